@@ -14,12 +14,21 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod btree_v1;
+pub mod btree_v2;
 pub mod checksum;
+pub mod chunk_index;
 pub mod context;
 pub mod cursor;
 pub mod error;
+pub mod heap;
 pub mod limits;
+pub mod object_header;
+pub mod sohm;
 pub mod source;
+pub mod superblock;
+pub mod symbol_table_entry;
+pub mod symbol_table_node;
 
 pub use context::{Address, Context, UNDEFINED_ADDRESS};
 pub use cursor::{Cursor, Writer};

@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod error;
+pub mod filter;
 
 #[cfg(feature = "fs")]
 pub use backend::FileBackend;

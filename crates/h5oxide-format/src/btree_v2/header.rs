@@ -1,0 +1,1 @@
+//! Version 2 B-tree: header (spec III.A.2).

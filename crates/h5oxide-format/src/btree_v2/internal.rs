@@ -1,0 +1,1 @@
+//! Version 2 B-tree: internal (spec III.A.2).

@@ -1,0 +1,1 @@
+//! Version 2 B-tree: leaf (spec III.A.2).

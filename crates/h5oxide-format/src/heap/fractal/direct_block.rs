@@ -1,0 +1,1 @@
+//! Fractal heap: direct_block (spec III.G).

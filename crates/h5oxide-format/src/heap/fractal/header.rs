@@ -1,0 +1,1 @@
+//! Fractal heap: header (spec III.G).

@@ -1,0 +1,1 @@
+//! Fractal heap: huge (spec III.G).

@@ -1,0 +1,1 @@
+//! Fractal heap: indirect_block (spec III.G).

@@ -1,0 +1,1 @@
+//! Fractal heap: tiny (spec III.G).

@@ -1,0 +1,1 @@
+//! Global heap collections, "GCOL" (spec III.E), and global heap IDs.

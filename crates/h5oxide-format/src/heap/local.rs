@@ -1,0 +1,1 @@
+//! Local heaps, "HEAP" (spec III.D).

@@ -1,0 +1,1 @@
+//! Object header message: attribute (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: attribute_info (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: bogus (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: btree_k (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: comment (spec IV.A.2).

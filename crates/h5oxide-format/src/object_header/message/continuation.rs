@@ -1,0 +1,1 @@
+//! Object header message: continuation (spec IV.A.2).

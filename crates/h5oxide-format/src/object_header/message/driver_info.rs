@@ -1,0 +1,1 @@
+//! Object header message: driver_info (spec IV.A.2).

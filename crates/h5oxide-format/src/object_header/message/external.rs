@@ -1,0 +1,1 @@
+//! Object header message: external (spec IV.A.2).

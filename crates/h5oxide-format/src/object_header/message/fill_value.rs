@@ -1,0 +1,1 @@
+//! Object header message: fill_value (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: group_info (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: layout (spec IV.A.2).

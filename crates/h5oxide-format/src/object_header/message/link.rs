@@ -1,0 +1,1 @@
+//! Object header message: link (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: link_info (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: modification_time (spec IV.A.2).

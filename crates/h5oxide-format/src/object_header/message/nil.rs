@@ -1,0 +1,1 @@
+//! Object header message: nil (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: refcount (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Object header message: shared (spec IV.A.2).

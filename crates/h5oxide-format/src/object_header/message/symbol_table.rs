@@ -1,0 +1,1 @@
+//! Object header message: symbol_table (spec IV.A.2).

@@ -1,0 +1,1 @@
+//! Shared object header message table, "SMTB"/"SMLI" (spec III.I).

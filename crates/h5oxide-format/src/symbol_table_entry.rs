@@ -1,0 +1,1 @@
+//! Symbol table entries (spec III.C), including the scratch-pad cache.

@@ -1,0 +1,1 @@
+//! Group symbol table nodes, "SNOD" (spec III.B).

@@ -1,0 +1,1 @@
+//! The filter pipeline: filters applied in order on write and in reverse on read.
