@@ -1,1 +1,928 @@
-//! Chunk index: extensible_array (spec VII).
+//! The Extensible Array chunk index (spec VII.D): header "EAHD", index block "EAIB",
+//! secondary (super) blocks "EASB", data blocks "EADB" and data block pages.
+//!
+//! Elements are numbered from 0. The first `index_block_elements` live in the index block;
+//! the rest are grouped into super blocks `s = 0, 1, ...`, where super block `s` has
+//! `2^(s/2)` data blocks of `2^((s+1)/2) * data_block_min_elements` elements each. The data
+//! block addresses of the first `2 * log2(secondary_block_min_data_ptrs)` super blocks are
+//! kept in the index block itself; later super blocks are separate "EASB" blocks. Data blocks
+//! larger than a page (`2^max_data_block_page_nelmts_bits` elements) are split into pages
+//! that follow the data block's prefix, each with its own checksum, tracked by a bitmap in
+//! the super block.
+
+use alloc::vec::Vec;
+
+use crate::chunk_index::fixed_array::{decode_entry, encode_entry, verify_checksum};
+use crate::chunk_index::ChunkEntry;
+use crate::context::{Context, UNDEFINED_ADDRESS};
+use crate::cursor::{Cursor, Writer};
+use crate::error::{ErrorKind, FormatError, Result};
+use crate::limits::Limits;
+use crate::source::ReadAt;
+
+const HEADER: &str = "extensible array header";
+const INDEX: &str = "extensible array index block";
+const SUPER: &str = "extensible array secondary block";
+const DATA: &str = "extensible array data block";
+const PAGE: &str = "extensible array data block page";
+
+/// The Extensible Array header, "EAHD" (spec VII.D).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExtensibleArrayHeader {
+    /// 0 unfiltered chunks, 1 filtered chunks.
+    pub client_id: u8,
+    /// Bytes of one element.
+    pub element_size: u8,
+    /// log2 of the maximum number of elements.
+    pub max_nelmts_bits: u8,
+    /// Elements stored in the index block itself.
+    pub index_block_elements: u8,
+    /// Elements in the smallest data block (a power of two).
+    pub data_block_min_elements: u8,
+    /// Data block pointers in the smallest secondary block (a power of two, at least 2).
+    pub secondary_block_min_data_ptrs: u8,
+    /// log2 of the elements in one data block page.
+    pub max_data_block_page_nelmts_bits: u8,
+    /// Secondary blocks created (statistics).
+    pub num_secondary_blocks: u64,
+    /// Bytes of secondary blocks created (statistics).
+    pub secondary_block_size: u64,
+    /// Data blocks created (statistics).
+    pub num_data_blocks: u64,
+    /// Bytes of data blocks created (statistics).
+    pub data_block_size: u64,
+    /// One more than the highest element index ever set.
+    pub max_index_set: u64,
+    /// Elements realized (statistics).
+    pub num_elements: u64,
+    /// Address of the index block; undefined until the first element is set.
+    pub index_block_address: u64,
+}
+
+/// Where the elements of super block `s` live (computed from the header, as libhdf5 does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SuperBlockInfo {
+    data_blocks: u64,
+    data_block_elements: u64,
+    start_index: u64,
+    start_data_block: u64,
+}
+
+impl ExtensibleArrayHeader {
+    /// Encoded size in bytes.
+    pub fn encoded_len(ctx: &Context) -> usize {
+        4 + 2 + 6 + 6 * ctx.sizeof_lengths() + ctx.sizeof_offsets() + 4
+    }
+
+    /// Decodes a header, verifying its checksum first, and validates the creation
+    /// parameters that size every other block.
+    ///
+    /// # Errors
+    /// Bad signature, version or checksum; parameters that are not powers of two or out of
+    /// range.
+    pub fn decode(cur: &mut Cursor<'_>, ctx: &Context) -> Result<Self> {
+        let mut c = cur.split(Self::encoded_len(ctx))?.named(HEADER);
+        verify_checksum(&c)?;
+        c.signature(b"EAHD")?;
+        let version = c.u8()?;
+        if version != 0 {
+            return Err(c.error(ErrorKind::UnsupportedVersion { version }));
+        }
+        let client_id = c.u8()?;
+        let h = ExtensibleArrayHeader {
+            client_id,
+            element_size: c.u8()?,
+            max_nelmts_bits: c.u8()?,
+            index_block_elements: c.u8()?,
+            data_block_min_elements: c.u8()?,
+            secondary_block_min_data_ptrs: c.u8()?,
+            max_data_block_page_nelmts_bits: c.u8()?,
+            num_secondary_blocks: c.length_field(ctx)?,
+            secondary_block_size: c.length_field(ctx)?,
+            num_data_blocks: c.length_field(ctx)?,
+            data_block_size: c.length_field(ctx)?,
+            max_index_set: c.length_field(ctx)?,
+            num_elements: c.length_field(ctx)?,
+            index_block_address: c.offset_field(ctx)?,
+        };
+        h.validate(ctx)
+            .map_err(|(field, value)| c.invalid(field, value, 0).in_structure(HEADER))?;
+        Ok(h)
+    }
+
+    fn validate(&self, ctx: &Context) -> core::result::Result<(), (&'static str, u64)> {
+        let min_entry = if self.client_id == 1 {
+            ctx.sizeof_offsets() + 5
+        } else {
+            ctx.sizeof_offsets()
+        };
+        if self.client_id > 1 {
+            return Err(("client ID", u64::from(self.client_id)));
+        }
+        let es = usize::from(self.element_size);
+        if es < min_entry || es > min_entry + 8 {
+            return Err(("element size", es as u64));
+        }
+        let dmin = self.data_block_min_elements;
+        if dmin == 0 || !dmin.is_power_of_two() {
+            return Err(("data block min elements", u64::from(dmin)));
+        }
+        let smin = self.secondary_block_min_data_ptrs;
+        if smin < 2 || !smin.is_power_of_two() {
+            return Err(("secondary block min data pointers", u64::from(smin)));
+        }
+        if self.max_nelmts_bits > 64 || u32::from(self.max_nelmts_bits) < dmin.trailing_zeros() {
+            return Err(("max elements bits", u64::from(self.max_nelmts_bits)));
+        }
+        if self.max_data_block_page_nelmts_bits >= 64 {
+            return Err((
+                "max data block page elements bits",
+                u64::from(self.max_data_block_page_nelmts_bits),
+            ));
+        }
+        if u32::from(self.index_super_blocks()) > self.super_blocks() {
+            return Err(("secondary block min data pointers", u64::from(smin)));
+        }
+        Ok(())
+    }
+
+    /// Encodes the header with its checksum.
+    ///
+    /// # Errors
+    /// A field does not fit.
+    pub fn encode(&self, w: &mut Writer, ctx: &Context) -> Result<()> {
+        let start = w.len();
+        w.bytes(b"EAHD");
+        w.u8(0);
+        w.u8(self.client_id);
+        w.u8(self.element_size);
+        w.u8(self.max_nelmts_bits);
+        w.u8(self.index_block_elements);
+        w.u8(self.data_block_min_elements);
+        w.u8(self.secondary_block_min_data_ptrs);
+        w.u8(self.max_data_block_page_nelmts_bits);
+        for v in [
+            self.num_secondary_blocks,
+            self.secondary_block_size,
+            self.num_data_blocks,
+            self.data_block_size,
+            self.max_index_set,
+            self.num_elements,
+        ] {
+            w.length_field(v, ctx)?;
+        }
+        w.offset_field(self.index_block_address, ctx)?;
+        w.checksum_from(start);
+        Ok(())
+    }
+
+    /// Number of super blocks the array can have.
+    fn super_blocks(&self) -> u32 {
+        1 + u32::from(self.max_nelmts_bits) - self.data_block_min_elements.trailing_zeros()
+    }
+
+    /// Super blocks whose data block addresses live in the index block.
+    fn index_super_blocks(&self) -> u8 {
+        (2 * self.secondary_block_min_data_ptrs.trailing_zeros()) as u8
+    }
+
+    /// Data block addresses stored in the index block.
+    fn index_data_block_addrs(&self) -> usize {
+        2 * (usize::from(self.secondary_block_min_data_ptrs) - 1)
+    }
+
+    /// Super block addresses stored in the index block.
+    fn index_super_block_addrs(&self) -> usize {
+        (self.super_blocks() - u32::from(self.index_super_blocks())) as usize
+    }
+
+    /// Bytes of a block offset field.
+    fn array_offset_size(&self) -> usize {
+        usize::from(self.max_nelmts_bits).div_ceil(8)
+    }
+
+    fn page_elements(&self) -> u64 {
+        1u64 << self.max_data_block_page_nelmts_bits
+    }
+
+    fn super_block_info(&self, s: u32) -> SuperBlockInfo {
+        // Closed forms of libhdf5's running sums: super blocks come in pairs of equal data
+        // block counts, the second of each pair with data blocks twice as large.
+        let dmin = u64::from(self.data_block_min_elements);
+        let mut info = SuperBlockInfo {
+            data_blocks: 1,
+            data_block_elements: dmin,
+            start_index: 0,
+            start_data_block: 0,
+        };
+        for u in 0..=s {
+            let nd = 1u64.checked_shl(u / 2).unwrap_or(0);
+            let ne = (1u64.checked_shl(u.div_ceil(2)).unwrap_or(0)).saturating_mul(dmin);
+            if u == s {
+                info.data_blocks = nd;
+                info.data_block_elements = ne;
+                break;
+            }
+            info.start_index = info.start_index.saturating_add(nd.saturating_mul(ne));
+            info.start_data_block = info.start_data_block.saturating_add(nd);
+        }
+        info
+    }
+
+    /// The super block holding element `idx` (which must be past the index block's own
+    /// elements), and the element's offset within that super block.
+    fn locate(&self, idx: u64) -> (u32, u64) {
+        let rel = idx - u64::from(self.index_block_elements);
+        let s = 63 - ((rel / u64::from(self.data_block_min_elements)) + 1).leading_zeros();
+        let info = self.super_block_info(s);
+        (s, rel - info.start_index)
+    }
+
+    fn data_block_prefix_len(&self, ctx: &Context) -> usize {
+        4 + 2 + ctx.sizeof_offsets() + self.array_offset_size() + 4
+    }
+}
+
+/// Reads the header at `address`.
+///
+/// # Errors
+/// The header is out of range or malformed.
+pub fn read_header<S: ReadAt + ?Sized>(
+    src: &S,
+    address: u64,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<ExtensibleArrayHeader, S::Error> {
+    let len = ExtensibleArrayHeader::encoded_len(ctx) as u64;
+    let bytes = read_block(src, address, len, limits, HEADER)?;
+    Ok(ExtensibleArrayHeader::decode(
+        &mut Cursor::new(&bytes, address, HEADER),
+        ctx,
+    )?)
+}
+
+fn read_block<'s, S: ReadAt + ?Sized>(
+    src: &'s S,
+    address: u64,
+    len: u64,
+    limits: &Limits,
+    structure: &'static str,
+) -> core::result::Result<alloc::borrow::Cow<'s, [u8]>, S::Error> {
+    limits.structure_size(len, structure, address)?;
+    let end = address.checked_add(len).unwrap_or(u64::MAX);
+    if address == UNDEFINED_ADDRESS || end > src.size() {
+        return Err(FormatError::new(
+            ErrorKind::AddressOutOfRange {
+                address,
+                eof: src.size(),
+            },
+            structure,
+            address,
+        )
+        .into());
+    }
+    src.read_at(address, len as usize)
+}
+
+fn block_prefix(c: &mut Cursor<'_>, sig: &'static [u8], hdr: &ExtensibleArrayHeader) -> Result<()> {
+    c.signature(sig)?;
+    let version = c.u8()?;
+    if version != 0 {
+        return Err(c.error(ErrorKind::UnsupportedVersion { version }));
+    }
+    let client = c.u8()?;
+    if client != hdr.client_id {
+        return Err(c.invalid("client ID", u64::from(client), 1));
+    }
+    Ok(())
+}
+
+/// The decoded index block: its own elements and the addresses it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexBlock {
+    /// The elements stored in the index block.
+    pub elements: Vec<ChunkEntry>,
+    /// Data block addresses of the first super blocks.
+    pub data_block_addresses: Vec<u64>,
+    /// Addresses of the later super blocks.
+    pub super_block_addresses: Vec<u64>,
+}
+
+impl IndexBlock {
+    /// Encoded size for `hdr`.
+    pub fn encoded_len(hdr: &ExtensibleArrayHeader, ctx: &Context) -> usize {
+        4 + 2
+            + ctx.sizeof_offsets()
+            + usize::from(hdr.index_block_elements) * usize::from(hdr.element_size)
+            + (hdr.index_data_block_addrs() + hdr.index_super_block_addrs()) * ctx.sizeof_offsets()
+            + 4
+    }
+
+    /// Decodes an index block (checksum first).
+    ///
+    /// # Errors
+    /// Malformed block.
+    pub fn decode(c: &mut Cursor<'_>, hdr: &ExtensibleArrayHeader, ctx: &Context) -> Result<Self> {
+        let mut c = c.split(Self::encoded_len(hdr, ctx))?.named(INDEX);
+        verify_checksum(&c)?;
+        block_prefix(&mut c, b"EAIB", hdr)?;
+        let _header_address = c.offset_field(ctx)?;
+        let es = usize::from(hdr.element_size);
+        let mut elements = Vec::with_capacity(usize::from(hdr.index_block_elements));
+        for _ in 0..hdr.index_block_elements {
+            let mut e = c.split(es)?;
+            elements.push(decode_entry(&mut e, hdr.client_id, es, ctx)?);
+        }
+        let mut data_block_addresses = Vec::with_capacity(hdr.index_data_block_addrs());
+        for _ in 0..hdr.index_data_block_addrs() {
+            data_block_addresses.push(c.offset_field(ctx)?);
+        }
+        let mut super_block_addresses = Vec::with_capacity(hdr.index_super_block_addrs());
+        for _ in 0..hdr.index_super_block_addrs() {
+            super_block_addresses.push(c.offset_field(ctx)?);
+        }
+        Ok(IndexBlock {
+            elements,
+            data_block_addresses,
+            super_block_addresses,
+        })
+    }
+
+    /// Encodes the index block with its checksum.
+    ///
+    /// # Errors
+    /// Counts that do not match `hdr`, or a field that does not fit.
+    pub fn encode(
+        &self,
+        w: &mut Writer,
+        hdr: &ExtensibleArrayHeader,
+        header_address: u64,
+        ctx: &Context,
+    ) -> Result<()> {
+        if self.elements.len() != usize::from(hdr.index_block_elements)
+            || self.data_block_addresses.len() != hdr.index_data_block_addrs()
+            || self.super_block_addresses.len() != hdr.index_super_block_addrs()
+        {
+            return Err(FormatError::new(
+                ErrorKind::InvalidValue {
+                    field: "index block counts",
+                    value: self.elements.len() as u64,
+                },
+                INDEX,
+                0,
+            ));
+        }
+        let start = w.len();
+        w.bytes(b"EAIB");
+        w.u8(0);
+        w.u8(hdr.client_id);
+        w.offset_field(header_address, ctx)?;
+        for e in &self.elements {
+            encode_entry(w, e, hdr.client_id, usize::from(hdr.element_size), ctx)?;
+        }
+        for &a in self.data_block_addresses.iter().chain(&self.super_block_addresses) {
+            w.offset_field(a, ctx)?;
+        }
+        w.checksum_from(start);
+        Ok(())
+    }
+}
+
+/// A decoded secondary (super) block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuperBlock {
+    /// Offset of the super block's first element in the array (past the index block).
+    pub block_offset: u64,
+    /// Page-initialized bitmap, `page_init_len` bytes per data block (empty if unpaged).
+    pub page_bitmap: Vec<u8>,
+    /// Addresses of its data blocks.
+    pub data_block_addresses: Vec<u64>,
+}
+
+/// Paging of the data blocks of super block `s`: (pages per data block, bitmap bytes per
+/// data block); (0, 0) when not paged.
+fn paging(hdr: &ExtensibleArrayHeader, info: &SuperBlockInfo) -> (u64, usize) {
+    if info.data_block_elements > hdr.page_elements() {
+        let pages = info.data_block_elements / hdr.page_elements();
+        (pages, pages.div_ceil(8) as usize)
+    } else {
+        (0, 0)
+    }
+}
+
+impl SuperBlock {
+    fn encoded_len(hdr: &ExtensibleArrayHeader, info: &SuperBlockInfo, ctx: &Context) -> u64 {
+        let (_, init) = paging(hdr, info);
+        let per_block = init as u64 + ctx.sizeof_offsets() as u64;
+        (4 + 2 + ctx.sizeof_offsets() + hdr.array_offset_size() + 4) as u64
+            + info.data_blocks.saturating_mul(per_block)
+    }
+
+    fn decode(
+        c: &mut Cursor<'_>,
+        hdr: &ExtensibleArrayHeader,
+        info: &SuperBlockInfo,
+        ctx: &Context,
+    ) -> Result<Self> {
+        verify_checksum(c)?;
+        block_prefix(c, b"EASB", hdr)?;
+        let _header_address = c.offset_field(ctx)?;
+        let block_offset = c.uint(hdr.array_offset_size())?;
+        let (_, init) = paging(hdr, info);
+        let n = info.data_blocks as usize;
+        let page_bitmap = c.bytes(init * n)?.to_vec();
+        let mut data_block_addresses = Vec::with_capacity(n);
+        for _ in 0..n {
+            data_block_addresses.push(c.offset_field(ctx)?);
+        }
+        Ok(SuperBlock {
+            block_offset,
+            page_bitmap,
+            data_block_addresses,
+        })
+    }
+}
+
+fn bit(bitmap: &[u8], i: u64) -> bool {
+    bitmap
+        .get((i / 8) as usize)
+        .is_some_and(|b| b & (0x80 >> (i % 8)) != 0)
+}
+
+/// Appends the `n` elements of the data block at `addr` (paged per `pages`, with page-init
+/// bits starting at `init_bit` of `bitmap`) to `out`.
+#[allow(clippy::too_many_arguments)]
+fn read_data_block<S: ReadAt + ?Sized>(
+    src: &S,
+    hdr: &ExtensibleArrayHeader,
+    addr: u64,
+    n: u64,
+    pages: u64,
+    bitmap: &[u8],
+    init_bit: u64,
+    ctx: &Context,
+    limits: &Limits,
+    out: &mut Vec<ChunkEntry>,
+) -> core::result::Result<(), S::Error> {
+    let es = usize::from(hdr.element_size);
+    let prefix = hdr.data_block_prefix_len(ctx) as u64;
+    let unset = ChunkEntry {
+        address: UNDEFINED_ADDRESS,
+        size: None,
+        filter_mask: 0,
+    };
+    if addr == UNDEFINED_ADDRESS {
+        out.extend(core::iter::repeat_n(unset, n as usize));
+        return Ok(());
+    }
+    let body = if pages == 0 { n * es as u64 } else { 0 };
+    let block = read_block(src, addr, prefix + body, limits, DATA)?;
+    let mut c = Cursor::new(&block, addr, DATA);
+    verify_checksum(&c)?;
+    block_prefix(&mut c, b"EADB", hdr)?;
+    let _header_address = c.offset_field(ctx)?;
+    let _block_offset = c.uint(hdr.array_offset_size())?;
+    if pages == 0 {
+        for _ in 0..n {
+            let mut e = c.split(es)?;
+            out.push(decode_entry(&mut e, hdr.client_id, es, ctx)?);
+        }
+        return Ok(());
+    }
+    let pn = hdr.page_elements();
+    let page_len = pn * es as u64 + 4;
+    for p in 0..pages {
+        if !bit(bitmap, init_bit + p) {
+            out.extend(core::iter::repeat_n(unset, pn as usize));
+            continue;
+        }
+        let paddr = addr + prefix + p * page_len;
+        let page = read_block(src, paddr, page_len, limits, PAGE)?;
+        let mut pc = Cursor::new(&page, paddr, PAGE);
+        verify_checksum(&pc)?;
+        for _ in 0..pn {
+            let mut e = pc.split(es)?;
+            out.push(decode_entry(&mut e, hdr.client_id, es, ctx)?);
+        }
+    }
+    Ok(())
+}
+
+/// Every element of the array up to `max_index_set`, in order (elements in blocks never
+/// allocated read as unset: undefined address).
+///
+/// # Errors
+/// A block is out of range, malformed, or fails its checksum; the array exceeds a limit.
+pub fn read_entries<S: ReadAt + ?Sized>(
+    src: &S,
+    hdr: &ExtensibleArrayHeader,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<Vec<ChunkEntry>, S::Error> {
+    if hdr.index_block_address == UNDEFINED_ADDRESS || hdr.max_index_set == 0 {
+        return Ok(Vec::new());
+    }
+    let total = hdr.max_index_set;
+    let cost = total
+        .checked_mul(core::mem::size_of::<ChunkEntry>() as u64)
+        .unwrap_or(u64::MAX);
+    limits.structure_size(cost, HEADER, hdr.index_block_address)?;
+    if hdr.max_nelmts_bits < 64 && total > 1u64 << hdr.max_nelmts_bits {
+        return Err(FormatError::new(
+            ErrorKind::InvalidValue {
+                field: "max index set",
+                value: total,
+            },
+            HEADER,
+            hdr.index_block_address,
+        )
+        .into());
+    }
+    let ilen = IndexBlock::encoded_len(hdr, ctx) as u64;
+    let ibytes = read_block(src, hdr.index_block_address, ilen, limits, INDEX)?;
+    let iblock = IndexBlock::decode(
+        &mut Cursor::new(&ibytes, hdr.index_block_address, INDEX),
+        hdr,
+        ctx,
+    )?;
+    let mut out: Vec<ChunkEntry> = Vec::with_capacity(total as usize);
+    out.extend(iblock.elements.iter().copied());
+    let mut s = 0u32;
+    while (out.len() as u64) < total && s < hdr.super_blocks() {
+        let info = hdr.super_block_info(s);
+        let (pages, _) = paging(hdr, &info);
+        if s < u32::from(hdr.index_super_blocks()) {
+            if pages != 0 {
+                return Err(FormatError::new(
+                    ErrorKind::Unsupported {
+                        what: "paged data block referenced from the index block",
+                    },
+                    INDEX,
+                    hdr.index_block_address,
+                )
+                .into());
+            }
+            for d in 0..info.data_blocks {
+                if out.len() as u64 >= total {
+                    break;
+                }
+                let addr = iblock
+                    .data_block_addresses
+                    .get((info.start_data_block + d) as usize)
+                    .copied()
+                    .unwrap_or(UNDEFINED_ADDRESS);
+                let n = info.data_block_elements;
+                read_data_block(src, hdr, addr, n, 0, &[], 0, ctx, limits, &mut out)?;
+            }
+        } else {
+            let k = (s - u32::from(hdr.index_super_blocks())) as usize;
+            let saddr = iblock
+                .super_block_addresses
+                .get(k)
+                .copied()
+                .unwrap_or(UNDEFINED_ADDRESS);
+            let n_elems = info.data_blocks.saturating_mul(info.data_block_elements);
+            if saddr == UNDEFINED_ADDRESS {
+                let unset = ChunkEntry {
+                    address: UNDEFINED_ADDRESS,
+                    size: None,
+                    filter_mask: 0,
+                };
+                let n = n_elems.min(total - out.len() as u64);
+                out.extend(core::iter::repeat_n(unset, n as usize));
+            } else {
+                let slen = SuperBlock::encoded_len(hdr, &info, ctx);
+                let sbytes = read_block(src, saddr, slen, limits, SUPER)?;
+                let sblock =
+                    SuperBlock::decode(&mut Cursor::new(&sbytes, saddr, SUPER), hdr, &info, ctx)?;
+                for (d, &addr) in sblock.data_block_addresses.iter().enumerate() {
+                    if out.len() as u64 >= total {
+                        break;
+                    }
+                    let n = info.data_block_elements;
+                    let first_bit = d as u64 * pages;
+                    read_data_block(
+                        src,
+                        hdr,
+                        addr,
+                        n,
+                        pages,
+                        &sblock.page_bitmap,
+                        first_bit,
+                        ctx,
+                        limits,
+                        &mut out,
+                    )?;
+                }
+            }
+        }
+        s += 1;
+    }
+    out.truncate(total as usize);
+    Ok(out)
+}
+
+/// The element at index `idx`, reading only the blocks on its path; `Ok(None)` if it was
+/// never set.
+///
+/// # Errors
+/// A block on the path is malformed.
+pub fn lookup<S: ReadAt + ?Sized>(
+    src: &S,
+    hdr: &ExtensibleArrayHeader,
+    idx: u64,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<Option<ChunkEntry>, S::Error> {
+    if hdr.index_block_address == UNDEFINED_ADDRESS || idx >= hdr.max_index_set {
+        return Ok(None);
+    }
+    let ilen = IndexBlock::encoded_len(hdr, ctx) as u64;
+    let ibytes = read_block(src, hdr.index_block_address, ilen, limits, INDEX)?;
+    let iblock = IndexBlock::decode(
+        &mut Cursor::new(&ibytes, hdr.index_block_address, INDEX),
+        hdr,
+        ctx,
+    )?;
+    let found = if idx < u64::from(hdr.index_block_elements) {
+        iblock.elements.get(idx as usize).copied()
+    } else {
+        let (s, within) = hdr.locate(idx);
+        if s >= hdr.super_blocks() {
+            return Ok(None);
+        }
+        let info = hdr.super_block_info(s);
+        let d = within / info.data_block_elements;
+        let off = within % info.data_block_elements;
+        let mut out = Vec::new();
+        if s < u32::from(hdr.index_super_blocks()) {
+            let addr = iblock
+                .data_block_addresses
+                .get((info.start_data_block + d) as usize)
+                .copied()
+                .unwrap_or(UNDEFINED_ADDRESS);
+            read_data_block(
+                src,
+                hdr,
+                addr,
+                info.data_block_elements,
+                0,
+                &[],
+                0,
+                ctx,
+                limits,
+                &mut out,
+            )?;
+        } else {
+            let k = (s - u32::from(hdr.index_super_blocks())) as usize;
+            let saddr = iblock
+                .super_block_addresses
+                .get(k)
+                .copied()
+                .unwrap_or(UNDEFINED_ADDRESS);
+            if saddr == UNDEFINED_ADDRESS {
+                return Ok(None);
+            }
+            let slen = SuperBlock::encoded_len(hdr, &info, ctx);
+            let sbytes = read_block(src, saddr, slen, limits, SUPER)?;
+            let sblock =
+                SuperBlock::decode(&mut Cursor::new(&sbytes, saddr, SUPER), hdr, &info, ctx)?;
+            let (pages, _) = paging(hdr, &info);
+            let addr = sblock
+                .data_block_addresses
+                .get(d as usize)
+                .copied()
+                .unwrap_or(UNDEFINED_ADDRESS);
+            read_data_block(
+                src,
+                hdr,
+                addr,
+                info.data_block_elements,
+                pages,
+                &sblock.page_bitmap,
+                d * pages,
+                ctx,
+                limits,
+                &mut out,
+            )?;
+        }
+        out.get(off as usize).copied()
+    };
+    Ok(found.filter(|e| e.address != UNDEFINED_ADDRESS))
+}
+
+/// Encodes an unpaged data block of `entries` whose first element has array offset
+/// `block_offset` (past the index block's elements).
+///
+/// # Errors
+/// A field does not fit.
+pub fn encode_data_block(
+    hdr: &ExtensibleArrayHeader,
+    header_address: u64,
+    block_offset: u64,
+    entries: &[ChunkEntry],
+    ctx: &Context,
+) -> Result<Vec<u8>> {
+    let mut w = Writer::new();
+    w.bytes(b"EADB");
+    w.u8(0);
+    w.u8(hdr.client_id);
+    w.offset_field(header_address, ctx)?;
+    w.uint(block_offset, hdr.array_offset_size(), "block offset")?;
+    for e in entries {
+        encode_entry(&mut w, e, hdr.client_id, usize::from(hdr.element_size), ctx)?;
+    }
+    w.checksum_from(0);
+    Ok(w.into_inner())
+}
+
+/// Encodes a secondary block of super block `s` (unpaged data blocks: empty bitmap).
+///
+/// # Errors
+/// A field does not fit.
+pub fn encode_super_block(
+    hdr: &ExtensibleArrayHeader,
+    header_address: u64,
+    block_offset: u64,
+    page_bitmap: &[u8],
+    data_block_addresses: &[u64],
+    ctx: &Context,
+) -> Result<Vec<u8>> {
+    let mut w = Writer::new();
+    w.bytes(b"EASB");
+    w.u8(0);
+    w.u8(hdr.client_id);
+    w.offset_field(header_address, ctx)?;
+    w.uint(block_offset, hdr.array_offset_size(), "block offset")?;
+    w.bytes(page_bitmap);
+    for &a in data_block_addresses {
+        w.offset_field(a, ctx)?;
+    }
+    w.checksum_from(0);
+    Ok(w.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hdr(max_index_set: u64, iaddr: u64) -> ExtensibleArrayHeader {
+        // libhdf5's defaults for chunk indexes (H5Dearray.c / H5Dlayout.c): 4 elements in
+        // the index block, data blocks of at least 16, super blocks of at least 4 pointers,
+        // pages of 1024 elements; here pages of 64 (bits 6) so super blocks 5 and up are paged.
+        ExtensibleArrayHeader {
+            client_id: 0,
+            element_size: 8,
+            max_nelmts_bits: 32,
+            index_block_elements: 4,
+            data_block_min_elements: 16,
+            secondary_block_min_data_ptrs: 4,
+            max_data_block_page_nelmts_bits: 6,
+            num_secondary_blocks: 0,
+            secondary_block_size: 0,
+            num_data_blocks: 0,
+            data_block_size: 0,
+            max_index_set,
+            num_elements: max_index_set,
+            index_block_address: iaddr,
+        }
+    }
+
+    #[test]
+    fn super_block_geometry_matches_the_libhdf5_table() {
+        let h = hdr(0, UNDEFINED_ADDRESS);
+        // (s, data blocks, elements per data block, start index): libhdf5's table in
+        // H5EA__hdr_init for data block min 16.
+        let table = [(0, 1, 16, 0), (1, 1, 32, 16), (2, 2, 32, 48), (3, 2, 64, 112), (4, 4, 64, 240)];
+        for (s, nd, ne, start) in table {
+            let i = h.super_block_info(s);
+            assert_eq!((i.data_blocks, i.data_block_elements, i.start_index), (nd, ne, start));
+        }
+        assert_eq!(h.locate(4), (0, 0));
+        assert_eq!(h.locate(4 + 16), (1, 0));
+        assert_eq!(h.locate(4 + 47), (1, 31));
+        assert_eq!(h.locate(4 + 48), (2, 0));
+        assert_eq!(h.index_super_blocks(), 4);
+        assert_eq!(h.index_data_block_addrs(), 6);
+        assert_eq!(h.super_blocks(), 29);
+    }
+
+    /// Builds an array of `n` elements (element i at address 1000 + i) laid out as libhdf5
+    /// would: index block, its data blocks, then super blocks 4.. with paged data blocks.
+    fn build(n: u64) -> (Vec<u8>, ExtensibleArrayHeader) {
+        let ctx = Context::DEFAULT;
+        let mut file = alloc::vec![0u8; 256];
+        let entry = |i: u64| ChunkEntry {
+            address: 1000 + i,
+            size: None,
+            filter_mask: 0,
+        };
+        let h0 = hdr(n, UNDEFINED_ADDRESS);
+        let mut dblk_addrs = alloc::vec![UNDEFINED_ADDRESS; h0.index_data_block_addrs()];
+        let mut sblk_addrs = alloc::vec![UNDEFINED_ADDRESS; h0.index_super_block_addrs()];
+        let next = |file: &mut Vec<u8>, bytes: &[u8]| {
+            let at = file.len() as u64;
+            file.extend_from_slice(bytes);
+            at
+        };
+        for s in 0..h0.super_blocks() {
+            let info = h0.super_block_info(s);
+            let first = u64::from(h0.index_block_elements) + info.start_index;
+            if first >= n {
+                break;
+            }
+            let (pages, init) = paging(&h0, &info);
+            let mut addrs = Vec::new();
+            let mut bitmap = alloc::vec![0u8; init * info.data_blocks as usize];
+            for d in 0..info.data_blocks {
+                let off = info.start_index + d * info.data_block_elements;
+                let es: Vec<ChunkEntry> = (0..info.data_block_elements)
+                    .map(|k| {
+                        let i = u64::from(h0.index_block_elements) + off + k;
+                        if i < n { entry(i) } else { ChunkEntry { address: UNDEFINED_ADDRESS, size: None, filter_mask: 0 } }
+                    })
+                    .collect();
+                if pages == 0 {
+                    let img = encode_data_block(&h0, 0, off, &es, &ctx).unwrap();
+                    addrs.push(next(&mut file, &img));
+                } else {
+                    let img = encode_data_block(&h0, 0, off, &[], &ctx).unwrap();
+                    let at = next(&mut file, &img);
+                    for (p, page) in es.chunks(h0.page_elements() as usize).enumerate() {
+                        // Page 1 of each data block is left uninitialized.
+                        // libhdf5 numbers page-init bits contiguously over the data blocks
+                        // (bit d * pages + p), in a bitmap padded per data block.
+                        if p != 1 {
+                            let b = d as usize * pages as usize + p;
+                            bitmap[b / 8] |= 0x80 >> (b % 8);
+                        }
+                        let mut w = Writer::new();
+                        for e in page {
+                            encode_entry(&mut w, e, 0, 8, &ctx).unwrap();
+                        }
+                        w.checksum_from(0);
+                        next(&mut file, w.as_slice());
+                    }
+                    addrs.push(at);
+                }
+            }
+            if s < u32::from(h0.index_super_blocks()) {
+                for (d, a) in addrs.into_iter().enumerate() {
+                    dblk_addrs[info.start_data_block as usize + d] = a;
+                }
+            } else {
+                let img = encode_super_block(&h0, 0, info.start_index, &bitmap, &addrs, &ctx).unwrap();
+                sblk_addrs[(s - u32::from(h0.index_super_blocks())) as usize] = next(&mut file, &img);
+            }
+        }
+        let ib = IndexBlock {
+            elements: (0..4).map(|i| if i < n { entry(i) } else { ChunkEntry { address: UNDEFINED_ADDRESS, size: None, filter_mask: 0 } }).collect(),
+            data_block_addresses: dblk_addrs,
+            super_block_addresses: sblk_addrs,
+        };
+        let mut w = Writer::new();
+        ib.encode(&mut w, &h0, 0, &ctx).unwrap();
+        let iaddr = next(&mut file, w.as_slice());
+        let h = hdr(n, iaddr);
+        let mut w = Writer::new();
+        h.encode(&mut w, &ctx).unwrap();
+        file[..w.len()].copy_from_slice(w.as_slice());
+        (file, h)
+    }
+
+    #[test]
+    fn reads_every_element_across_index_super_and_paged_blocks() {
+        let ctx = Context::DEFAULT;
+        for n in [3u64, 4, 20, 300, 700] {
+            let (file, h) = build(n);
+            assert_eq!(read_header(&file[..], 0, &ctx, &Limits::DEFAULT).unwrap(), h);
+            let all = read_entries(&file[..], &h, &ctx, &Limits::DEFAULT).unwrap();
+            assert_eq!(all.len() as u64, n);
+            for (i, e) in all.iter().enumerate() {
+                let i = i as u64;
+                let one = lookup(&file[..], &h, i, &ctx, &Limits::DEFAULT).unwrap();
+                // Elements in page 1 of paged data blocks (super blocks >= 5 here) are unset.
+                if e.address == UNDEFINED_ADDRESS {
+                    assert_eq!(one, None, "element {i}");
+                    let (s, within) = h.locate(i);
+                    let info = h.super_block_info(s);
+                    let page = (within % info.data_block_elements) / h.page_elements();
+                    assert_eq!(page, 1, "element {i}");
+                } else {
+                    assert_eq!(e.address, 1000 + i, "element {i}");
+                    assert_eq!(one, Some(*e));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn corrupt_header_checksum() {
+        let ctx = Context::DEFAULT;
+        let (mut file, _) = build(10);
+        file[6] ^= 0xff;
+        let err = read_header(&file[..], 0, &ctx, &Limits::DEFAULT).unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::ChecksumMismatch { .. }));
+        assert_eq!(err.structure, HEADER);
+    }
+}
