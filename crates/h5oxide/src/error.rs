@@ -1,0 +1,71 @@
+//! Errors of the public API, split by cause: a bad file, I/O, caller misuse, a limit.
+
+use std::path::PathBuf;
+
+use h5oxide_format::FormatError;
+use h5oxide_storage::StorageError;
+
+/// Everything that can go wrong using h5oxide.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file's bytes are malformed, or an I/O error occurred reading or writing them.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Opening or creating the file failed.
+    #[error("unable to open file {path}: {source}")]
+    Open {
+        /// The file's path.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// No object, link or attribute of that name exists.
+    #[error("{what} not found: {name}")]
+    NotFound {
+        /// What was looked for ("object", "attribute", ...).
+        what: &'static str,
+        /// The name or path.
+        name: String,
+    },
+    /// Creating something whose name already exists.
+    #[error("unable to create {what} (name already exists): {name}")]
+    AlreadyExists {
+        /// What was being created.
+        what: &'static str,
+        /// The name or path.
+        name: String,
+    },
+    /// The object at a path is not of the kind the call needs.
+    #[error("{name} is not a {expected}")]
+    WrongKind {
+        /// The object's path.
+        name: String,
+        /// The kind the call needs ("group", "dataset", ...).
+        expected: &'static str,
+    },
+    /// A soft or external link could not be followed (dangling, cyclic, or too many hops).
+    #[error("unable to follow link {name}: {reason}")]
+    Link {
+        /// The link's path.
+        name: String,
+        /// Why ("dangling", "too many hops", ...).
+        reason: &'static str,
+    },
+    /// The call is not valid for this object or its arguments are inconsistent.
+    #[error("{0}")]
+    Usage(&'static str),
+    /// The file is open read-only.
+    #[error("the file is open read-only")]
+    ReadOnly,
+}
+
+impl From<FormatError> for Error {
+    fn from(e: FormatError) -> Self {
+        Error::Storage(StorageError::Format(e))
+    }
+}
+
+/// Shorthand for results of the public API.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,380 @@
+//! Selections of dataset elements: per-dimension slices (start, step, count), like h5py's
+//! `[10:20:2]` and hdf5-rust's `s![10..20;2]`, and the copy of selected elements between a
+//! block (a chunk, or the whole contiguous dataset) and a dense output buffer.
+
+use crate::error::{Error, Result};
+
+/// The selection of one dimension: `count` indices `start, start + step, ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DimSlice {
+    /// First selected index.
+    pub start: u64,
+    /// Distance between selected indices (at least 1).
+    pub step: u64,
+    /// Number of selected indices.
+    pub count: u64,
+}
+
+impl DimSlice {
+    /// The whole of a dimension of length `len`.
+    pub fn all(len: u64) -> Self {
+        DimSlice {
+            start: 0,
+            step: 1,
+            count: len,
+        }
+    }
+
+    /// The last selected index, if any is selected.
+    pub fn last(&self) -> Option<u64> {
+        (self.count > 0).then(|| self.start + (self.count - 1) * self.step)
+    }
+
+    /// The range `[lo, hi)` of positions `i` (0-based within this selection) whose indices
+    /// fall in `[from, to)`.
+    fn positions_within(&self, from: u64, to: u64) -> (u64, u64) {
+        if self.count == 0 || to <= self.start {
+            return (0, 0);
+        }
+        let lo = if from <= self.start {
+            0
+        } else {
+            (from - self.start).div_ceil(self.step)
+        };
+        let hi = ((to - 1 - self.start) / self.step + 1).min(self.count);
+        (lo.min(hi), hi)
+    }
+}
+
+/// A selection of elements: one [`DimSlice`] per dimension (empty for a scalar).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Selection {
+    dims: Vec<DimSlice>,
+}
+
+impl Selection {
+    /// Every element of a dataspace of shape `shape`.
+    pub fn all(shape: &[u64]) -> Self {
+        Selection {
+            dims: shape.iter().map(|&n| DimSlice::all(n)).collect(),
+        }
+    }
+
+    /// A selection from explicit slices, checked against `shape`.
+    ///
+    /// # Errors
+    /// `Usage` if the rank differs, a step is 0, or a slice reaches past its dimension.
+    pub fn new(dims: Vec<DimSlice>, shape: &[u64]) -> Result<Self> {
+        if dims.len() != shape.len() {
+            return Err(Error::Usage("selection rank differs from the dataset's rank"));
+        }
+        for (d, &n) in dims.iter().zip(shape) {
+            if d.step == 0 {
+                return Err(Error::Usage("selection step must be at least 1"));
+            }
+            if let Some(last) = d.last() {
+                if last >= n {
+                    return Err(Error::Usage("selection reaches past the end of a dimension"));
+                }
+            }
+        }
+        Ok(Selection { dims })
+    }
+
+    /// The per-dimension slices.
+    pub fn dims(&self) -> &[DimSlice] {
+        &self.dims
+    }
+
+    /// The shape of the selected block (the output's shape).
+    pub fn shape(&self) -> Vec<u64> {
+        self.dims.iter().map(|d| d.count).collect()
+    }
+
+    /// Number of selected elements (`None` on overflow).
+    pub fn len(&self) -> Option<u64> {
+        self.dims
+            .iter()
+            .try_fold(1u64, |acc, d| acc.checked_mul(d.count))
+    }
+
+    /// True if no element is selected.
+    pub fn is_empty(&self) -> bool {
+        self.dims.iter().any(|d| d.count == 0)
+    }
+
+    /// For each dimension, the chunk coordinates (multiples of `chunk[d]`) of chunks that
+    /// hold at least one selected index. Their cartesian product is the set of chunks the
+    /// selection touches.
+    pub fn chunk_ranges(&self, chunk: &[u64]) -> Vec<Vec<u64>> {
+        self.dims
+            .iter()
+            .zip(chunk)
+            .map(|(d, &c)| {
+                let mut out = Vec::new();
+                let Some(last) = d.last() else {
+                    return out;
+                };
+                let c = c.max(1);
+                if d.step <= c {
+                    // Every chunk between the first and last index holds one.
+                    let mut k = d.start / c;
+                    while k <= last / c {
+                        out.push(k * c);
+                        k += 1;
+                    }
+                } else {
+                    // Sparse: one chunk per selected index at most.
+                    for i in 0..d.count {
+                        let k = (d.start + i * d.step) / c * c;
+                        if out.last() != Some(&k) {
+                            out.push(k);
+                        }
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// Copies the selected elements that lie in `block` — a dense row-major array of shape
+    /// `block_shape` whose first element has coordinates `block_origin` — into `out`, the
+    /// dense row-major array of the selection's shape. Elements are `elem` bytes.
+    ///
+    /// # Errors
+    /// `Usage` if a buffer is smaller than its shape says.
+    pub fn copy_from_block(
+        &self,
+        block: &[u8],
+        block_origin: &[u64],
+        block_shape: &[u64],
+        elem: usize,
+        out: &mut [u8],
+    ) -> Result<()> {
+        self.copy_block(block_origin, block_shape, elem, |src, dst, n| {
+            let s = block
+                .get(src..src + n)
+                .ok_or(Error::Usage("block buffer smaller than its shape"))?;
+            out.get_mut(dst..dst + n)
+                .ok_or(Error::Usage("output buffer smaller than the selection"))?
+                .copy_from_slice(s);
+            Ok(())
+        })
+    }
+
+    /// The inverse of [`Selection::copy_from_block`]: writes the selected elements of `data`
+    /// (dense, the selection's shape) into `block`.
+    ///
+    /// # Errors
+    /// `Usage` if a buffer is smaller than its shape says.
+    pub fn copy_into_block(
+        &self,
+        data: &[u8],
+        block: &mut [u8],
+        block_origin: &[u64],
+        block_shape: &[u64],
+        elem: usize,
+    ) -> Result<()> {
+        self.copy_block(block_origin, block_shape, elem, |dst, src, n| {
+            let s = data
+                .get(src..src + n)
+                .ok_or(Error::Usage("input buffer smaller than the selection"))?;
+            block
+                .get_mut(dst..dst + n)
+                .ok_or(Error::Usage("block buffer smaller than its shape"))?
+                .copy_from_slice(s);
+            Ok(())
+        })
+    }
+
+    /// Walks the intersection of the selection with a block, calling
+    /// `copy(block_byte_offset, selection_byte_offset, bytes)` for each run of elements that
+    /// is contiguous in both.
+    fn copy_block(
+        &self,
+        origin: &[u64],
+        shape: &[u64],
+        elem: usize,
+        mut copy: impl FnMut(usize, usize, usize) -> Result<()>,
+    ) -> Result<()> {
+        let rank = self.dims.len();
+        if rank == 0 {
+            return copy(0, 0, elem);
+        }
+        // Positions range per dimension.
+        let mut ranges = Vec::with_capacity(rank);
+        for ((d, &o), &n) in self.dims.iter().zip(origin).zip(shape) {
+            let (lo, hi) = d.positions_within(o, o.saturating_add(n));
+            if lo >= hi {
+                return Ok(());
+            }
+            ranges.push((lo, hi));
+        }
+        // Row-major strides in elements, of the block and of the output.
+        let mut bstride = vec![1u64; rank];
+        let mut ostride = vec![1u64; rank];
+        for i in (0..rank - 1).rev() {
+            bstride[i] = bstride[i + 1] * shape[i + 1];
+            ostride[i] = ostride[i + 1] * self.dims[i + 1].count;
+        }
+        let last = rank - 1;
+        let (llo, lhi) = ranges[last];
+        let ld = self.dims[last];
+        let run_contig = ld.step == 1;
+        let mut pos: Vec<u64> = ranges.iter().map(|r| r.0).collect();
+        loop {
+            // Offsets of the first element of this innermost run.
+            let mut b = 0u64;
+            let mut o = 0u64;
+            for i in 0..last {
+                let idx = self.dims[i].start + pos[i] * self.dims[i].step;
+                b += (idx - origin[i]) * bstride[i];
+                o += pos[i] * ostride[i];
+            }
+            if run_contig {
+                let idx = ld.start + llo;
+                let bo = (b + idx - origin[last]) as usize * elem;
+                let oo = (o + llo) as usize * elem;
+                copy(bo, oo, (lhi - llo) as usize * elem)?;
+            } else {
+                for p in llo..lhi {
+                    let idx = ld.start + p * ld.step;
+                    let bo = (b + idx - origin[last]) as usize * elem;
+                    copy(bo, (o + p) as usize * elem, elem)?;
+                }
+            }
+            // Advance the outer dimensions like an odometer.
+            let mut i = last;
+            loop {
+                if i == 0 {
+                    return Ok(());
+                }
+                i -= 1;
+                pos[i] += 1;
+                if pos[i] < ranges[i].1 {
+                    break;
+                }
+                pos[i] = ranges[i].0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference(
+        sel: &Selection,
+        data: &[u32],
+        shape: &[u64],
+    ) -> Vec<u32> {
+        // Element-by-element gather over the whole array.
+        let n = sel.len().unwrap() as usize;
+        let mut out = Vec::with_capacity(n);
+        let rank = shape.len();
+        let mut pos = vec![0u64; rank];
+        if sel.is_empty() {
+            return out;
+        }
+        loop {
+            let mut flat = 0u64;
+            for i in 0..rank {
+                let idx = sel.dims()[i].start + pos[i] * sel.dims()[i].step;
+                flat = flat * shape[i] + idx;
+            }
+            out.push(data[flat as usize]);
+            let mut i = rank;
+            loop {
+                if i == 0 {
+                    return out;
+                }
+                i -= 1;
+                pos[i] += 1;
+                if pos[i] < sel.dims()[i].count {
+                    break;
+                }
+                pos[i] = 0;
+            }
+        }
+    }
+
+    fn bytes(v: &[u32]) -> Vec<u8> {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    proptest! {
+        /// Gathering a selection chunk by chunk equals gathering it from the whole array.
+        #[test]
+        fn chunked_gather_equals_whole_gather(
+            shape in prop::collection::vec(1u64..9, 1..4),
+            chunk_seed in prop::collection::vec(1u64..5, 4),
+            sel_seed in prop::collection::vec((0u64..9, 1u64..4, 0u64..9), 4),
+        ) {
+            let rank = shape.len();
+            let chunk: Vec<u64> = (0..rank).map(|i| chunk_seed[i]).collect();
+            let dims: Vec<DimSlice> = (0..rank).map(|i| {
+                let (s, step, c) = sel_seed[i];
+                let start = s % shape[i];
+                let max = (shape[i] - 1 - start) / step + 1;
+                DimSlice { start, step, count: c % (max + 1) }
+            }).collect();
+            let sel = Selection::new(dims, &shape).unwrap();
+            let total: u64 = shape.iter().product();
+            let data: Vec<u32> = (0..total as u32).collect();
+            let expected = reference(&sel, &data, &shape);
+
+            let mut out = vec![0u8; expected.len() * 4];
+            let ranges = sel.chunk_ranges(&chunk);
+            // Cartesian product of chunk origins.
+            let mut origins: Vec<Vec<u64>> = vec![vec![]];
+            for r in &ranges {
+                origins = origins.into_iter().flat_map(|o| r.iter().map(move |&k| {
+                    let mut o = o.clone(); o.push(k); o
+                })).collect();
+            }
+            for o in origins {
+                // Build the chunk (clipped at the dataset edge, padded like HDF5 chunks).
+                let cshape = chunk.clone();
+                let csize: u64 = cshape.iter().product();
+                let mut block = vec![0u32; csize as usize];
+                for (f, slot) in block.iter_mut().enumerate() {
+                    let mut rem = f as u64;
+                    let mut flat = 0u64;
+                    let mut inside = true;
+                    for i in 0..rank {
+                        let stride: u64 = cshape[i + 1..].iter().product();
+                        let c = rem / stride;
+                        rem %= stride;
+                        let idx = o[i] + c;
+                        if idx >= shape[i] { inside = false; }
+                        flat = flat * shape[i] + idx.min(shape[i] - 1);
+                    }
+                    if inside { *slot = data[flat as usize]; }
+                }
+                sel.copy_from_block(&bytes(&block), &o, &cshape, 4, &mut out).unwrap();
+            }
+            prop_assert_eq!(out, bytes(&expected));
+        }
+    }
+
+    #[test]
+    fn chunk_ranges_skip_untouched_chunks() {
+        let sel = Selection::new(
+            vec![DimSlice { start: 1, step: 10, count: 3 }],
+            &[30],
+        )
+        .unwrap();
+        // Indices 1, 11, 21 with chunks of 4: chunks at 0, 8, 20.
+        assert_eq!(sel.chunk_ranges(&[4]), vec![vec![0, 8, 20]]);
+        let sel = Selection::new(vec![DimSlice { start: 5, step: 1, count: 10 }], &[30]).unwrap();
+        assert_eq!(sel.chunk_ranges(&[4]), vec![vec![4, 8, 12]]);
+    }
+
+    #[test]
+    fn out_of_range_selection_is_an_error() {
+        assert!(Selection::new(vec![DimSlice { start: 5, step: 1, count: 6 }], &[10]).is_err());
+        assert!(Selection::new(vec![DimSlice { start: 0, step: 0, count: 1 }], &[10]).is_err());
+    }
+}
