@@ -206,7 +206,11 @@ impl<'a> Cursor<'a> {
     pub fn offset_field(&mut self, ctx: &Context) -> Result<u64> {
         let n = ctx.sizeof_offsets();
         let v = self.uint(n)?;
-        Ok(if is_all_ones(v, n) { UNDEFINED_ADDRESS } else { v })
+        Ok(if is_all_ones(v, n) {
+            UNDEFINED_ADDRESS
+        } else {
+            v
+        })
     }
 
     /// Reads a length of the file's length size; all-ones reads as `u64::MAX`.

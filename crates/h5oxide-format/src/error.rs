@@ -132,7 +132,10 @@ impl fmt::Display for ErrorKind {
                 limit,
                 requested,
                 allowed,
-            } => write!(f, "limit {limit} exceeded: {requested} requested, {allowed} allowed"),
+            } => write!(
+                f,
+                "limit {limit} exceeded: {requested} requested, {allowed} allowed"
+            ),
             ErrorKind::UnknownMessage { message_type } => write!(
                 f,
                 "unknown message type {message_type} marked fail-if-unknown"
@@ -146,7 +149,11 @@ impl fmt::Display for ErrorKind {
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at offset {:#x}: {}", self.structure, self.offset, self.kind)
+        write!(
+            f,
+            "{} at offset {:#x}: {}",
+            self.structure, self.offset, self.kind
+        )
     }
 }
 

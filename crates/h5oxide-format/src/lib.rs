@@ -24,6 +24,7 @@ pub mod error;
 pub mod heap;
 pub mod limits;
 pub mod object_header;
+pub mod selection;
 pub mod sohm;
 pub mod source;
 pub mod superblock;

@@ -1,8 +1,33 @@
 //! h5oxide: read and write HDF5 files in pure Rust.
+//!
+//! ```no_run
+//! let file = h5oxide::File::open("data.h5")?;
+//! for name in file.root().member_names()? {
+//!     println!("{name}");
+//! }
+//! let ds = file.root().dataset("subPano/1")?;
+//! println!("{ds}");
+//! # Ok::<(), h5oxide::Error>(())
+//! ```
 #![deny(missing_docs)]
 
+pub mod attribute;
+pub mod dataset;
 pub mod error;
+pub mod file;
+pub mod group;
+pub mod object;
 pub mod selection;
+pub mod value;
 
+pub use attribute::{Attribute, Attributes};
+pub use dataset::Dataset;
 pub use error::{Error, Result};
+pub use file::{File, FileOptions, Mode};
+pub use group::{Group, Link, NamedDatatype, Object};
+pub use object::ObjectKind;
 pub use selection::{DimSlice, Selection};
+pub use value::Value;
+
+/// The format codec, for callers that need the stored structures themselves.
+pub use h5oxide_format as format;

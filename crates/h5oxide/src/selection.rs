@@ -66,7 +66,9 @@ impl Selection {
     /// `Usage` if the rank differs, a step is 0, or a slice reaches past its dimension.
     pub fn new(dims: Vec<DimSlice>, shape: &[u64]) -> Result<Self> {
         if dims.len() != shape.len() {
-            return Err(Error::Usage("selection rank differs from the dataset's rank"));
+            return Err(Error::Usage(
+                "selection rank differs from the dataset's rank",
+            ));
         }
         for (d, &n) in dims.iter().zip(shape) {
             if d.step == 0 {
@@ -74,7 +76,9 @@ impl Selection {
             }
             if let Some(last) = d.last() {
                 if last >= n {
-                    return Err(Error::Usage("selection reaches past the end of a dimension"));
+                    return Err(Error::Usage(
+                        "selection reaches past the end of a dimension",
+                    ));
                 }
             }
         }
@@ -265,11 +269,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn reference(
-        sel: &Selection,
-        data: &[u32],
-        shape: &[u64],
-    ) -> Vec<u32> {
+    fn reference(sel: &Selection, data: &[u32], shape: &[u64]) -> Vec<u32> {
         // Element-by-element gather over the whole array.
         let n = sel.len().unwrap() as usize;
         let mut out = Vec::with_capacity(n);
@@ -362,19 +362,47 @@ mod tests {
     #[test]
     fn chunk_ranges_skip_untouched_chunks() {
         let sel = Selection::new(
-            vec![DimSlice { start: 1, step: 10, count: 3 }],
+            vec![DimSlice {
+                start: 1,
+                step: 10,
+                count: 3,
+            }],
             &[30],
         )
         .unwrap();
         // Indices 1, 11, 21 with chunks of 4: chunks at 0, 8, 20.
         assert_eq!(sel.chunk_ranges(&[4]), vec![vec![0, 8, 20]]);
-        let sel = Selection::new(vec![DimSlice { start: 5, step: 1, count: 10 }], &[30]).unwrap();
+        let sel = Selection::new(
+            vec![DimSlice {
+                start: 5,
+                step: 1,
+                count: 10,
+            }],
+            &[30],
+        )
+        .unwrap();
         assert_eq!(sel.chunk_ranges(&[4]), vec![vec![4, 8, 12]]);
     }
 
     #[test]
     fn out_of_range_selection_is_an_error() {
-        assert!(Selection::new(vec![DimSlice { start: 5, step: 1, count: 6 }], &[10]).is_err());
-        assert!(Selection::new(vec![DimSlice { start: 0, step: 0, count: 1 }], &[10]).is_err());
+        assert!(Selection::new(
+            vec![DimSlice {
+                start: 5,
+                step: 1,
+                count: 6
+            }],
+            &[10]
+        )
+        .is_err());
+        assert!(Selection::new(
+            vec![DimSlice {
+                start: 0,
+                step: 0,
+                count: 1
+            }],
+            &[10]
+        )
+        .is_err());
     }
 }

@@ -12,7 +12,7 @@
 
 use alloc::vec::Vec;
 
-use crate::chunk_index::fixed_array::{decode_entry, encode_entry, verify_checksum};
+use crate::chunk_index::fixed_array::{decode_entry, encode_entry, read_block, verify_checksum};
 use crate::chunk_index::ChunkEntry;
 use crate::context::{Context, UNDEFINED_ADDRESS};
 use crate::cursor::{Cursor, Writer};
@@ -261,29 +261,6 @@ pub fn read_header<S: ReadAt + ?Sized>(
     )?)
 }
 
-fn read_block<'s, S: ReadAt + ?Sized>(
-    src: &'s S,
-    address: u64,
-    len: u64,
-    limits: &Limits,
-    structure: &'static str,
-) -> core::result::Result<alloc::borrow::Cow<'s, [u8]>, S::Error> {
-    limits.structure_size(len, structure, address)?;
-    let end = address.checked_add(len).unwrap_or(u64::MAX);
-    if address == UNDEFINED_ADDRESS || end > src.size() {
-        return Err(FormatError::new(
-            ErrorKind::AddressOutOfRange {
-                address,
-                eof: src.size(),
-            },
-            structure,
-            address,
-        )
-        .into());
-    }
-    src.read_at(address, len as usize)
-}
-
 fn block_prefix(c: &mut Cursor<'_>, sig: &'static [u8], hdr: &ExtensibleArrayHeader) -> Result<()> {
     c.signature(sig)?;
     let version = c.u8()?;
@@ -380,7 +357,11 @@ impl IndexBlock {
         for e in &self.elements {
             encode_entry(w, e, hdr.client_id, usize::from(hdr.element_size), ctx)?;
         }
-        for &a in self.data_block_addresses.iter().chain(&self.super_block_addresses) {
+        for &a in self
+            .data_block_addresses
+            .iter()
+            .chain(&self.super_block_addresses)
+        {
             w.offset_field(a, ctx)?;
         }
         w.checksum_from(start);
@@ -523,9 +504,7 @@ pub fn read_entries<S: ReadAt + ?Sized>(
         return Ok(Vec::new());
     }
     let total = hdr.max_index_set;
-    let cost = total
-        .checked_mul(core::mem::size_of::<ChunkEntry>() as u64)
-        .unwrap_or(u64::MAX);
+    let cost = total.saturating_mul(core::mem::size_of::<ChunkEntry>() as u64);
     limits.structure_size(cost, HEADER, hdr.index_block_address)?;
     if hdr.max_nelmts_bits < 64 && total > 1u64 << hdr.max_nelmts_bits {
         return Err(FormatError::new(
@@ -793,10 +772,19 @@ mod tests {
         let h = hdr(0, UNDEFINED_ADDRESS);
         // (s, data blocks, elements per data block, start index): libhdf5's table in
         // H5EA__hdr_init for data block min 16.
-        let table = [(0, 1, 16, 0), (1, 1, 32, 16), (2, 2, 32, 48), (3, 2, 64, 112), (4, 4, 64, 240)];
+        let table = [
+            (0, 1, 16, 0),
+            (1, 1, 32, 16),
+            (2, 2, 32, 48),
+            (3, 2, 64, 112),
+            (4, 4, 64, 240),
+        ];
         for (s, nd, ne, start) in table {
             let i = h.super_block_info(s);
-            assert_eq!((i.data_blocks, i.data_block_elements, i.start_index), (nd, ne, start));
+            assert_eq!(
+                (i.data_blocks, i.data_block_elements, i.start_index),
+                (nd, ne, start)
+            );
         }
         assert_eq!(h.locate(4), (0, 0));
         assert_eq!(h.locate(4 + 16), (1, 0));
@@ -839,7 +827,15 @@ mod tests {
                 let es: Vec<ChunkEntry> = (0..info.data_block_elements)
                     .map(|k| {
                         let i = u64::from(h0.index_block_elements) + off + k;
-                        if i < n { entry(i) } else { ChunkEntry { address: UNDEFINED_ADDRESS, size: None, filter_mask: 0 } }
+                        if i < n {
+                            entry(i)
+                        } else {
+                            ChunkEntry {
+                                address: UNDEFINED_ADDRESS,
+                                size: None,
+                                filter_mask: 0,
+                            }
+                        }
                     })
                     .collect();
                 if pages == 0 {
@@ -871,12 +867,26 @@ mod tests {
                     dblk_addrs[info.start_data_block as usize + d] = a;
                 }
             } else {
-                let img = encode_super_block(&h0, 0, info.start_index, &bitmap, &addrs, &ctx).unwrap();
-                sblk_addrs[(s - u32::from(h0.index_super_blocks())) as usize] = next(&mut file, &img);
+                let img =
+                    encode_super_block(&h0, 0, info.start_index, &bitmap, &addrs, &ctx).unwrap();
+                sblk_addrs[(s - u32::from(h0.index_super_blocks())) as usize] =
+                    next(&mut file, &img);
             }
         }
         let ib = IndexBlock {
-            elements: (0..4).map(|i| if i < n { entry(i) } else { ChunkEntry { address: UNDEFINED_ADDRESS, size: None, filter_mask: 0 } }).collect(),
+            elements: (0..4)
+                .map(|i| {
+                    if i < n {
+                        entry(i)
+                    } else {
+                        ChunkEntry {
+                            address: UNDEFINED_ADDRESS,
+                            size: None,
+                            filter_mask: 0,
+                        }
+                    }
+                })
+                .collect(),
             data_block_addresses: dblk_addrs,
             super_block_addresses: sblk_addrs,
         };
@@ -895,7 +905,10 @@ mod tests {
         let ctx = Context::DEFAULT;
         for n in [3u64, 4, 20, 300, 700] {
             let (file, h) = build(n);
-            assert_eq!(read_header(&file[..], 0, &ctx, &Limits::DEFAULT).unwrap(), h);
+            assert_eq!(
+                read_header(&file[..], 0, &ctx, &Limits::DEFAULT).unwrap(),
+                h
+            );
             let all = read_entries(&file[..], &h, &ctx, &Limits::DEFAULT).unwrap();
             assert_eq!(all.len() as u64, n);
             for (i, e) in all.iter().enumerate() {

@@ -127,7 +127,9 @@ impl FixedArrayHeader {
     /// Address and entry count of page `p`.
     fn page(&self, p: u64, ctx: &Context) -> Option<(u64, u64)> {
         let full = self.page_entries();
-        let page_len = full.checked_mul(u64::from(self.entry_size))?.checked_add(4)?;
+        let page_len = full
+            .checked_mul(u64::from(self.entry_size))?
+            .checked_add(4)?;
         let start = self
             .data_block_address
             .checked_add(self.data_block_len(ctx)?)?
@@ -220,7 +222,9 @@ const UNSET: ChunkEntry = ChunkEntry {
     filter_mask: 0,
 };
 
-fn read_block<'s, S: ReadAt + ?Sized>(
+/// Reads a whole block of `len` bytes at `address`, checking the structure limit and the
+/// end of the source first.
+pub(crate) fn read_block<'s, S: ReadAt + ?Sized>(
     src: &'s S,
     address: u64,
     len: u64,
@@ -228,7 +232,7 @@ fn read_block<'s, S: ReadAt + ?Sized>(
     structure: &'static str,
 ) -> core::result::Result<alloc::borrow::Cow<'s, [u8]>, S::Error> {
     limits.structure_size(len, structure, address)?;
-    let end = address.checked_add(len).unwrap_or(u64::MAX);
+    let end = address.saturating_add(len);
     if address == UNDEFINED_ADDRESS || end > src.size() {
         return Err(FormatError::new(
             ErrorKind::AddressOutOfRange {
@@ -294,15 +298,18 @@ pub fn read_entries<S: ReadAt + ?Sized>(
     // What the decoded list costs in memory, charged before anything is allocated.
     let decoded_bytes = hdr
         .max_entries
-        .checked_mul(core::mem::size_of::<ChunkEntry>() as u64)
-        .unwrap_or(u64::MAX);
+        .saturating_mul(core::mem::size_of::<ChunkEntry>() as u64);
     limits.structure_size(decoded_bytes, HEADER, hdr.data_block_address)?;
-    let dlen = hdr
-        .data_block_len(ctx)
-        .ok_or_else(|| FormatError::new(ErrorKind::InvalidValue {
-            field: "max entries",
-            value: hdr.max_entries,
-        }, HEADER, hdr.data_block_address))?;
+    let dlen = hdr.data_block_len(ctx).ok_or_else(|| {
+        FormatError::new(
+            ErrorKind::InvalidValue {
+                field: "max entries",
+                value: hdr.max_entries,
+            },
+            HEADER,
+            hdr.data_block_address,
+        )
+    })?;
     let block = read_block(src, hdr.data_block_address, dlen, limits, DATA_BLOCK)?;
     let mut c = Cursor::new(&block, hdr.data_block_address, DATA_BLOCK);
     verify_checksum(&c)?;
@@ -461,7 +468,11 @@ mod tests {
     fn entries(n: u64, filtered: bool) -> Vec<ChunkEntry> {
         (0..n)
             .map(|i| ChunkEntry {
-                address: if i % 3 == 2 { UNDEFINED_ADDRESS } else { 4096 + i * 100 },
+                address: if i % 3 == 2 {
+                    UNDEFINED_ADDRESS
+                } else {
+                    4096 + i * 100
+                },
                 size: filtered.then_some(50 + i),
                 filter_mask: if filtered { (i % 2) as u32 } else { 0 },
             })

@@ -1,0 +1,230 @@
+//! Attributes: small named values on any object, stored compactly as messages in the
+//! object header or densely in a fractal heap with a v2 B-tree name index (spec IV.A.2.m,
+//! IV.A.2.v).
+
+use h5oxide_format::btree_v2::{self, records::Record, records::RecordParams};
+use h5oxide_format::heap::fractal;
+use h5oxide_format::object_header::message::attribute::{Attribute as AttrMessage, MaybeShared};
+use h5oxide_format::object_header::message::dataspace::{Dataspace, DataspaceKind};
+use h5oxide_format::object_header::message::datatype::Datatype;
+use h5oxide_format::object_header::message::Message;
+use h5oxide_format::{Cursor, ErrorKind, FormatError, UNDEFINED_ADDRESS};
+
+use crate::error::{Error, Result};
+use crate::file::File;
+use crate::value::{decode_many, Value};
+
+/// The attributes of one object, as a small map.
+#[derive(Debug, Clone)]
+pub struct Attributes {
+    file: File,
+    address: u64,
+    path: String,
+}
+
+/// One attribute: its name, type, shape and stored value.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    file: File,
+    name: String,
+    dtype: Datatype,
+    space: Dataspace,
+    data: Vec<u8>,
+    creation_order: Option<u64>,
+}
+
+impl Attributes {
+    pub(crate) fn new(file: File, address: u64, path: String) -> Self {
+        Attributes {
+            file,
+            address,
+            path,
+        }
+    }
+
+    /// Every attribute, in name order.
+    ///
+    /// # Errors
+    /// The object header or the dense attribute storage is malformed.
+    pub fn list(&self) -> Result<Vec<Attribute>> {
+        let messages = self.file.messages(self.address)?;
+        let mut raw: Vec<(AttrMessage, Option<u64>)> = Vec::new();
+        let header = self.file.header(self.address)?;
+        for (m, r) in messages.iter().zip(header.messages.iter()) {
+            match m {
+                Message::Attribute(a) => {
+                    raw.push((a.clone(), r.creation_order.map(u64::from)));
+                }
+                Message::AttributeInfo(info) if info.fractal_heap_address != UNDEFINED_ADDRESS => {
+                    self.dense(info.fractal_heap_address, info.name_index_address, &mut raw)?;
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        for (a, order) in raw {
+            out.push(self.resolve(a, order)?);
+        }
+        out.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        Ok(out)
+    }
+
+    fn dense(
+        &self,
+        heap_address: u64,
+        name_index: u64,
+        out: &mut Vec<(AttrMessage, Option<u64>)>,
+    ) -> Result<()> {
+        let i = &self.file.inner;
+        let heap = fractal::read_header(&i.src, heap_address, &i.ctx)?;
+        let mut ids = Vec::new();
+        btree_v2::walk(
+            &i.src,
+            name_index,
+            &i.ctx,
+            &i.limits,
+            &RecordParams::default(),
+            &mut |r| {
+                if let Record::AttributeName {
+                    heap_id,
+                    creation_order,
+                    ..
+                } = r
+                {
+                    ids.push((heap_id, creation_order));
+                }
+                Ok(())
+            },
+        )?;
+        for (id, order) in ids {
+            let bytes = fractal::read_object(&i.src, &heap, &id, &i.ctx, &i.limits)?;
+            let mut c = Cursor::new(&bytes, heap_address, "attribute message (dense)");
+            out.push((AttrMessage::decode(&mut c, &i.ctx)?, Some(u64::from(order))));
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, a: AttrMessage, creation_order: Option<u64>) -> Result<Attribute> {
+        let dtype = match a.datatype {
+            MaybeShared::Inline(t) => t,
+            MaybeShared::Shared(s) => {
+                match self.file.resolve_shared(0x0003, &s, self.address, 0)? {
+                    Message::Datatype(t) => t,
+                    _ => return Err(bad("shared attribute datatype", self.address)),
+                }
+            }
+        };
+        let space = match a.dataspace {
+            MaybeShared::Inline(s) => s,
+            MaybeShared::Shared(s) => {
+                match self.file.resolve_shared(0x0001, &s, self.address, 0)? {
+                    Message::Dataspace(d) => d,
+                    _ => return Err(bad("shared attribute dataspace", self.address)),
+                }
+            }
+        };
+        Ok(Attribute {
+            file: self.file.clone(),
+            name: a.name,
+            dtype,
+            space,
+            data: a.data,
+            creation_order,
+        })
+    }
+
+    /// Names of the attributes, in name order.
+    ///
+    /// # Errors
+    /// As [`Attributes::list`].
+    pub fn names(&self) -> Result<Vec<String>> {
+        Ok(self.list()?.into_iter().map(|a| a.name).collect())
+    }
+
+    /// The attribute named `name`.
+    ///
+    /// # Errors
+    /// `NotFound` if there is none; as [`Attributes::list`].
+    pub fn get(&self, name: &str) -> Result<Attribute> {
+        self.list()?
+            .into_iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| Error::NotFound {
+                what: "attribute",
+                name: format!("{}@{name}", self.path),
+            })
+    }
+
+    /// True if an attribute named `name` exists.
+    ///
+    /// # Errors
+    /// As [`Attributes::list`].
+    pub fn contains(&self, name: &str) -> Result<bool> {
+        Ok(self.list()?.iter().any(|a| a.name == name))
+    }
+}
+
+fn bad(field: &'static str, at: u64) -> Error {
+    FormatError::new(ErrorKind::InvalidValue { field, value: 0 }, "attribute", at).into()
+}
+
+impl Attribute {
+    /// The attribute's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its datatype.
+    pub fn dtype(&self) -> &Datatype {
+        &self.dtype
+    }
+
+    /// Its dataspace.
+    pub fn space(&self) -> &Dataspace {
+        &self.space
+    }
+
+    /// Its shape (empty for scalar and null dataspaces).
+    pub fn shape(&self) -> Vec<u64> {
+        self.space.dims.clone()
+    }
+
+    /// Creation order, where the object tracks it.
+    pub fn creation_order(&self) -> Option<u64> {
+        self.creation_order
+    }
+
+    /// The stored bytes of the value (exactly element count times element size).
+    ///
+    /// # Errors
+    /// The stored value is shorter than its type and shape need.
+    pub fn raw(&self) -> Result<&[u8]> {
+        let n = match self.space.kind {
+            DataspaceKind::Null => 0,
+            DataspaceKind::Scalar => 1,
+            DataspaceKind::Simple => self.space.element_count().unwrap_or(u64::MAX),
+        };
+        let len = n.saturating_mul(self.dtype.element_size() as u64);
+        self.data
+            .get(..usize::try_from(len).unwrap_or(usize::MAX))
+            .ok_or_else(|| {
+                FormatError::new(
+                    ErrorKind::UnexpectedEof {
+                        needed: len,
+                        available: self.data.len() as u64,
+                    },
+                    "attribute value",
+                    0,
+                )
+                .into()
+            })
+    }
+
+    /// Every element of the value, row-major.
+    ///
+    /// # Errors
+    /// The value does not decode.
+    pub fn values(&self) -> Result<Vec<Value>> {
+        decode_many(&self.dtype, self.raw()?, &self.file, 0)
+    }
+}

@@ -1,0 +1,490 @@
+//! Datasets: their description (type, shape, layout, filters, fill value) and reading
+//! their values through every layout and chunk index.
+
+use std::fmt;
+use std::sync::Arc;
+
+use h5oxide_format::chunk_index::{
+    self, extensible_array, fixed_array, implicit, single, ChunkGrid, ChunkRecord,
+};
+use h5oxide_format::heap::global::GlobalHeapId;
+use h5oxide_format::object_header::message::dataspace::{Dataspace, DataspaceKind};
+use h5oxide_format::object_header::message::datatype::Datatype;
+use h5oxide_format::object_header::message::external::ExternalFiles;
+use h5oxide_format::object_header::message::fill_value::FillState;
+use h5oxide_format::object_header::message::filter_pipeline::FilterPipeline;
+use h5oxide_format::object_header::message::layout::{ChunkIndex, ChunkedLayout, Layout, Storage};
+use h5oxide_format::object_header::message::Message;
+use h5oxide_format::{Context, ErrorKind, FormatError, ReadAt, UNDEFINED_ADDRESS};
+
+use crate::error::{Error, Result};
+use crate::file::File;
+use crate::selection::Selection;
+use crate::value::{decode_many, HeapSource, Value};
+
+/// What a dataset's object header says about it.
+#[derive(Debug)]
+pub(crate) struct Meta {
+    pub(crate) dtype: Datatype,
+    pub(crate) space: Dataspace,
+    pub(crate) layout: Layout,
+    pub(crate) pipeline: Option<FilterPipeline>,
+    /// The fill value's bytes (one element), when one is defined.
+    pub(crate) fill: Option<Vec<u8>>,
+    pub(crate) external: Option<ExternalFiles>,
+}
+
+/// A dataset. Cheap to clone.
+#[derive(Clone)]
+pub struct Dataset {
+    file: File,
+    address: u64,
+    path: String,
+    meta: Arc<Meta>,
+}
+
+impl fmt::Debug for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dataset")
+            .field("path", &self.path)
+            .field("address", &self.address)
+            .finish()
+    }
+}
+
+fn missing(path: &str, what: &'static str) -> Error {
+    Error::WrongKind {
+        name: format!("{path} (no {what} message)"),
+        expected: "dataset",
+    }
+}
+
+impl Dataset {
+    pub(crate) fn new(file: File, address: u64, path: String) -> Result<Dataset> {
+        let (mut dtype, mut space, mut layout) = (None, None, None);
+        let (mut pipeline, mut fill, mut fill_old, mut external) = (None, None, None, None);
+        for m in file.messages(address)? {
+            match m {
+                Message::Datatype(t) => dtype = Some(t),
+                Message::Dataspace(s) => space = Some(s),
+                Message::Layout(l) => layout = Some(l),
+                Message::FilterPipeline(p) => pipeline = Some(p),
+                Message::FillValue(f) => fill = Some(f),
+                Message::FillValueOld(f) => fill_old = Some(f),
+                Message::External(e) => external = Some(e),
+                _ => {}
+            }
+        }
+        let dtype = dtype.ok_or_else(|| missing(&path, "datatype"))?;
+        let space = space.ok_or_else(|| missing(&path, "dataspace"))?;
+        let layout = layout.ok_or_else(|| missing(&path, "layout"))?;
+        // The new fill value message wins over the old one (spec IV.A.2.f).
+        let fill = match fill {
+            Some(f) => match f.state {
+                FillState::UserDefined(v) => Some(v),
+                _ => None,
+            },
+            None => fill_old.map(|f| f.value).filter(|v| !v.is_empty()),
+        };
+        let fill = fill.filter(|v| v.len() == dtype.element_size());
+        Ok(Dataset {
+            file,
+            address,
+            path,
+            meta: Arc::new(Meta {
+                dtype,
+                space,
+                layout,
+                pipeline,
+                fill,
+                external,
+            }),
+        })
+    }
+
+    /// The path this dataset was reached by.
+    pub fn name(&self) -> &str {
+        &self.path
+    }
+
+    /// The object header address.
+    pub fn address(&self) -> u64 {
+        self.address
+    }
+
+    /// The file it belongs to.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// The stored datatype.
+    pub fn dtype(&self) -> &Datatype {
+        &self.meta.dtype
+    }
+
+    /// The dataspace.
+    pub fn space(&self) -> &Dataspace {
+        &self.meta.space
+    }
+
+    /// The shape: empty for scalar and null dataspaces.
+    pub fn shape(&self) -> Vec<u64> {
+        self.meta.space.dims.clone()
+    }
+
+    /// True for a null dataspace (no elements, not even a scalar).
+    pub fn is_null(&self) -> bool {
+        self.meta.space.kind == DataspaceKind::Null
+    }
+
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.meta.space.dims.len()
+    }
+
+    /// Number of elements (1 for a scalar, 0 for a null dataspace).
+    pub fn size(&self) -> u64 {
+        match self.meta.space.kind {
+            DataspaceKind::Null => 0,
+            DataspaceKind::Scalar => 1,
+            DataspaceKind::Simple => self.meta.space.element_count().unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Maximum shape, `None` entries unlimited.
+    pub fn max_shape(&self) -> Vec<Option<u64>> {
+        self.meta
+            .space
+            .max_dims_or_dims()
+            .iter()
+            .map(|&d| (d != u64::MAX).then_some(d))
+            .collect()
+    }
+
+    /// Chunk shape, for chunked datasets.
+    pub fn chunks(&self) -> Option<Vec<u64>> {
+        match &self.meta.layout.storage {
+            Storage::Chunked(c) => Some(c.dims.clone()),
+            _ => None,
+        }
+    }
+
+    /// True if the dataset is chunked.
+    pub fn is_chunked(&self) -> bool {
+        matches!(self.meta.layout.storage, Storage::Chunked(_))
+    }
+
+    /// The stored layout message.
+    pub fn layout(&self) -> &Layout {
+        &self.meta.layout
+    }
+
+    /// The filter pipeline, for filtered datasets.
+    pub fn filters(&self) -> Option<&FilterPipeline> {
+        self.meta.pipeline.as_ref()
+    }
+
+    /// The fill value's stored bytes, when the dataset defines one.
+    pub fn fill_value_bytes(&self) -> Option<&[u8]> {
+        self.meta.fill.as_deref()
+    }
+
+    /// Attributes of the dataset.
+    pub fn attrs(&self) -> crate::attribute::Attributes {
+        crate::attribute::Attributes::new(self.file.clone(), self.address, self.path.clone())
+    }
+
+    /// Every element's stored bytes, row-major (variable-length elements as their heap
+    /// references).
+    ///
+    /// # Errors
+    /// Storage that cannot be read or decoded.
+    pub fn read_bytes(&self) -> Result<Vec<u8>> {
+        self.read_bytes_selection(&Selection::all(&self.meta.space.dims))
+    }
+
+    /// The stored bytes of the elements `sel` selects, row-major in the selection's shape.
+    /// Only the chunks the selection touches are read and decoded.
+    ///
+    /// # Errors
+    /// A selection outside the dataset; storage that cannot be read or decoded.
+    pub fn read_bytes_selection(&self, sel: &Selection) -> Result<Vec<u8>> {
+        let m = &self.meta;
+        if m.space.kind == DataspaceKind::Null {
+            return Ok(Vec::new());
+        }
+        let elem = m.dtype.element_size();
+        let n = sel.len().ok_or(Error::Usage("selection size overflows"))?;
+        let total = n
+            .checked_mul(elem as u64)
+            .filter(|&t| t <= self.file.inner.limits.max_read_bytes)
+            .ok_or_else(|| {
+                Error::from(FormatError::new(
+                    ErrorKind::LimitExceeded {
+                        limit: "max_read_bytes",
+                        requested: n.saturating_mul(elem as u64),
+                        allowed: self.file.inner.limits.max_read_bytes,
+                    },
+                    "dataset read",
+                    self.address,
+                ))
+            })? as usize;
+        let mut out = match &m.fill {
+            Some(f) => f.iter().copied().cycle().take(total).collect(),
+            None => vec![0u8; total],
+        };
+        if n == 0 {
+            return Ok(out);
+        }
+        let dims = &m.space.dims;
+        if m.external.is_some() {
+            return Err(unsupported("external raw data files", self.address));
+        }
+        match &m.layout.storage {
+            Storage::Compact { data, .. } => {
+                sel.copy_from_block(data, &vec![0; dims.len()], dims, elem, &mut out)?;
+            }
+            Storage::Contiguous { address, .. } => {
+                if *address != UNDEFINED_ADDRESS {
+                    let count = m.space.element_count().unwrap_or(1).max(1);
+                    let len = count.saturating_mul(elem as u64);
+                    let len = usize::try_from(len).map_err(|_| {
+                        unsupported("contiguous data beyond the address space", *address)
+                    })?;
+                    let block = self.file.inner.src.read_at(*address, len)?;
+                    sel.copy_from_block(&block, &vec![0; dims.len()], dims, elem, &mut out)?;
+                }
+            }
+            Storage::Chunked(c) => self.read_chunked(c, sel, elem, &mut out)?,
+            Storage::Virtual { .. } => {
+                return Err(unsupported("virtual dataset layout", self.address));
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_chunked(
+        &self,
+        c: &ChunkedLayout,
+        sel: &Selection,
+        elem: usize,
+        out: &mut [u8],
+    ) -> Result<()> {
+        let chunk_bytes = c
+            .chunk_bytes()
+            .and_then(|b| usize::try_from(b).ok())
+            .ok_or_else(|| unsupported("chunk size beyond the address space", c.address))?;
+        let records = self.chunk_records(c)?;
+        let ranges = sel.chunk_ranges(&c.dims);
+        let touched = |r: &ChunkRecord| {
+            r.offset
+                .iter()
+                .zip(&ranges)
+                .all(|(o, rs)| rs.binary_search(o).is_ok())
+        };
+        let wanted: Vec<&ChunkRecord> = records
+            .iter()
+            .filter(|r| r.address != UNDEFINED_ADDRESS && touched(r))
+            .collect();
+        let inner = &self.file.inner;
+        let decode = |r: &ChunkRecord| -> Result<Vec<u8>> {
+            let size = usize::try_from(r.size)
+                .ok()
+                .filter(|&s| {
+                    s as u64
+                        <= inner
+                            .limits
+                            .max_structure_bytes
+                            .max(chunk_bytes as u64 * 2 + 4096)
+                })
+                .ok_or_else(|| unsupported("chunk larger than the structure limit", r.address))?;
+            let raw = inner.src.read_at(r.address, size)?;
+            match &self.meta.pipeline {
+                Some(p) if !p.filters.is_empty() => {
+                    Ok(h5oxide_storage::filter::pipeline::decode_chunk(
+                        p,
+                        r.filter_mask,
+                        raw.into_owned(),
+                        chunk_bytes,
+                    )?)
+                }
+                _ => Ok(raw.into_owned()),
+            }
+        };
+        #[cfg(feature = "parallel")]
+        let decoded: Vec<Result<Vec<u8>>> = {
+            use rayon::prelude::*;
+            if wanted.len() > 1 && self.meta.pipeline.is_some() {
+                wanted.par_iter().map(|r| decode(r)).collect()
+            } else {
+                wanted.iter().map(|r| decode(r)).collect()
+            }
+        };
+        #[cfg(not(feature = "parallel"))]
+        let decoded: Vec<Result<Vec<u8>>> = wanted.iter().map(|r| decode(r)).collect();
+        for (r, data) in wanted.iter().zip(decoded) {
+            let data = data?;
+            if data.len() < chunk_bytes {
+                return Err(FormatError::new(
+                    ErrorKind::UnexpectedEof {
+                        needed: chunk_bytes as u64,
+                        available: data.len() as u64,
+                    },
+                    "dataset chunk",
+                    r.address,
+                )
+                .into());
+            }
+            sel.copy_from_block(&data, &r.offset, &c.dims, elem, out)?;
+        }
+        Ok(())
+    }
+
+    /// Every stored chunk of a chunked dataset, whatever its index (spec VII).
+    pub(crate) fn chunk_records(&self, c: &ChunkedLayout) -> Result<Vec<ChunkRecord>> {
+        let i = &self.file.inner;
+        let m = &self.meta;
+        let rank = c.dims.len();
+        let chunk_bytes = c.chunk_bytes().unwrap_or(u64::MAX);
+        let max_dims = m.space.max_dims_or_dims().to_vec();
+        let from_entries = |entries: Vec<chunk_index::ChunkEntry>,
+                            grid: &ChunkGrid,
+                            swizzled: Option<usize>|
+         -> Vec<ChunkRecord> {
+            entries
+                .into_iter()
+                .enumerate()
+                .filter(|(_, e)| e.address != UNDEFINED_ADDRESS)
+                .map(|(k, e)| {
+                    let coords = grid.coords_of(k as u64);
+                    let offset = match swizzled {
+                        Some(d) => chunk_index::unswizzle(&coords, d),
+                        None => coords,
+                    };
+                    ChunkRecord {
+                        offset,
+                        filter_mask: e.filter_mask,
+                        size: e.size.unwrap_or(chunk_bytes),
+                        address: e.address,
+                    }
+                })
+                .collect()
+        };
+        if c.address == UNDEFINED_ADDRESS {
+            return Ok(Vec::new());
+        }
+        Ok(match c.index {
+            ChunkIndex::BtreeV1 => {
+                chunk_index::btree_v1::chunks(&i.src, c.address, rank, &i.ctx, &i.limits)?
+            }
+            ChunkIndex::Single { filtered } => {
+                single::records(rank, c.address, filtered, chunk_bytes)
+            }
+            ChunkIndex::Implicit => {
+                let grid = ChunkGrid::new(&c.dims, &max_dims, None)?;
+                let count = grid
+                    .max_chunks()
+                    .iter()
+                    .try_fold(1u64, |a, &n| a.checked_mul(n))
+                    .unwrap_or(0);
+                i.limits.structure_size(
+                    count.saturating_mul(64),
+                    "implicit chunk index",
+                    c.address,
+                )?;
+                implicit::records(c.address, &grid, count, chunk_bytes)
+            }
+            ChunkIndex::FixedArray { .. } => {
+                let hdr = fixed_array::read_header(&i.src, c.address, &i.ctx, &i.limits)?;
+                let entries = fixed_array::read_entries(&i.src, &hdr, &i.ctx, &i.limits)?;
+                let grid = ChunkGrid::new(&c.dims, &max_dims, None)?;
+                from_entries(entries, &grid, None)
+            }
+            ChunkIndex::ExtensibleArray { .. } => {
+                let hdr = extensible_array::read_header(&i.src, c.address, &i.ctx, &i.limits)?;
+                let entries = extensible_array::read_entries(&i.src, &hdr, &i.ctx, &i.limits)?;
+                let unlimited = max_dims.iter().position(|&d| d == u64::MAX).unwrap_or(0);
+                let grid = ChunkGrid::new(&c.dims, &max_dims, Some(unlimited))?;
+                from_entries(entries, &grid, Some(unlimited))
+            }
+            ChunkIndex::BtreeV2 { .. } => {
+                let size_len =
+                    chunk_index::btree_v2::chunk_size_len(m.layout.version, chunk_bytes, &i.ctx);
+                chunk_index::btree_v2::read_chunk_records(
+                    &i.src,
+                    c.address,
+                    &i.ctx,
+                    &i.limits,
+                    &c.dims,
+                    chunk_bytes,
+                    size_len,
+                )?
+                .into_iter()
+                .map(|r| ChunkRecord {
+                    offset: r.offset,
+                    filter_mask: r.filter_mask,
+                    size: r.size,
+                    address: r.address,
+                })
+                .collect()
+            }
+        })
+    }
+
+    /// Every element as a [`Value`], row-major (a scalar gives one value, a null
+    /// dataspace none).
+    ///
+    /// # Errors
+    /// Storage that cannot be read or decoded.
+    pub fn read_values(&self) -> Result<Vec<Value>> {
+        let bytes = self.read_bytes()?;
+        decode_many(&self.meta.dtype, &bytes, &self.file, 0)
+    }
+
+    /// The selected elements as [`Value`]s, row-major in the selection's shape.
+    ///
+    /// # Errors
+    /// As [`Dataset::read_bytes_selection`].
+    pub fn read_values_selection(&self, sel: &Selection) -> Result<Vec<Value>> {
+        let bytes = self.read_bytes_selection(sel)?;
+        decode_many(&self.meta.dtype, &bytes, &self.file, 0)
+    }
+}
+
+fn unsupported(what: &'static str, at: u64) -> Error {
+    FormatError::new(ErrorKind::Unsupported { what }, "dataset", at).into()
+}
+
+impl HeapSource for File {
+    fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
+        let i = &self.inner;
+        Ok(id.read_object(&i.src, &i.ctx, &i.limits)?)
+    }
+
+    fn context(&self) -> Context {
+        self.inner.ctx
+    }
+}
+
+impl fmt::Display for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.path.rsplit('/').next().unwrap_or("");
+        let shape = match self.meta.space.kind {
+            DataspaceKind::Null => "None".to_owned(),
+            _ => {
+                let dims: Vec<String> =
+                    self.meta.space.dims.iter().map(|d| d.to_string()).collect();
+                if dims.len() == 1 {
+                    format!("({},)", dims[0])
+                } else {
+                    format!("({})", dims.join(", "))
+                }
+            }
+        };
+        write!(
+            f,
+            "<HDF5 dataset \"{name}\": shape {shape}, type \"{}\">",
+            self.meta.dtype.descriptor()
+        )
+    }
+}

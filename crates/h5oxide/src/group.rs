@@ -1,0 +1,506 @@
+//! Groups as dictionaries of links: the three storage forms (symbol table, compact link
+//! messages, dense fractal heap), path lookup and tree traversal.
+
+use std::fmt;
+
+use h5oxide_format::btree_v1::walk_group_btree;
+use h5oxide_format::btree_v2::{self, records::Record, records::RecordParams};
+use h5oxide_format::heap::fractal;
+use h5oxide_format::heap::local::{name_at, LocalHeap};
+use h5oxide_format::object_header::message::link::{Link as LinkMessage, LinkTarget};
+use h5oxide_format::object_header::message::symbol_table::SymbolTableMessage;
+use h5oxide_format::object_header::message::Message;
+use h5oxide_format::symbol_table_entry::ScratchPad;
+use h5oxide_format::symbol_table_node::SymbolTableNode;
+use h5oxide_format::{Cursor, UNDEFINED_ADDRESS};
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::file::File;
+use crate::object::ObjectKind;
+
+/// A link of a group, as stored (not followed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Link {
+    /// A hard link to the object header at `address`.
+    Hard {
+        /// Address of the target's object header.
+        address: u64,
+    },
+    /// A soft link: a path in this file, resolved when followed.
+    Soft {
+        /// The target path.
+        target: String,
+    },
+    /// An external link: an object in another file.
+    External {
+        /// The other file's name, as stored.
+        file: String,
+        /// The object's path in that file.
+        path: String,
+    },
+    /// A user-defined link type, kept raw.
+    UserDefined {
+        /// The link type (65 to 255).
+        link_type: u8,
+        /// Its data.
+        data: Vec<u8>,
+    },
+}
+
+/// An object reached by following a link.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Object {
+    /// A group.
+    Group(Group),
+    /// A dataset.
+    Dataset(Dataset),
+    /// A committed datatype.
+    Datatype(NamedDatatype),
+}
+
+impl Object {
+    /// The object's kind.
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            Object::Group(_) => ObjectKind::Group,
+            Object::Dataset(_) => ObjectKind::Dataset,
+            Object::Datatype(_) => ObjectKind::Datatype,
+        }
+    }
+
+    /// The path it was reached by.
+    pub fn name(&self) -> &str {
+        match self {
+            Object::Group(g) => g.name(),
+            Object::Dataset(d) => d.name(),
+            Object::Datatype(t) => t.name(),
+        }
+    }
+
+    /// The object header address (its identity within the file).
+    pub fn address(&self) -> u64 {
+        match self {
+            Object::Group(g) => g.address,
+            Object::Dataset(d) => d.address(),
+            Object::Datatype(t) => t.address,
+        }
+    }
+}
+
+/// A committed (named) datatype.
+#[derive(Debug, Clone)]
+pub struct NamedDatatype {
+    pub(crate) file: File,
+    pub(crate) address: u64,
+    pub(crate) path: String,
+}
+
+impl NamedDatatype {
+    /// The path it was reached by.
+    pub fn name(&self) -> &str {
+        &self.path
+    }
+
+    /// The datatype.
+    ///
+    /// # Errors
+    /// The header has no datatype message or does not decode.
+    pub fn dtype(&self) -> Result<h5oxide_format::object_header::message::datatype::Datatype> {
+        for m in self.file.messages(self.address)? {
+            if let Message::Datatype(t) = m {
+                return Ok(t);
+            }
+        }
+        Err(Error::WrongKind {
+            name: self.path.clone(),
+            expected: "datatype",
+        })
+    }
+
+    /// Attributes of the datatype.
+    pub fn attrs(&self) -> crate::attribute::Attributes {
+        crate::attribute::Attributes::new(self.file.clone(), self.address, self.path.clone())
+    }
+}
+
+/// A group: a dictionary from names to links.
+#[derive(Clone)]
+pub struct Group {
+    pub(crate) file: File,
+    pub(crate) address: u64,
+    pub(crate) path: String,
+}
+
+impl fmt::Debug for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Group")
+            .field("path", &self.path)
+            .field("address", &self.address)
+            .finish()
+    }
+}
+
+/// Joins a group path and a member name.
+pub(crate) fn join(parent: &str, name: &str) -> String {
+    if parent.ends_with('/') {
+        format!("{parent}{name}")
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+fn to_link(target: LinkTarget) -> Link {
+    match target {
+        LinkTarget::Hard { address } => Link::Hard { address },
+        LinkTarget::Soft { path } => Link::Soft { target: path },
+        LinkTarget::External { file, path, .. } => Link::External { file, path },
+        LinkTarget::UserDefined { link_type, data } => Link::UserDefined { link_type, data },
+    }
+}
+
+impl Group {
+    pub(crate) fn root(file: File) -> Group {
+        let address = file.inner.superblock.root.object_header_address();
+        Group {
+            file,
+            address,
+            path: "/".to_owned(),
+        }
+    }
+
+    /// The path this group was reached by (`/` for the root).
+    pub fn name(&self) -> &str {
+        &self.path
+    }
+
+    /// The file the group belongs to.
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// The object header address.
+    pub fn address(&self) -> u64 {
+        self.address
+    }
+
+    /// Every link of the group with its name, in name order (byte order of the UTF-8
+    /// names, as libhdf5's name index sorts them).
+    ///
+    /// # Errors
+    /// The group's storage is malformed.
+    pub fn links(&self) -> Result<Vec<(String, Link)>> {
+        let messages = self.file.messages(self.address)?;
+        let mut out = Vec::new();
+        let mut compact = Vec::new();
+        for m in &messages {
+            match m {
+                Message::SymbolTable(st) => return self.symbol_table_links(st),
+                Message::LinkInfo(li) if li.fractal_heap_address != UNDEFINED_ADDRESS => {
+                    return self.dense_links(li.fractal_heap_address, li.name_index_address);
+                }
+                Message::Link(l) => compact.push(l.clone()),
+                _ => {}
+            }
+        }
+        for l in compact {
+            out.push((l.name, to_link(l.target)));
+        }
+        out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        Ok(out)
+    }
+
+    /// Links of an old-style group: v1 B-tree of symbol table nodes, names in the local
+    /// heap (spec III.A.1, III.B, III.D).
+    fn symbol_table_links(&self, st: &SymbolTableMessage) -> Result<Vec<(String, Link)>> {
+        let i = &self.file.inner;
+        let heap = LocalHeap::read(&i.src, st.heap_address, &i.ctx)?;
+        let segment = heap.read_segment(&i.src, &i.limits)?;
+        let leaf_k = i.superblock.group_leaf_k;
+        let mut out = Vec::new();
+        walk_group_btree(&i.src, st.btree_address, &i.ctx, &i.limits, &mut |snod| {
+            let node = SymbolTableNode::read(&i.src, snod, &i.ctx, leaf_k, &i.limits)?;
+            for e in node.entries {
+                let name = name_at(&segment, e.link_name_offset, heap.data_segment_address)?;
+                let name = String::from_utf8_lossy(name).into_owned();
+                let link = match e.scratch_pad {
+                    ScratchPad::SoftLink { link_value_offset }
+                        if e.object_header_address == UNDEFINED_ADDRESS =>
+                    {
+                        let v = name_at(
+                            &segment,
+                            u64::from(link_value_offset),
+                            heap.data_segment_address,
+                        )?;
+                        Link::Soft {
+                            target: String::from_utf8_lossy(v).into_owned(),
+                        }
+                    }
+                    _ => Link::Hard {
+                        address: e.object_header_address,
+                    },
+                };
+                out.push((name, link));
+            }
+            Ok(())
+        })?;
+        out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        Ok(out)
+    }
+
+    /// Links of a dense group: link messages in a fractal heap, indexed by a v2 B-tree of
+    /// name hashes (spec III.G, III.A.2 type 5).
+    fn dense_links(&self, heap_address: u64, name_index: u64) -> Result<Vec<(String, Link)>> {
+        let i = &self.file.inner;
+        let heap = fractal::read_header(&i.src, heap_address, &i.ctx)?;
+        let params = RecordParams::default();
+        let mut ids = Vec::new();
+        btree_v2::walk(&i.src, name_index, &i.ctx, &i.limits, &params, &mut |r| {
+            if let Record::LinkName { heap_id, .. } = r {
+                ids.push(heap_id);
+            }
+            Ok(())
+        })?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let bytes = fractal::read_object(&i.src, &heap, &id, &i.ctx, &i.limits)?;
+            let mut c = Cursor::new(&bytes, heap_address, "link message (dense)");
+            let l = LinkMessage::decode(&mut c, &i.ctx)?;
+            out.push((l.name, to_link(l.target)));
+        }
+        out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        Ok(out)
+    }
+
+    /// Names of the group's members, in name order (h5py's `keys()`).
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn member_names(&self) -> Result<Vec<String>> {
+        Ok(self.links()?.into_iter().map(|(n, _)| n).collect())
+    }
+
+    /// Number of links in the group.
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn len(&self) -> Result<usize> {
+        Ok(self.links()?.len())
+    }
+
+    /// True if the group has no links.
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// The link named `name` in this group, not followed.
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn link(&self, name: &str) -> Result<Option<Link>> {
+        Ok(self
+            .links()?
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, l)| l))
+    }
+
+    /// True if `path` names an existing object (following soft links; a dangling link
+    /// gives false, like h5py's `in`).
+    pub fn contains(&self, path: &str) -> bool {
+        self.object(path).is_ok()
+    }
+
+    /// The object at `path`, relative to this group or absolute, following soft links.
+    ///
+    /// # Errors
+    /// `NotFound` for a missing name; `Link` for a dangling or looping soft link, or an
+    /// external link (not followed); errors reading the file.
+    pub fn object(&self, path: &str) -> Result<Object> {
+        let mut hops = 0u32;
+        let (address, full) = self.resolve(path, &mut hops)?;
+        self.file.object_at(address, full)
+    }
+
+    /// Resolves `path` to an object header address and the path it was reached by.
+    fn resolve(&self, path: &str, hops: &mut u32) -> Result<(u64, String)> {
+        let (mut group, rest) = if let Some(stripped) = path.strip_prefix('/') {
+            (Group::root(self.file.clone()), stripped)
+        } else {
+            (self.clone(), path)
+        };
+        let parts: Vec<&str> = rest
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        if parts.is_empty() {
+            return Ok((group.address, group.path.clone()));
+        }
+        for (k, part) in parts.iter().enumerate() {
+            let full = join(&group.path, part);
+            let link = group.link(part)?.ok_or_else(|| Error::NotFound {
+                what: "object",
+                name: full.clone(),
+            })?;
+            let address = match link {
+                Link::Hard { address } => address,
+                Link::Soft { target } => {
+                    *hops += 1;
+                    if *hops > self.file.inner.limits.max_link_hops {
+                        return Err(Error::Link {
+                            name: full,
+                            reason: "too many soft link hops (a cycle?)",
+                        });
+                    }
+                    match group.resolve(&target, hops) {
+                        Ok((a, _)) => a,
+                        Err(Error::NotFound { .. }) => {
+                            return Err(Error::Link {
+                                name: full,
+                                reason: "dangling soft link",
+                            })
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Link::External { .. } => {
+                    return Err(Error::Link {
+                        name: full,
+                        reason: "external link (not followed)",
+                    })
+                }
+                Link::UserDefined { .. } => {
+                    return Err(Error::Link {
+                        name: full,
+                        reason: "user-defined link type",
+                    })
+                }
+            };
+            if k + 1 == parts.len() {
+                return Ok((address, full));
+            }
+            if self.file.kind_of(address)? != ObjectKind::Group {
+                return Err(Error::WrongKind {
+                    name: full,
+                    expected: "group",
+                });
+            }
+            group = Group {
+                file: self.file.clone(),
+                address,
+                path: full,
+            };
+        }
+        Ok((group.address, group.path))
+    }
+
+    /// The group at `path`.
+    ///
+    /// # Errors
+    /// As [`Group::object`]; `WrongKind` if it is not a group.
+    pub fn group(&self, path: &str) -> Result<Group> {
+        match self.object(path)? {
+            Object::Group(g) => Ok(g),
+            o => Err(Error::WrongKind {
+                name: o.name().to_owned(),
+                expected: "group",
+            }),
+        }
+    }
+
+    /// The dataset at `path`.
+    ///
+    /// # Errors
+    /// As [`Group::object`]; `WrongKind` if it is not a dataset.
+    pub fn dataset(&self, path: &str) -> Result<Dataset> {
+        match self.object(path)? {
+            Object::Dataset(d) => Ok(d),
+            o => Err(Error::WrongKind {
+                name: o.name().to_owned(),
+                expected: "dataset",
+            }),
+        }
+    }
+
+    /// Attributes of the group.
+    pub fn attrs(&self) -> crate::attribute::Attributes {
+        crate::attribute::Attributes::new(self.file.clone(), self.address, self.path.clone())
+    }
+
+    /// Visits every link below this group, depth first in name order, calling
+    /// `f(path, link)` with the path relative to this group. Hard-linked groups are
+    /// descended into once per path, but never into a group already on the current path.
+    ///
+    /// # Errors
+    /// Errors reading the file; the first error `f` returns.
+    pub fn visit(&self, f: &mut dyn FnMut(&str, &Link) -> Result<()>) -> Result<()> {
+        let mut stack = vec![self.address];
+        self.visit_inner("", f, &mut stack, 0)
+    }
+
+    fn visit_inner(
+        &self,
+        prefix: &str,
+        f: &mut dyn FnMut(&str, &Link) -> Result<()>,
+        stack: &mut Vec<u64>,
+        depth: u32,
+    ) -> Result<()> {
+        if depth > self.file.inner.limits.max_depth {
+            return Err(Error::Usage("group tree deeper than the depth limit"));
+        }
+        for (name, link) in self.links()? {
+            let rel = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            f(&rel, &link)?;
+            if let Link::Hard { address } = link {
+                if !stack.contains(&address) && self.file.kind_of(address)? == ObjectKind::Group {
+                    let child = Group {
+                        file: self.file.clone(),
+                        address,
+                        path: join(&self.path, &name),
+                    };
+                    stack.push(address);
+                    child.visit_inner(&rel, f, stack, depth + 1)?;
+                    stack.pop();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.len() {
+            Ok(n) => write!(f, "<HDF5 group \"{}\" ({n} members)>", self.path),
+            Err(_) => write!(f, "<HDF5 group \"{}\" (unreadable)>", self.path),
+        }
+    }
+}
+
+impl File {
+    /// The object whose header is at `address`, reached by `path`.
+    pub(crate) fn object_at(&self, address: u64, path: String) -> Result<Object> {
+        Ok(match self.kind_of(address)? {
+            ObjectKind::Group => Object::Group(Group {
+                file: self.clone(),
+                address,
+                path,
+            }),
+            ObjectKind::Dataset => Object::Dataset(Dataset::new(self.clone(), address, path)?),
+            ObjectKind::Datatype => Object::Datatype(NamedDatatype {
+                file: self.clone(),
+                address,
+                path,
+            }),
+        })
+    }
+}

@@ -1,0 +1,483 @@
+//! Values of any HDF5 datatype, decoded from their stored bytes at run time: the path for
+//! data whose type is only known when the file is read (the CLI, HDF5/JSON, generic tools).
+
+use h5oxide_format::heap::global::GlobalHeapId;
+use h5oxide_format::object_header::message::datatype::{
+    ByteOrder, CharSet, Datatype, MantissaNorm, StringPadding, TypeClass, VarLenKind,
+};
+use h5oxide_format::selection::Selection as StoredSelection;
+use h5oxide_format::{Context, Cursor, ErrorKind, FormatError};
+
+use crate::error::Result;
+
+/// One element of any datatype.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    UInt(u64),
+    /// A floating-point number (half, single and double precision convert exactly).
+    Float(f64),
+    /// A string (fixed or variable length) that is valid UTF-8, padding removed.
+    String(String),
+    /// A string that is not valid UTF-8, padding removed.
+    Bytes(Vec<u8>),
+    /// An enumeration: the stored integer and the member name it maps to.
+    Enum {
+        /// The stored value.
+        value: i64,
+        /// The name of the member with that value, if any.
+        name: Option<String>,
+    },
+    /// A compound element: members in stored order.
+    Compound(Vec<(String, Value)>),
+    /// A fixed-size array element: its dims and its elements in row-major order.
+    Array {
+        /// Dimension sizes.
+        dims: Vec<u32>,
+        /// Elements.
+        values: Vec<Value>,
+    },
+    /// A variable-length sequence.
+    Sequence(Vec<Value>),
+    /// An object reference: the referenced object's header address (0 = null).
+    ObjectRef(u64),
+    /// A dataset region reference: the dataset's address and the selection.
+    RegionRef {
+        /// Header address of the dataset.
+        object: u64,
+        /// The selected region.
+        selection: StoredSelection,
+    },
+    /// Opaque, bitfield or time data: the stored bytes in file order.
+    Raw(Vec<u8>),
+    /// A complex number (real, imaginary).
+    Complex(f64, f64),
+    /// An unset variable-length value or null region reference.
+    Null,
+}
+
+/// Reads variable-length data and region references from the file's global heap.
+pub(crate) trait HeapSource {
+    /// The bytes of a global heap object.
+    fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>>;
+    /// The file's sizes.
+    fn context(&self) -> Context;
+}
+
+const STRUCTURE: &str = "data element";
+
+fn fail(kind: ErrorKind) -> crate::Error {
+    FormatError::new(kind, STRUCTURE, 0).into()
+}
+
+/// Bytes of `b` as an integer of `order`, zero-extended to 64 bits (sizes up to 8).
+fn uint_of(b: &[u8], order: ByteOrder) -> Result<u64> {
+    if b.len() > 8 {
+        return Err(fail(ErrorKind::Unsupported {
+            what: "integers wider than 64 bits",
+        }));
+    }
+    let mut v = 0u64;
+    match order {
+        ByteOrder::BigEndian => {
+            for &x in b {
+                v = (v << 8) | u64::from(x);
+            }
+        }
+        _ => {
+            for &x in b.iter().rev() {
+                v = (v << 8) | u64::from(x);
+            }
+        }
+    }
+    Ok(v)
+}
+
+fn int_value(
+    b: &[u8],
+    order: ByteOrder,
+    signed: bool,
+    precision: u16,
+    offset: u16,
+) -> Result<Value> {
+    let raw = uint_of(b, order)?;
+    let bits = (b.len() * 8) as u32;
+    let prec = u32::from(precision).clamp(1, bits);
+    let off = u32::from(offset).min(bits - prec);
+    let v = if prec == 64 {
+        raw
+    } else {
+        (raw >> off) & ((1u64 << prec) - 1)
+    };
+    Ok(if signed {
+        let shift = 64 - prec;
+        Value::Int(((v << shift) as i64) >> shift)
+    } else {
+        Value::UInt(v)
+    })
+}
+
+/// Decodes a float of any layout the datatype message can describe.
+fn float_value(b: &[u8], class: &TypeClass) -> Result<f64> {
+    let TypeClass::FloatingPoint {
+        order,
+        normalization,
+        sign_location,
+        exponent_location,
+        exponent_size,
+        mantissa_location,
+        mantissa_size,
+        exponent_bias,
+        ..
+    } = class
+    else {
+        return Err(fail(ErrorKind::Unsupported {
+            what: "float class",
+        }));
+    };
+    let bytes: Vec<u8> = match order {
+        ByteOrder::Vax => {
+            // VAX order: 16-bit words little-endian, words in big-endian order.
+            let mut v = b.to_vec();
+            for pair in v.chunks_exact_mut(2) {
+                pair.swap(0, 1);
+            }
+            v.reverse();
+            v
+        }
+        _ => b.to_vec(),
+    };
+    let order = if *order == ByteOrder::Vax {
+        ByteOrder::BigEndian
+    } else {
+        *order
+    };
+    // Fast paths for the IEEE formats.
+    let raw = uint_of(&bytes, order)?;
+    let std = (
+        *exponent_bias,
+        *exponent_size,
+        *mantissa_size,
+        *normalization,
+    );
+    match (bytes.len(), std) {
+        (8, (1023, 11, 52, MantissaNorm::Implied)) => return Ok(f64::from_bits(raw)),
+        (4, (127, 8, 23, MantissaNorm::Implied)) => {
+            return Ok(f64::from(f32::from_bits(raw as u32)))
+        }
+        _ => {}
+    }
+    if *mantissa_size > 63 || *exponent_size > 32 {
+        return Err(fail(ErrorKind::Unsupported {
+            what: "floating-point layout wider than 64 bits",
+        }));
+    }
+    let field = |pos: u8, size: u8| -> u64 {
+        if size == 0 {
+            return 0;
+        }
+        let m = if size >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << size) - 1
+        };
+        (raw >> pos.min(63)) & m
+    };
+    let sign = field(*sign_location, 1) != 0;
+    let e = field(*exponent_location, *exponent_size);
+    let m = field(*mantissa_location, *mantissa_size);
+    let emax = (1u64 << exponent_size) - 1;
+    let frac = m as f64 / (1u64 << mantissa_size) as f64;
+    let bias = i64::from(*exponent_bias);
+    let mag = if e == emax && *normalization == MantissaNorm::Implied {
+        if m == 0 {
+            f64::INFINITY
+        } else {
+            f64::NAN
+        }
+    } else if e == 0 {
+        match normalization {
+            MantissaNorm::Implied => frac * 2f64.powi((1 - bias) as i32),
+            _ => frac * 2f64.powi((-bias) as i32),
+        }
+    } else {
+        let lead = if *normalization == MantissaNorm::Implied {
+            1.0
+        } else {
+            0.0
+        };
+        (lead + frac) * 2f64.powi((e as i64 - bias) as i32)
+    };
+    Ok(if sign { -mag } else { mag })
+}
+
+/// Removes a fixed string's padding as its padding type says.
+pub(crate) fn unpad(b: &[u8], padding: StringPadding) -> &[u8] {
+    match padding {
+        StringPadding::NullTerminate | StringPadding::NullPad => {
+            let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+            &b[..end]
+        }
+        StringPadding::SpacePad => {
+            let end = b.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1);
+            &b[..end]
+        }
+    }
+}
+
+fn text(b: &[u8]) -> Value {
+    match std::str::from_utf8(b) {
+        Ok(s) => Value::String(s.to_owned()),
+        Err(_) => Value::Bytes(b.to_vec()),
+    }
+}
+
+/// Decodes one element of `dtype` from its stored bytes `b` (exactly `dtype.size` bytes).
+/// Variable-length data and region references are read through `heap`; `depth` bounds
+/// nesting.
+pub(crate) fn decode_value(
+    dtype: &Datatype,
+    b: &[u8],
+    heap: &dyn HeapSource,
+    depth: u32,
+) -> Result<Value> {
+    if depth > 32 {
+        return Err(fail(ErrorKind::LimitExceeded {
+            limit: "max_depth",
+            requested: u64::from(depth),
+            allowed: 32,
+        }));
+    }
+    if b.len() < dtype.element_size() {
+        return Err(fail(ErrorKind::UnexpectedEof {
+            needed: dtype.element_size() as u64,
+            available: b.len() as u64,
+        }));
+    }
+    let b = &b[..dtype.element_size()];
+    Ok(match &dtype.class {
+        TypeClass::FixedPoint {
+            order,
+            signed,
+            precision,
+            bit_offset,
+            ..
+        } => int_value(b, *order, *signed, *precision, *bit_offset)?,
+        c @ TypeClass::FloatingPoint { .. } => Value::Float(float_value(b, c)?),
+        TypeClass::Time { .. } | TypeClass::Bitfield { .. } | TypeClass::Opaque { .. } => {
+            Value::Raw(b.to_vec())
+        }
+        TypeClass::String { padding, .. } => text(unpad(b, *padding)),
+        TypeClass::Compound { members } => {
+            let mut out = Vec::with_capacity(members.len());
+            for m in members {
+                let start = m.offset as usize;
+                let len = m.extent().unwrap_or(u64::MAX) as usize;
+                let Some(mb) = b.get(start..start.saturating_add(len)) else {
+                    return Err(fail(ErrorKind::InvalidValue {
+                        field: "compound member offset",
+                        value: u64::from(m.offset),
+                    }));
+                };
+                let v = match &m.v1_array {
+                    Some(a) => {
+                        let values = decode_many(&m.dtype, mb, heap, depth + 1)?;
+                        Value::Array {
+                            dims: a.dims.clone(),
+                            values,
+                        }
+                    }
+                    None => decode_value(&m.dtype, mb, heap, depth + 1)?,
+                };
+                out.push((m.name.clone(), v));
+            }
+            Value::Compound(out)
+        }
+        TypeClass::Enum { base, members } => {
+            let v = match decode_value(base, b, heap, depth + 1)? {
+                Value::Int(i) => i,
+                Value::UInt(u) => u as i64,
+                _ => {
+                    return Err(fail(ErrorKind::Unsupported {
+                        what: "enumeration over a non-integer type",
+                    }))
+                }
+            };
+            let name = members
+                .iter()
+                .find(|m| m.value.as_slice() == b)
+                .map(|m| m.name.clone());
+            Value::Enum { value: v, name }
+        }
+        TypeClass::Array { dims, base } => Value::Array {
+            dims: dims.clone(),
+            values: decode_many(base, b, heap, depth + 1)?,
+        },
+        TypeClass::VarLen { kind, base } => {
+            let ctx = heap.context();
+            let mut c = Cursor::new(b, 0, STRUCTURE);
+            let len = c.u32()?;
+            let id = GlobalHeapId::decode(&mut c, &ctx)?;
+            if id.is_null() {
+                return Ok(if len == 0 {
+                    match kind {
+                        VarLenKind::String { .. } => Value::String(String::new()),
+                        VarLenKind::Sequence => Value::Sequence(Vec::new()),
+                    }
+                } else {
+                    Value::Null
+                });
+            }
+            let data = heap.global_heap_object(&id)?;
+            match kind {
+                VarLenKind::String { padding, .. } => {
+                    let n = (len as usize).min(data.len());
+                    text(unpad(&data[..n], *padding))
+                }
+                VarLenKind::Sequence => {
+                    let es = base.element_size();
+                    let need = (len as usize).saturating_mul(es);
+                    let Some(items) = data.get(..need) else {
+                        return Err(fail(ErrorKind::UnexpectedEof {
+                            needed: need as u64,
+                            available: data.len() as u64,
+                        }));
+                    };
+                    Value::Sequence(decode_many(base, items, heap, depth + 1)?)
+                }
+            }
+        }
+        TypeClass::Reference { kind } => {
+            use h5oxide_format::object_header::message::datatype::ReferenceKind as K;
+            let ctx = heap.context();
+            let mut c = Cursor::new(b, 0, STRUCTURE);
+            match kind {
+                K::Object => Value::ObjectRef(c.offset_field(&ctx)?),
+                K::DatasetRegion => {
+                    let id = GlobalHeapId::decode(&mut c, &ctx)?;
+                    if id.is_null() {
+                        return Ok(Value::Null);
+                    }
+                    let data = heap.global_heap_object(&id)?;
+                    let mut hc = Cursor::new(&data, 0, "region reference");
+                    let object = hc.offset_field(&ctx)?;
+                    let selection = StoredSelection::decode(&mut hc)?;
+                    Value::RegionRef { object, selection }
+                }
+                _ => {
+                    return Err(fail(ErrorKind::Unsupported {
+                        what: "revised (HDF5 1.12) references",
+                    }))
+                }
+            }
+        }
+        TypeClass::Complex { base, .. } => {
+            let half = base.element_size();
+            let re = decode_value(base, &b[..half], heap, depth + 1)?;
+            let im = decode_value(base, &b[half..], heap, depth + 1)?;
+            match (re, im) {
+                (Value::Float(r), Value::Float(i)) => Value::Complex(r, i),
+                _ => {
+                    return Err(fail(ErrorKind::Unsupported {
+                        what: "complex numbers over a non-float type",
+                    }))
+                }
+            }
+        }
+    })
+}
+
+/// Decodes consecutive elements of `dtype` filling `b`.
+pub(crate) fn decode_many(
+    dtype: &Datatype,
+    b: &[u8],
+    heap: &dyn HeapSource,
+    depth: u32,
+) -> Result<Vec<Value>> {
+    let es = dtype.element_size();
+    if es == 0 {
+        return Ok(Vec::new());
+    }
+    b.chunks_exact(es)
+        .map(|e| decode_value(dtype, e, heap, depth))
+        .collect()
+}
+
+/// The character set of a string type, if `dtype` is one.
+pub fn string_charset(dtype: &Datatype) -> Option<CharSet> {
+    match &dtype.class {
+        TypeClass::String { charset, .. } => Some(*charset),
+        TypeClass::VarLen {
+            kind: VarLenKind::String { charset, .. },
+            ..
+        } => Some(*charset),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoHeap;
+    impl HeapSource for NoHeap {
+        fn global_heap_object(&self, _id: &GlobalHeapId) -> Result<Vec<u8>> {
+            Err(crate::Error::Usage("no heap"))
+        }
+        fn context(&self) -> Context {
+            Context::DEFAULT
+        }
+    }
+
+    #[test]
+    fn integers_of_both_orders_and_signs() {
+        let t = Datatype::integer(2, true, ByteOrder::BigEndian);
+        assert_eq!(
+            decode_value(&t, &[0xff, 0xfe], &NoHeap, 0).unwrap(),
+            Value::Int(-2)
+        );
+        let t = Datatype::integer(4, false, ByteOrder::LittleEndian);
+        assert_eq!(
+            decode_value(&t, &[1, 0, 0, 0x80], &NoHeap, 0).unwrap(),
+            Value::UInt(0x8000_0001)
+        );
+        let t = Datatype::integer(8, true, ByteOrder::LittleEndian);
+        assert_eq!(
+            decode_value(&t, &(-5i64).to_le_bytes(), &NoHeap, 0).unwrap(),
+            Value::Int(-5)
+        );
+    }
+
+    #[test]
+    fn floats_including_half_precision() {
+        let t = Datatype::ieee_float(8, ByteOrder::BigEndian);
+        assert_eq!(
+            decode_value(&t, &1.5f64.to_be_bytes(), &NoHeap, 0).unwrap(),
+            Value::Float(1.5)
+        );
+        let t = Datatype::ieee_float(2, ByteOrder::LittleEndian);
+        // 0x3c00 = 1.0, 0xc000 = -2.0, 0x0001 = smallest subnormal 2^-24, 0x7c00 = inf.
+        for (bits, want) in [
+            (0x3c00u16, 1.0f64),
+            (0xc000, -2.0),
+            (0x0001, 2f64.powi(-24)),
+            (0x7c00, f64::INFINITY),
+        ] {
+            assert_eq!(
+                decode_value(&t, &bits.to_le_bytes(), &NoHeap, 0).unwrap(),
+                Value::Float(want),
+                "{bits:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn fixed_string_padding() {
+        assert_eq!(unpad(b"ab\0c", StringPadding::NullTerminate), b"ab");
+        assert_eq!(unpad(b"ab  ", StringPadding::SpacePad), b"ab");
+        assert_eq!(unpad(b"ab\0\0", StringPadding::NullPad), b"ab");
+    }
+}
