@@ -30,7 +30,7 @@ pub struct SohmIndex {
     pub version: u8,
     /// [`INDEX_LIST`] or [`INDEX_BTREE`].
     pub index_type: u8,
-    /// Bit 0 dataspace, 1 datatype, 2 fill value, 3 filter pipeline, 4 attribute messages.
+    /// Message types indexed, as `1 << message type` (see [`message_type_flag`]).
     pub message_type_flags: u16,
     /// Messages smaller than this are not shared.
     pub min_message_size: u32,
@@ -54,14 +54,13 @@ impl SohmIndex {
 }
 
 /// The flag bit of `message_type` in [`SohmIndex::message_type_flags`], for the five
-/// message types that can be shared this way.
+/// message types that can be shared this way. libhdf5 stores `1 << message type` (its
+/// `H5O_SHMESG_*_FLAG` values: dataspace 0x0002, datatype 0x0008, fill value 0x0020, filter
+/// pipeline 0x0800, attribute 0x1000), not the bit numbers 0-4 the specification's table
+/// lists; files follow the library.
 pub fn message_type_flag(message_type: u16) -> Option<u16> {
     match message_type {
-        0x0001 => Some(1 << 0),
-        0x0003 => Some(1 << 1),
-        0x0005 => Some(1 << 2),
-        0x000b => Some(1 << 3),
-        0x000c => Some(1 << 4),
+        0x0001 | 0x0003 | 0x0005 | 0x000b | 0x000c => Some(1 << message_type),
         _ => None,
     }
 }
@@ -292,6 +291,8 @@ mod tests {
         assert_eq!(t.encode(&ctx).unwrap(), &file[97..97 + 38]);
         assert_eq!(t.index_for(3), Some(&t.indexes[0]));
         assert_eq!(t.index_for(5), None);
+        assert_eq!(t.index_for(1), Some(&t.indexes[0]));
+        assert_eq!(t.index_for(0x0b), None);
         let l = read_list(file.as_slice(), &t.indexes[0], &ctx).unwrap();
         // Both messages are used by the 6 datasets.
         assert_eq!(l.records.len(), 2);

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use h5oxide_format::heap::fractal;
 use h5oxide_format::object_header::message::shared::{SharedLocation, SharedMessage};
 use h5oxide_format::object_header::message::{self, Message};
 use h5oxide_format::object_header::{ObjectHeader, RawMessage};
-use h5oxide_format::sohm::SohmTable;
+use h5oxide_format::sohm;
 use h5oxide_format::{ErrorKind, FormatError, UNDEFINED_ADDRESS};
 
 use crate::error::Result;
@@ -144,18 +143,12 @@ impl File {
         let Message::SharedMessageTable(t) = message::decode(&table_msg, &i.ctx)? else {
             return Err(bad("shared message table"));
         };
-        let n = usize::from(t.index_count);
-        let len = SohmTable::encoded_len(&i.ctx, n);
-        i.limits
-            .structure_size(len as u64, "shared message table", t.table_address)?;
-        let bytes = h5oxide_format::ReadAt::read_at(&i.src, t.table_address, len)?;
-        let table = SohmTable::decode(&bytes, t.table_address, &i.ctx, n)?;
-        let index = table
-            .index_for(msg_type)
-            .ok_or_else(|| bad("shared message index for this message type"))?;
-        let heap = fractal::read_header(&i.src, index.heap_address, &i.ctx)?;
-        Ok(fractal::read_object(
-            &i.src, &heap, heap_id, &i.ctx, &i.limits,
+        let table = sohm::read_table(&i.src, t.table_address, &i.ctx, usize::from(t.index_count))?;
+        let id: &[u8; 8] = heap_id
+            .try_into()
+            .map_err(|_| bad("shared message heap ID length"))?;
+        Ok(sohm::read_shared_message(
+            &i.src, &table, msg_type, id, &i.ctx, &i.limits,
         )?)
     }
 
