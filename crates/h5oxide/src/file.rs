@@ -65,6 +65,9 @@ pub(crate) struct FileInner {
     pub(crate) mode: Mode,
     /// Decoded object headers by address: headers are read once per open file.
     headers: Mutex<HashMap<u64, Arc<ObjectHeader>>>,
+    /// Each group's links sorted by name, by group address: a path lookup is a binary
+    /// search once a group has been listed.
+    pub(crate) links: Mutex<HashMap<u64, crate::group::SortedLinks>>,
 }
 
 impl fmt::Debug for FileInner {
@@ -199,6 +202,7 @@ impl File {
                 path,
                 mode,
                 headers: Mutex::new(HashMap::new()),
+                links: Mutex::new(HashMap::new()),
             }),
         })
     }

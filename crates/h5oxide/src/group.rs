@@ -19,6 +19,9 @@ use crate::error::{Error, Result};
 use crate::file::File;
 use crate::object::ObjectKind;
 
+/// A group's links sorted by name, shared between handles.
+pub(crate) type SortedLinks = std::sync::Arc<Vec<(String, Link)>>;
+
 /// A link of a group, as stored (not followed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -192,6 +195,21 @@ impl Group {
     /// # Errors
     /// The group's storage is malformed.
     pub fn links(&self) -> Result<Vec<(String, Link)>> {
+        Ok(self.sorted_links()?.as_ref().clone())
+    }
+
+    /// The group's links sorted by name, read once per open file and shared.
+    fn sorted_links(&self) -> Result<SortedLinks> {
+        let cache = &self.file.inner.links;
+        if let Some(l) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&self.address) {
+            return Ok(l.clone());
+        }
+        let links = std::sync::Arc::new(self.read_links()?);
+        let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(c.entry(self.address).or_insert(links).clone())
+    }
+
+    fn read_links(&self) -> Result<Vec<(String, Link)>> {
         let messages = self.file.messages(self.address)?;
         let mut out = Vec::new();
         let mut compact = Vec::new();
@@ -279,7 +297,7 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn member_names(&self) -> Result<Vec<String>> {
-        Ok(self.links()?.into_iter().map(|(n, _)| n).collect())
+        Ok(self.sorted_links()?.iter().map(|(n, _)| n.clone()).collect())
     }
 
     /// Number of links in the group.
@@ -287,7 +305,7 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn len(&self) -> Result<usize> {
-        Ok(self.links()?.len())
+        Ok(self.sorted_links()?.len())
     }
 
     /// True if the group has no links.
@@ -303,11 +321,11 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn link(&self, name: &str) -> Result<Option<Link>> {
-        Ok(self
-            .links()?
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, l)| l))
+        let links = self.sorted_links()?;
+        Ok(links
+            .binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes()))
+            .ok()
+            .map(|i| links[i].1.clone()))
     }
 
     /// True if `path` names an existing object (following soft links; a dangling link
@@ -453,7 +471,8 @@ impl Group {
         if depth > self.file.inner.limits.max_depth {
             return Err(Error::Usage("group tree deeper than the depth limit"));
         }
-        for (name, link) in self.links()? {
+        for (name, link) in self.sorted_links()?.iter() {
+            let (name, link) = (name.clone(), link.clone());
             let rel = if prefix.is_empty() {
                 name.clone()
             } else {
