@@ -30,6 +30,7 @@ pub mod source;
 pub mod superblock;
 pub mod symbol_table_entry;
 pub mod symbol_table_node;
+pub mod vds;
 
 pub use context::{Address, Context, UNDEFINED_ADDRESS};
 pub use cursor::{Cursor, Writer};

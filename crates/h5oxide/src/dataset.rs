@@ -200,6 +200,11 @@ impl Dataset {
     /// # Errors
     /// Storage that cannot be read or decoded.
     pub fn read_bytes(&self) -> Result<Vec<u8>> {
+        // A virtual dataset with unlimited mappings has the extent its sources give it now,
+        // not the one stored when it was written (libhdf5's H5D_VDS_LAST_AVAILABLE view).
+        if matches!(self.meta.layout.storage, Storage::Virtual { .. }) {
+            return self.read_bytes_selection(&Selection::all(&self.virtual_shape()?));
+        }
         self.read_bytes_selection(&Selection::all(&self.meta.space.dims))
     }
 
@@ -237,8 +242,9 @@ impl Dataset {
             return Ok(out);
         }
         let dims = &m.space.dims;
-        if m.external.is_some() {
-            return Err(unsupported("external raw data files", self.address));
+        if let Some(efl) = &m.external {
+            crate::external_storage::read_into(self, efl, sel, None, &mut out)?;
+            return Ok(out);
         }
         match &m.layout.storage {
             Storage::Compact { data, .. } => {
@@ -256,8 +262,11 @@ impl Dataset {
                 }
             }
             Storage::Chunked(c) => self.read_chunked(c, sel, elem, &mut out)?,
-            Storage::Virtual { .. } => {
-                return Err(unsupported("virtual dataset layout", self.address));
+            Storage::Virtual {
+                heap_address,
+                heap_index,
+            } => {
+                crate::virtual_dataset::read_into(self, *heap_address, *heap_index, sel, &mut out)?;
             }
         }
         Ok(out)

@@ -334,87 +334,19 @@ impl Group {
         self.object(path).is_ok()
     }
 
-    /// The object at `path`, relative to this group or absolute, following soft links.
+    /// The object at `path`, relative to this group or absolute, following soft links and
+    /// external links (into the other file, found as libhdf5 finds it: see
+    /// [`crate::external_link`]). An object reached through an external link belongs to the
+    /// other file and is named by its path there.
     ///
     /// # Errors
     /// `NotFound` for a missing name; `Link` for a dangling or looping soft link, or an
-    /// external link (not followed); errors reading the file.
+    /// external link whose file or object does not exist; errors reading the files.
     pub fn object(&self, path: &str) -> Result<Object> {
         let mut hops = 0u32;
-        let (address, full) = self.resolve(path, &mut hops)?;
-        self.file.object_at(address, full)
-    }
-
-    /// Resolves `path` to an object header address and the path it was reached by.
-    fn resolve(&self, path: &str, hops: &mut u32) -> Result<(u64, String)> {
-        let (mut group, rest) = if let Some(stripped) = path.strip_prefix('/') {
-            (Group::root(self.file.clone()), stripped)
-        } else {
-            (self.clone(), path)
-        };
-        let parts: Vec<&str> = rest
-            .split('/')
-            .filter(|p| !p.is_empty() && *p != ".")
-            .collect();
-        if parts.is_empty() {
-            return Ok((group.address, group.path.clone()));
-        }
-        for (k, part) in parts.iter().enumerate() {
-            let full = join(&group.path, part);
-            let link = group.link(part)?.ok_or_else(|| Error::NotFound {
-                what: "object",
-                name: full.clone(),
-            })?;
-            let address = match link {
-                Link::Hard { address } => address,
-                Link::Soft { target } => {
-                    *hops += 1;
-                    if *hops > self.file.inner.limits.max_link_hops {
-                        return Err(Error::Link {
-                            name: full,
-                            reason: "too many soft link hops (a cycle?)",
-                        });
-                    }
-                    match group.resolve(&target, hops) {
-                        Ok((a, _)) => a,
-                        Err(Error::NotFound { .. }) => {
-                            return Err(Error::Link {
-                                name: full,
-                                reason: "dangling soft link",
-                            })
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                Link::External { .. } => {
-                    return Err(Error::Link {
-                        name: full,
-                        reason: "external link (not followed)",
-                    })
-                }
-                Link::UserDefined { .. } => {
-                    return Err(Error::Link {
-                        name: full,
-                        reason: "user-defined link type",
-                    })
-                }
-            };
-            if k + 1 == parts.len() {
-                return Ok((address, full));
-            }
-            if self.file.kind_of(address)? != ObjectKind::Group {
-                return Err(Error::WrongKind {
-                    name: full,
-                    expected: "group",
-                });
-            }
-            group = Group {
-                file: self.file.clone(),
-                address,
-                path: full,
-            };
-        }
-        Ok((group.address, group.path))
+        let (file, address, reached) =
+            crate::external_link::resolve_path(self, path, &mut hops)?;
+        file.object_at(address, reached)
     }
 
     /// The group at `path`.
