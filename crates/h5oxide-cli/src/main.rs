@@ -1,6 +1,15 @@
-//! `h5ox`: list, dump and check HDF5 files.
+//! `h5ox`: list, dump and export HDF5 files.
 
+mod ddl;
+mod dump;
+mod export;
+mod json;
 mod ls;
+mod props;
+mod storage;
+mod tree;
+mod types;
+mod values;
 
 use std::process::ExitCode;
 
@@ -18,19 +27,33 @@ struct Cli {
 enum Command {
     /// List a group's members (like h5ls).
     ///
-    /// Example: h5ox ls -r data.h5 /subPano
+    /// Example: h5ox ls -r -v data.h5 /subPano
     Ls(ls::Args),
+    /// Print the file as h5dump-style DDL text, or as HDF5/JSON with --json.
+    ///
+    /// Examples: h5ox dump -H data.h5;  h5ox dump -d /group/x data.h5;
+    /// h5ox dump --json --max-values 1000 data.h5 > data.json
+    Dump(dump::Args),
+    /// Write one dataset as a NumPy .npy file (integers, IEEE floats, boolean enums,
+    /// fixed-length strings and compounds of these; stored byte order kept).
+    ///
+    /// Example: h5ox export data.h5 /group/x x.npy
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ls(a) => ls::run(&a),
+        Command::Dump(a) => dump::run(&a),
+        Command::Export(a) => export::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("h5ox: {e}");
+            // One line, whatever the error's own formatting.
+            let msg = e.to_string().replace('\n', " ");
+            eprintln!("h5ox: {msg}");
             ExitCode::from(1)
         }
     }
