@@ -127,8 +127,15 @@ impl Dataset {
         &self.meta.space
     }
 
-    /// The shape: empty for scalar and null dataspaces.
+    /// The shape: empty for scalar and null dataspaces. For a virtual dataset, the extent
+    /// its sources give it now (as h5py and libhdf5 report it), falling back to the stored
+    /// extent if the sources cannot be examined.
     pub fn shape(&self) -> Vec<u64> {
+        if matches!(self.meta.layout.storage, Storage::Virtual { .. }) {
+            if let Ok(s) = self.virtual_shape() {
+                return s;
+            }
+        }
         self.meta.space.dims.clone()
     }
 
@@ -347,6 +354,39 @@ impl Dataset {
             sel.copy_from_block(&data, &r.offset, &c.dims, elem, out)?;
         }
         Ok(())
+    }
+
+    /// Every stored chunk (element offset, stored size, filter mask, address), whatever the
+    /// chunk index; empty for datasets that are not chunked.
+    ///
+    /// # Errors
+    /// The chunk index is malformed.
+    pub fn chunk_list(&self) -> Result<Vec<ChunkRecord>> {
+        match &self.meta.layout.storage {
+            Storage::Chunked(c) => self.chunk_records(c),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Bytes the dataset's data occupies in the file (h5py's `id.get_storage_size()`): the
+    /// sum of stored chunk sizes, or the contiguous/compact size (0 if never written).
+    ///
+    /// # Errors
+    /// The chunk index is malformed.
+    pub fn storage_size(&self) -> Result<u64> {
+        let elem = self.meta.dtype.element_size() as u64;
+        Ok(match &self.meta.layout.storage {
+            Storage::Chunked(_) => self.chunk_list()?.iter().map(|r| r.size).sum(),
+            Storage::Contiguous { address, size, .. } => {
+                if *address == UNDEFINED_ADDRESS {
+                    0
+                } else {
+                    size.unwrap_or_else(|| self.size().saturating_mul(elem))
+                }
+            }
+            Storage::Compact { data, .. } => data.len() as u64,
+            Storage::Virtual { .. } => 0,
+        })
     }
 
     /// Every stored chunk of a chunked dataset, whatever its index (spec VII).

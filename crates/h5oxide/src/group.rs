@@ -438,6 +438,27 @@ impl fmt::Display for Group {
 }
 
 impl File {
+    /// The object whose header is at `address` (as an object reference stores it), named
+    /// by the first path that reaches it in a depth-first walk in name order, or by its
+    /// address when no link reaches it.
+    ///
+    /// # Errors
+    /// The address holds no valid object header.
+    pub fn object_by_address(&self, address: u64) -> Result<Object> {
+        let root = self.root();
+        let mut found = (address == root.address).then(|| "/".to_owned());
+        if found.is_none() {
+            let _ = root.visit(&mut |rel, link| {
+                if found.is_none() && *link == (Link::Hard { address }) {
+                    found = Some(format!("/{rel}"));
+                }
+                Ok(())
+            });
+        }
+        let name = found.unwrap_or_else(|| format!("<object at {address:#x}>"));
+        self.object_at(address, name)
+    }
+
     /// The object whose header is at `address`, reached by `path`.
     pub(crate) fn object_at(&self, address: u64, path: String) -> Result<Object> {
         Ok(match self.kind_of(address)? {

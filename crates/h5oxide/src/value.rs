@@ -390,6 +390,18 @@ pub(crate) fn decode_value(
     })
 }
 
+impl Value {
+    /// Decodes consecutive elements of `dtype` from their stored bytes `b` (a fill value,
+    /// bytes from [`crate::Dataset::read_bytes`]); variable-length data and references are
+    /// resolved in `file`.
+    ///
+    /// # Errors
+    /// Bytes that do not decode as `dtype`.
+    pub fn decode_all(dtype: &Datatype, b: &[u8], file: &crate::File) -> Result<Vec<Value>> {
+        decode_many(dtype, b, file, 0)
+    }
+}
+
 /// Decodes consecutive elements of `dtype` filling `b`.
 pub(crate) fn decode_many(
     dtype: &Datatype,
