@@ -14,20 +14,31 @@
 pub mod attribute;
 pub mod dataset;
 pub mod error;
+pub mod external_link;
+pub mod external_storage;
 pub mod file;
 pub mod group;
+pub mod h5type;
 pub mod object;
+pub mod read;
 pub mod selection;
+mod types;
 pub mod value;
+pub mod virtual_dataset;
 
 pub use attribute::{Attribute, Attributes};
 pub use dataset::Dataset;
 pub use error::{Error, Result};
 pub use file::{File, FileOptions, Mode};
 pub use group::{Group, Link, NamedDatatype, Object};
+pub use h5type::H5Type;
 pub use object::ObjectKind;
+pub use read::SliceSpec;
 pub use selection::{DimSlice, Selection};
 pub use value::Value;
 
 /// The format codec, for callers that need the stored structures themselves.
 pub use h5oxide_format as format;
+
+/// The array crate typed reads return, re-exported so callers use the same version.
+pub use ndarray;

@@ -564,7 +564,8 @@ impl Dataset {
         else {
             return Ok(self.shape());
         };
-        let stored = self.shape();
+        // The stored extent (not `shape()`, which asks this function for virtual datasets).
+        let stored = self.space().dims.clone();
         let block = mapping_block(self, heap_address, heap_index)?;
         let maps = mappings(&block, &stored, heap_address)?;
         extent(self, &maps, &stored, heap_address)
@@ -586,7 +587,7 @@ pub(crate) fn read_into(
 ) -> Result<()> {
     let _nesting = Nesting::enter(ds.address())?;
     let at = heap_address;
-    let stored = ds.shape();
+    let stored = ds.space().dims.clone();
     if sel.dims().len() != stored.len() {
         return Err(Error::Usage(
             "selection rank differs from the dataset's rank",
