@@ -169,6 +169,12 @@ fn bad(field: &'static str, at: u64) -> Error {
 }
 
 impl Attribute {
+    /// The file the attribute belongs to (its variable-length values live in that file's
+    /// global heap).
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
     /// The attribute's name.
     pub fn name(&self) -> &str {
         &self.name

@@ -12,12 +12,7 @@
 //! # Ok::<(), h5oxide::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
-
-use h5oxide_format::heap::global::GlobalHeapId;
 use h5oxide_format::object_header::message::dataspace::DataspaceKind;
-use h5oxide_format::object_header::message::datatype::{TypeClass, VarLenKind};
-use h5oxide_format::{Context, Cursor};
 use ndarray::{
     Array, Array1, Array2, ArrayD, Dimension, Ix1, Ix2, IxDyn, SliceInfo, SliceInfoElem,
 };
@@ -27,7 +22,6 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::h5type::{Decoder, H5Type, Heap};
 use crate::selection::{DimSlice, Selection};
-use crate::value::{HeapSource, Value};
 
 /// A selection of a dataset's elements given the way ndarray slices arrays: `s![..]`
 /// ([`SliceInfo`]), a slice of [`SliceInfoElem`], or an h5oxide [`Selection`].
@@ -314,67 +308,7 @@ impl Dataset {
     }
 }
 
-/// Variable-length strings of an attribute, already resolved, served by their heap IDs.
-struct Resolved {
-    ctx: Context,
-    objects: BTreeMap<GlobalHeapId, Vec<u8>>,
-}
-
-impl HeapSource for Resolved {
-    fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
-        self.objects
-            .get(id)
-            .cloned()
-            .ok_or(Error::Usage("variable-length attribute value not found"))
-    }
-
-    fn context(&self) -> Context {
-        self.ctx
-    }
-}
-
 impl Attribute {
-    /// The heap that serves the attribute's variable-length strings: they are resolved
-    /// through [`Attribute::values`] and served by the heap ID each element stores.
-    fn resolved_heap(&self) -> Result<Option<Resolved>> {
-        let t = self.dtype();
-        if !t.has_variable_length() {
-            return Ok(None);
-        }
-        if !matches!(
-            t.class,
-            TypeClass::VarLen {
-                kind: VarLenKind::String { .. },
-                ..
-            }
-        ) {
-            return Err(Error::Usage(
-                "attributes holding variable-length sequences cannot be read into Rust types yet",
-            ));
-        }
-        // An element is a 4-byte length, an address and a 4-byte index (spec IV.A.2.d).
-        let offsets = u8::try_from(t.element_size().saturating_sub(8))
-            .map_err(|_| Error::Usage("variable-length element size"))?;
-        let ctx = Context::new(offsets, 8, 0)?;
-        let mut objects = BTreeMap::new();
-        let raw = self.raw()?;
-        for (v, e) in self
-            .values()?
-            .into_iter()
-            .zip(raw.chunks_exact(t.element_size()))
-        {
-            let mut c = Cursor::new(e, 0, "attribute value");
-            c.u32()?;
-            let id = GlobalHeapId::decode(&mut c, &ctx)?;
-            match v {
-                Value::String(s) => objects.insert(id, s.into_bytes()),
-                Value::Bytes(b) => objects.insert(id, b),
-                _ => None,
-            };
-        }
-        Ok(Some(Resolved { ctx, objects }))
-    }
-
     /// Every element converted into `T`, row-major.
     ///
     /// # Errors
@@ -382,11 +316,7 @@ impl Attribute {
     /// malformed.
     pub fn read_raw<T: H5Type>(&self) -> Result<Vec<T>> {
         let dec = T::decoder(self.dtype())?;
-        let raw = self.raw()?;
-        match self.resolved_heap()? {
-            Some(r) => decode_vec(&dec, raw, &Heap::new(&r)),
-            None => decode_vec(&dec, raw, &Heap::none()),
-        }
+        decode_vec(&dec, self.raw()?, &Heap::new(self.file()))
     }
 
     /// The value as an array of dimension `D`.

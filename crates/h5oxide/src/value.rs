@@ -3,7 +3,7 @@
 
 use h5oxide_format::heap::global::GlobalHeapId;
 use h5oxide_format::object_header::message::datatype::{
-    ByteOrder, CharSet, Datatype, MantissaNorm, StringPadding, TypeClass, VarLenKind,
+    ByteOrder, CharSet, Datatype, StringPadding, TypeClass, VarLenKind,
 };
 use h5oxide_format::selection::Selection as StoredSelection;
 use h5oxide_format::{Context, Cursor, ErrorKind, FormatError};
@@ -120,98 +120,10 @@ fn int_value(
     })
 }
 
-/// Decodes a float of any layout the datatype message can describe.
-fn float_value(b: &[u8], class: &TypeClass) -> Result<f64> {
-    let TypeClass::FloatingPoint {
-        order,
-        normalization,
-        sign_location,
-        exponent_location,
-        exponent_size,
-        mantissa_location,
-        mantissa_size,
-        exponent_bias,
-        ..
-    } = class
-    else {
-        return Err(fail(ErrorKind::Unsupported {
-            what: "float class",
-        }));
-    };
-    let bytes: Vec<u8> = match order {
-        ByteOrder::Vax => {
-            // VAX order: 16-bit words little-endian, words in big-endian order.
-            let mut v = b.to_vec();
-            for pair in v.chunks_exact_mut(2) {
-                pair.swap(0, 1);
-            }
-            v.reverse();
-            v
-        }
-        _ => b.to_vec(),
-    };
-    let order = if *order == ByteOrder::Vax {
-        ByteOrder::BigEndian
-    } else {
-        *order
-    };
-    // Fast paths for the IEEE formats.
-    let raw = uint_of(&bytes, order)?;
-    let std = (
-        *exponent_bias,
-        *exponent_size,
-        *mantissa_size,
-        *normalization,
-    );
-    match (bytes.len(), std) {
-        (8, (1023, 11, 52, MantissaNorm::Implied)) => return Ok(f64::from_bits(raw)),
-        (4, (127, 8, 23, MantissaNorm::Implied)) => {
-            return Ok(f64::from(f32::from_bits(raw as u32)))
-        }
-        _ => {}
-    }
-    if *mantissa_size > 63 || *exponent_size > 32 {
-        return Err(fail(ErrorKind::Unsupported {
-            what: "floating-point layout wider than 64 bits",
-        }));
-    }
-    let field = |pos: u8, size: u8| -> u64 {
-        if size == 0 {
-            return 0;
-        }
-        let m = if size >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << size) - 1
-        };
-        (raw >> pos.min(63)) & m
-    };
-    let sign = field(*sign_location, 1) != 0;
-    let e = field(*exponent_location, *exponent_size);
-    let m = field(*mantissa_location, *mantissa_size);
-    let emax = (1u64 << exponent_size) - 1;
-    let frac = m as f64 / (1u64 << mantissa_size) as f64;
-    let bias = i64::from(*exponent_bias);
-    let mag = if e == emax && *normalization == MantissaNorm::Implied {
-        if m == 0 {
-            f64::INFINITY
-        } else {
-            f64::NAN
-        }
-    } else if e == 0 {
-        match normalization {
-            MantissaNorm::Implied => frac * 2f64.powi((1 - bias) as i32),
-            _ => frac * 2f64.powi((-bias) as i32),
-        }
-    } else {
-        let lead = if *normalization == MantissaNorm::Implied {
-            1.0
-        } else {
-            0.0
-        };
-        (lead + frac) * 2f64.powi((e as i64 - bias) as i32)
-    };
-    Ok(if sign { -mag } else { mag })
+/// Decodes a float of any layout the datatype message can describe (the conversion typed
+/// reads use: IEEE layouts, other bit layouts, VAX order).
+fn float_value(b: &[u8], dtype: &Datatype) -> Result<f64> {
+    crate::types::numeric::decoder::<f64>(dtype)?.decode_one(b, &crate::h5type::Heap::none())
 }
 
 /// Removes a fixed string's padding as its padding type says.
@@ -266,7 +178,7 @@ pub(crate) fn decode_value(
             bit_offset,
             ..
         } => int_value(b, *order, *signed, *precision, *bit_offset)?,
-        c @ TypeClass::FloatingPoint { .. } => Value::Float(float_value(b, c)?),
+        TypeClass::FloatingPoint { .. } => Value::Float(float_value(b, dtype)?),
         TypeClass::Time { .. } | TypeClass::Bitfield { .. } | TypeClass::Opaque { .. } => {
             Value::Raw(b.to_vec())
         }
