@@ -153,13 +153,17 @@ mod file {
     use std::fs::File;
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    /// A file on disk read and written with positional I/O: no shared cursor, so threads
+    /// A file on disk read and written with positional I/O (a locked seek and read where the
+    /// platform has none, as on WASI): no shared cursor on Unix and Windows, so threads
     /// read concurrently without a lock.
     #[derive(Debug)]
     pub struct FileBackend {
         file: File,
         size: AtomicU64,
         writable: bool,
+        /// Serialises seek + read/write where there is no positional I/O.
+        #[cfg(not(any(unix, windows)))]
+        cursor: std::sync::Mutex<()>,
     }
 
     impl FileBackend {
@@ -180,6 +184,8 @@ mod file {
                 file,
                 size: AtomicU64::new(size),
                 writable,
+                #[cfg(not(any(unix, windows)))]
+                cursor: std::sync::Mutex::new(()),
             })
         }
 
@@ -224,20 +230,28 @@ mod file {
         Ok(())
     }
 
+    // Elsewhere (WASI: its positional `FileExt` is unstable in std) seek and read through the
+    // shared cursor; callers hold `FileBackend::cursor` so concurrent reads cannot interleave.
     #[cfg(not(any(unix, windows)))]
-    fn pread(_f: &File, _buf: &mut [u8], _offset: u64) -> std::io::Result<()> {
-        Err(std::io::ErrorKind::Unsupported.into())
+    fn pread(mut f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(buf)
     }
 
     #[cfg(not(any(unix, windows)))]
-    fn pwrite(_f: &File, _buf: &[u8], _offset: u64) -> std::io::Result<()> {
-        Err(std::io::ErrorKind::Unsupported.into())
+    fn pwrite(mut f: &File, buf: &[u8], offset: u64) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        f.seek(SeekFrom::Start(offset))?;
+        f.write_all(buf)
     }
 
     impl Backend for FileBackend {
         fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>, StorageError> {
             check_range(offset, len, self.size())?;
             let mut buf = vec![0u8; len];
+            #[cfg(not(any(unix, windows)))]
+            let _cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
             pread(&self.file, &mut buf, offset).map_err(|source| StorageError::Io {
                 op: "read",
                 offset,
@@ -254,6 +268,8 @@ mod file {
             if !self.writable {
                 return Err(StorageError::ReadOnly);
             }
+            #[cfg(not(any(unix, windows)))]
+            let _cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
             pwrite(&self.file, data, offset).map_err(|source| StorageError::Io {
                 op: "write",
                 offset,
