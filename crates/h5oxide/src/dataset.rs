@@ -11,7 +11,7 @@ use h5oxide_format::heap::global::GlobalHeapId;
 use h5oxide_format::object_header::message::dataspace::{Dataspace, DataspaceKind};
 use h5oxide_format::object_header::message::datatype::Datatype;
 use h5oxide_format::object_header::message::external::ExternalFiles;
-use h5oxide_format::object_header::message::fill_value::FillState;
+use h5oxide_format::object_header::message::fill_value::{FillState, FillWriteTime};
 use h5oxide_format::object_header::message::filter_pipeline::FilterPipeline;
 use h5oxide_format::object_header::message::layout::{ChunkIndex, ChunkedLayout, Layout, Storage};
 use h5oxide_format::object_header::message::Message;
@@ -31,6 +31,9 @@ pub(crate) struct Meta {
     pub(crate) pipeline: Option<FilterPipeline>,
     /// The fill value's bytes (one element), when one is defined.
     pub(crate) fill: Option<Vec<u8>>,
+    /// False when the fill value is never written (fill time "never"): unwritten elements
+    /// then read as zeros, as libhdf5 leaves its (zeroed) buffer untouched.
+    pub(crate) fill_on_read: bool,
     pub(crate) external: Option<ExternalFiles>,
 }
 
@@ -78,6 +81,9 @@ impl Dataset {
         let dtype = dtype.ok_or_else(|| missing(&path, "datatype"))?;
         let space = space.ok_or_else(|| missing(&path, "dataspace"))?;
         let layout = layout.ok_or_else(|| missing(&path, "layout"))?;
+        let fill_on_read = fill
+            .as_ref()
+            .is_none_or(|f| f.write_time != FillWriteTime::Never);
         // The new fill value message wins over the old one (spec IV.A.2.f).
         let fill = match fill {
             Some(f) => match f.state {
@@ -97,6 +103,7 @@ impl Dataset {
                 layout,
                 pipeline,
                 fill,
+                fill_on_read,
                 external,
             }),
         })
@@ -241,7 +248,7 @@ impl Dataset {
                     self.address,
                 ))
             })? as usize;
-        let mut out = match &m.fill {
+        let mut out = match m.fill.as_ref().filter(|_| m.fill_on_read) {
             Some(f) => f.iter().copied().cycle().take(total).collect(),
             None => vec![0u8; total],
         };

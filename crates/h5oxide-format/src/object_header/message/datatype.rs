@@ -1237,9 +1237,11 @@ impl Datatype {
     /// NumPy's spelling where NumPy has one (`<i4`, `|u1`, `>f8`, `|S8:nullpad:ascii`),
     /// otherwise a spelled-out form (`compound(16)[id@0:<i8,x@8:<f8]`, `vlen(<i4)`, ...).
     ///
-    /// Byte order renders as `<` or `>` (`v` for VAX, which the table does not cover); enum
-    /// values render as integers of the base type when it is an integer of at most 8 bytes,
-    /// otherwise as `0x` and the bytes in hex.
+    /// Byte order renders as `<` or `>` (`v` for VAX, which the table does not cover), and as
+    /// `|` for every one-byte atomic type; integers whose precision or bit offset leave bits
+    /// unused render as `int(<order><size>,<i|u>,p<precision>,o<offset>)`. Enum values render
+    /// as integers of the base type when it is an integer of at most 8 bytes, otherwise as
+    /// `0x` and the bytes in hex.
     pub fn descriptor(&self) -> String {
         let mut s = String::new();
         self.write_descriptor(&mut s);
@@ -1250,9 +1252,22 @@ impl Datatype {
         let size = self.size;
         // Writing to a String cannot fail.
         let _ = match &self.class {
-            TypeClass::FixedPoint { order, signed, .. } => {
-                let o = if size == 1 { '|' } else { order_char(*order) };
-                write!(s, "{o}{}{size}", if *signed { 'i' } else { 'u' })
+            TypeClass::FixedPoint {
+                order,
+                signed,
+                bit_offset,
+                precision,
+                ..
+            } => {
+                let o = sized_order_char(size, *order);
+                let c = if *signed { 'i' } else { 'u' };
+                // Integers that do not use every bit (n-bit data) spell out precision and
+                // offset, so they stay apart from the full-width NumPy types.
+                if u32::from(*precision) == size.saturating_mul(8) && *bit_offset == 0 {
+                    write!(s, "{o}{c}{size}")
+                } else {
+                    write!(s, "int({o}{size},{c},p{precision},o{bit_offset})")
+                }
             }
             TypeClass::FloatingPoint {
                 order,
@@ -1271,11 +1286,13 @@ impl Datatype {
                         s,
                         "float({}{size},s{sign_location},e{exponent_location}:{exponent_size},\
                          m{mantissa_location}:{mantissa_size},b{exponent_bias})",
-                        order_char(*order)
+                        sized_order_char(size, *order)
                     )
                 }
             }
-            TypeClass::Time { order, .. } => write!(s, "time({}{size})", order_char(*order)),
+            TypeClass::Time { order, .. } => {
+                write!(s, "time({}{size})", sized_order_char(size, *order))
+            }
             TypeClass::String { padding, charset } => write!(
                 s,
                 "|S{size}:{}:{}",
@@ -1283,7 +1300,7 @@ impl Datatype {
                 charset_name(*charset)
             ),
             TypeClass::Bitfield { order, .. } => {
-                write!(s, "bitfield({}{size})", order_char(*order))
+                write!(s, "bitfield({}{size})", sized_order_char(size, *order))
             }
             TypeClass::Opaque { tag } => write!(s, "opaque({size},\"{tag}\")"),
             TypeClass::Compound { members } => {
@@ -1406,6 +1423,16 @@ fn order_char(order: ByteOrder) -> char {
         ByteOrder::LittleEndian => '<',
         ByteOrder::BigEndian => '>',
         ByteOrder::Vax => 'v',
+    }
+}
+
+/// The order character of an atomic type of `size` bytes: a single byte has no order (`|`,
+/// as NumPy writes `|u1`).
+fn sized_order_char(size: u32, order: ByteOrder) -> char {
+    if size == 1 {
+        '|'
+    } else {
+        order_char(order)
     }
 }
 
@@ -1837,6 +1864,18 @@ mod tests {
         check(&hx("12 01 00 00 04 00 00 00 20 00"), "time(>4)");
         // Bitfield, 2 bytes little-endian (class 4).
         check(&hx("14 00 00 00 02 00 00 00 00 00 10 00"), "bitfield(<2)");
+        // One-byte bitfield as libhdf5 writes H5T_NATIVE_B8: no byte order.
+        check(&hx("14 00 00 00 01 00 00 00 00 00 08 00"), "bitfield(|1)");
+        // N-bit integers as libhdf5 writes them (the n-bit filter fixtures): a u16 with
+        // 12 bits at offset 2, a big-endian i32 with 17 bits.
+        check(
+            &hx("10 00 00 00 02 00 00 00 02 00 0c 00"),
+            "int(<2,u,p12,o2)",
+        );
+        check(
+            &hx("10 09 00 00 04 00 00 00 00 00 11 00"),
+            "int(>4,i,p17,o0)",
+        );
         // Opaque with tag "mytag" padded to 8 (class 5).
         check(
             &hx("15 08 00 00 04 00 00 00 6d 79 74 61 67 00 00 00"),
