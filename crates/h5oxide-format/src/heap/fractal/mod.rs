@@ -240,6 +240,9 @@ pub fn locate_direct_block<S: ReadAt + ?Sized>(
 
 /// Reads the object whose heap ID is `id`: managed, huge or tiny.
 ///
+/// Reading many objects of one heap (a dense group's links, a dense attribute list) is
+/// cheaper through a [`HeapReader`], which reads and verifies each direct block once.
+///
 /// # Errors
 /// `Unsupported { what: "filtered fractal heap blocks" }` for managed or huge objects of a
 /// heap with I/O filters; `InvalidValue` for a malformed ID or an object outside its block;
@@ -251,30 +254,101 @@ pub fn read_object<S: ReadAt + ?Sized>(
     ctx: &Context,
     limits: &Limits,
 ) -> core::result::Result<Vec<u8>, S::Error> {
-    match HeapId::decode(heap, id)? {
-        HeapId::Tiny(data) => Ok(data.to_vec()),
-        HeapId::Huge(id) => huge::read(src, heap, id, ctx, limits),
-        HeapId::Managed { offset, length } => {
-            let loc = locate_direct_block(src, heap, offset, ctx, limits)?;
-            limits.structure_size(loc.size, direct_block::STRUCTURE, loc.address)?;
-            let bytes = src.read_at(loc.address, loc.size as usize)?;
-            direct_block::verify(&bytes, loc.address, ctx, heap, Some(loc.block_offset))?;
-            let prefix = heap.direct_block_prefix_len(ctx) as u64;
-            let start = offset.saturating_sub(loc.block_offset);
-            let end = start.checked_add(length).filter(|&e| e <= loc.size);
-            let object = end.and_then(|end| bytes.get(start as usize..end as usize));
-            match object {
-                Some(object) if start >= prefix => Ok(object.to_vec()),
-                _ => Err(FormatError::new(
-                    ErrorKind::InvalidValue {
-                        field: "heap ID length",
-                        value: length,
-                    },
-                    direct_block::STRUCTURE,
-                    loc.address,
-                )
-                .into()),
+    HeapReader::new(heap.clone()).read(src, id, ctx, limits)
+}
+
+/// Reads objects of one heap, keeping each verified direct block so that many objects in
+/// the same block cost one read and one checksum. Holds at most
+/// `limits.max_structure_bytes` of blocks; past that the oldest are dropped.
+#[derive(Debug, Clone)]
+pub struct HeapReader {
+    heap: FractalHeapHeader,
+    /// Verified direct blocks by heap offset of their first byte: (location, bytes).
+    blocks: alloc::collections::BTreeMap<u64, (DirectBlockLocation, Vec<u8>)>,
+    cached_bytes: u64,
+}
+
+impl HeapReader {
+    /// A reader for the heap whose header is `heap`.
+    pub fn new(heap: FractalHeapHeader) -> Self {
+        HeapReader {
+            heap,
+            blocks: alloc::collections::BTreeMap::new(),
+            cached_bytes: 0,
+        }
+    }
+
+    /// The heap's header.
+    pub fn header(&self) -> &FractalHeapHeader {
+        &self.heap
+    }
+
+    /// Reads the object whose heap ID is `id` (see [`read_object`]).
+    ///
+    /// # Errors
+    /// As [`read_object`].
+    pub fn read<S: ReadAt + ?Sized>(
+        &mut self,
+        src: &S,
+        id: &[u8],
+        ctx: &Context,
+        limits: &Limits,
+    ) -> core::result::Result<Vec<u8>, S::Error> {
+        let heap = &self.heap;
+        let (offset, length) = match HeapId::decode(heap, id)? {
+            HeapId::Tiny(data) => return Ok(data.to_vec()),
+            HeapId::Huge(id) => return huge::read(src, heap, id, ctx, limits),
+            HeapId::Managed { offset, length } => (offset, length),
+        };
+        let hit = self
+            .blocks
+            .range(..=offset)
+            .next_back()
+            .filter(|(start, (loc, _))| offset - **start < loc.size)
+            .map(|(start, _)| *start);
+        let start_key = match hit {
+            Some(k) => k,
+            None => {
+                let loc = locate_direct_block(src, heap, offset, ctx, limits)?;
+                limits.structure_size(loc.size, direct_block::STRUCTURE, loc.address)?;
+                let bytes = src.read_at(loc.address, loc.size as usize)?;
+                direct_block::verify(&bytes, loc.address, ctx, heap, Some(loc.block_offset))?;
+                if self.cached_bytes.saturating_add(loc.size) > limits.max_structure_bytes {
+                    self.blocks.clear();
+                    self.cached_bytes = 0;
+                }
+                self.cached_bytes = self.cached_bytes.saturating_add(loc.size);
+                self.blocks
+                    .insert(loc.block_offset, (loc, bytes.into_owned()));
+                loc.block_offset
             }
+        };
+        let Some((loc, bytes)) = self.blocks.get(&start_key) else {
+            return Err(FormatError::new(
+                ErrorKind::InvalidValue {
+                    field: "heap offset",
+                    value: offset,
+                },
+                header::STRUCTURE,
+                heap.address,
+            )
+            .into());
+        };
+        let prefix = heap.direct_block_prefix_len(ctx) as u64;
+        let start = offset.saturating_sub(loc.block_offset);
+        let end = start.checked_add(length).filter(|&e| e <= loc.size);
+        let object = end.and_then(|end| bytes.get(start as usize..end as usize));
+        match object {
+            Some(object) if start >= prefix => Ok(object.to_vec()),
+            _ => Err(FormatError::new(
+                ErrorKind::InvalidValue {
+                    field: "heap ID length",
+                    value: length,
+                },
+                direct_block::STRUCTURE,
+                loc.address,
+            )
+            .into()),
         }
     }
 }
