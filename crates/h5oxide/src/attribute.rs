@@ -76,7 +76,8 @@ impl Attributes {
         out: &mut Vec<(AttrMessage, Option<u64>)>,
     ) -> Result<()> {
         let i = &self.file.inner;
-        let heap = fractal::read_header(&i.src, heap_address, &i.ctx)?;
+        let mut heap =
+            fractal::HeapReader::new(fractal::read_header(&i.src, heap_address, &i.ctx)?);
         let mut ids = Vec::new();
         btree_v2::walk(
             &i.src,
@@ -97,7 +98,7 @@ impl Attributes {
             },
         )?;
         for (id, order) in ids {
-            let bytes = fractal::read_object(&i.src, &heap, &id, &i.ctx, &i.limits)?;
+            let bytes = heap.read(&i.src, &id, &i.ctx, &i.limits)?;
             let mut c = Cursor::new(&bytes, heap_address, "attribute message (dense)");
             out.push((AttrMessage::decode(&mut c, &i.ctx)?, Some(u64::from(order))));
         }

@@ -201,7 +201,11 @@ impl Group {
     /// The group's links sorted by name, read once per open file and shared.
     fn sorted_links(&self) -> Result<SortedLinks> {
         let cache = &self.file.inner.links;
-        if let Some(l) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&self.address) {
+        if let Some(l) = cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&self.address)
+        {
             return Ok(l.clone());
         }
         let links = std::sync::Arc::new(self.read_links()?);
@@ -272,7 +276,8 @@ impl Group {
     /// name hashes (spec III.G, III.A.2 type 5).
     fn dense_links(&self, heap_address: u64, name_index: u64) -> Result<Vec<(String, Link)>> {
         let i = &self.file.inner;
-        let heap = fractal::read_header(&i.src, heap_address, &i.ctx)?;
+        let mut heap =
+            fractal::HeapReader::new(fractal::read_header(&i.src, heap_address, &i.ctx)?);
         let params = RecordParams::default();
         let mut ids = Vec::new();
         btree_v2::walk(&i.src, name_index, &i.ctx, &i.limits, &params, &mut |r| {
@@ -283,7 +288,7 @@ impl Group {
         })?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let bytes = fractal::read_object(&i.src, &heap, &id, &i.ctx, &i.limits)?;
+            let bytes = heap.read(&i.src, &id, &i.ctx, &i.limits)?;
             let mut c = Cursor::new(&bytes, heap_address, "link message (dense)");
             let l = LinkMessage::decode(&mut c, &i.ctx)?;
             out.push((l.name, to_link(l.target)));
@@ -297,7 +302,11 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn member_names(&self) -> Result<Vec<String>> {
-        Ok(self.sorted_links()?.iter().map(|(n, _)| n.clone()).collect())
+        Ok(self
+            .sorted_links()?
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect())
     }
 
     /// Number of links in the group.
@@ -344,8 +353,7 @@ impl Group {
     /// external link whose file or object does not exist; errors reading the files.
     pub fn object(&self, path: &str) -> Result<Object> {
         let mut hops = 0u32;
-        let (file, address, reached) =
-            crate::external_link::resolve_path(self, path, &mut hops)?;
+        let (file, address, reached) = crate::external_link::resolve_path(self, path, &mut hops)?;
         file.object_at(address, reached)
     }
 
