@@ -222,6 +222,34 @@ impl Dataset {
         self.read_bytes_selection(&Selection::all(&self.meta.space.dims))
     }
 
+    /// Calls `f` with the stored bytes of every element: borrowed straight from the file
+    /// (no copy with the mmap backend) for contiguous and compact data, read into a buffer
+    /// otherwise.
+    pub(crate) fn with_all_bytes<R>(&self, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
+        let m = &self.meta;
+        let len = m
+            .space
+            .element_count()
+            .and_then(|n| n.checked_mul(m.dtype.element_size() as u64))
+            .filter(|&n| n <= self.file.inner.limits.max_read_bytes)
+            .and_then(|n| usize::try_from(n).ok());
+        if let (Some(len), None, false) = (
+            len,
+            m.external.as_ref(),
+            m.space.kind == DataspaceKind::Null,
+        ) {
+            match &m.layout.storage {
+                Storage::Contiguous { address, .. } if *address != UNDEFINED_ADDRESS => {
+                    let block = self.file.inner.src.read_at(*address, len)?;
+                    return f(&block);
+                }
+                Storage::Compact { data, .. } if data.len() >= len => return f(&data[..len]),
+                _ => {}
+            }
+        }
+        f(&self.read_bytes()?)
+    }
+
     /// The stored bytes of the elements `sel` selects, row-major in the selection's shape.
     /// Only the chunks the selection touches are read and decoded.
     ///
@@ -305,62 +333,115 @@ impl Dataset {
                 .zip(&ranges)
                 .all(|(o, rs)| rs.binary_search(o).is_ok())
         };
-        let wanted: Vec<&ChunkRecord> = records
+        let mut wanted: Vec<&ChunkRecord> = records
             .iter()
             .filter(|r| r.address != UNDEFINED_ADDRESS && touched(r))
             .collect();
-        let inner = &self.file.inner;
-        let decode = |r: &ChunkRecord| -> Result<Vec<u8>> {
-            let size = usize::try_from(r.size)
-                .ok()
-                .filter(|&s| {
-                    s as u64
-                        <= inner
-                            .limits
-                            .max_structure_bytes
-                            .max(chunk_bytes as u64 * 2 + 4096)
-                })
-                .ok_or_else(|| unsupported("chunk larger than the structure limit", r.address))?;
-            let raw = inner.src.read_at(r.address, size)?;
-            match &self.meta.pipeline {
-                Some(p) if !p.filters.is_empty() => {
-                    Ok(h5oxide_storage::filter::pipeline::decode_chunk(
-                        p,
-                        r.filter_mask,
-                        raw.into_owned(),
-                        chunk_bytes,
-                    )?)
-                }
-                _ => Ok(raw.into_owned()),
+        if wanted.is_empty() || sel.dims().is_empty() {
+            return Ok(());
+        }
+        // Chunks sharing a first-dimension offset fill their own run of output rows: each
+        // such band is decoded and scattered on its own thread without sharing an output
+        // byte with another band.
+        wanted.sort_by_key(|r| r.offset.first().copied().unwrap_or(0));
+        let row_bytes = sel
+            .dims()
+            .iter()
+            .skip(1)
+            .map(|d| d.count)
+            .product::<u64>()
+            .saturating_mul(elem as u64) as usize;
+        let c0 = c.dims.first().copied().unwrap_or(1);
+        let mut bands: Vec<(Selection, &mut [u8], Vec<&ChunkRecord>)> = Vec::new();
+        let mut rest: &mut [u8] = out;
+        let mut consumed = 0u64;
+        for group in wanted.chunk_by(|a, b| a.offset.first() == b.offset.first()) {
+            let o0 = group[0].offset.first().copied().unwrap_or(0);
+            let (band, lo, hi) = sel.band(o0, c0);
+            if lo < consumed || hi <= lo {
+                continue;
             }
+            let skip = (lo - consumed) as usize * row_bytes;
+            let len = (hi - lo) as usize * row_bytes;
+            let (_, tail) = std::mem::take(&mut rest).split_at_mut(skip);
+            let (band_out, tail) = tail.split_at_mut(len);
+            rest = tail;
+            consumed = hi;
+            bands.push((band, band_out, group.to_vec()));
+        }
+        let fill_band = |(band, band_out, chunks): (Selection, &mut [u8], Vec<&ChunkRecord>)| {
+            for r in chunks {
+                let data = self.chunk_data(r, chunk_bytes)?;
+                band.copy_from_block(&data, &r.offset, &c.dims, elem, band_out)?;
+            }
+            Ok::<(), Error>(())
         };
         #[cfg(feature = "parallel")]
-        let decoded: Vec<Result<Vec<u8>>> = {
+        {
             use rayon::prelude::*;
-            if wanted.len() > 1 && self.meta.pipeline.is_some() {
-                wanted.par_iter().map(|r| decode(r)).collect()
-            } else {
-                wanted.iter().map(|r| decode(r)).collect()
+            if bands.len() > 1 {
+                return bands.into_par_iter().try_for_each(fill_band);
             }
-        };
-        #[cfg(not(feature = "parallel"))]
-        let decoded: Vec<Result<Vec<u8>>> = wanted.iter().map(|r| decode(r)).collect();
-        for (r, data) in wanted.iter().zip(decoded) {
-            let data = data?;
-            if data.len() < chunk_bytes {
-                return Err(FormatError::new(
-                    ErrorKind::UnexpectedEof {
-                        needed: chunk_bytes as u64,
-                        available: data.len() as u64,
-                    },
-                    "dataset chunk",
-                    r.address,
-                )
-                .into());
+            // One band: decode its chunks in parallel, then scatter them in order.
+            if let Some((band, band_out, chunks)) = bands.pop() {
+                let decoded: Vec<Result<std::borrow::Cow<'_, [u8]>>> = chunks
+                    .par_iter()
+                    .map(|r| self.chunk_data(r, chunk_bytes))
+                    .collect();
+                for (r, data) in chunks.iter().zip(decoded) {
+                    band.copy_from_block(&data?, &r.offset, &c.dims, elem, band_out)?;
+                }
             }
-            sel.copy_from_block(&data, &r.offset, &c.dims, elem, out)?;
+            Ok(())
         }
-        Ok(())
+        #[cfg(not(feature = "parallel"))]
+        {
+            bands.into_iter().try_for_each(fill_band)
+        }
+    }
+
+    /// One chunk's data, decoded through the filter pipeline (borrowed straight from the
+    /// file when unfiltered and the backend can lend it), at least `chunk_bytes` long.
+    fn chunk_data(
+        &self,
+        r: &ChunkRecord,
+        chunk_bytes: usize,
+    ) -> Result<std::borrow::Cow<'_, [u8]>> {
+        let inner = &self.file.inner;
+        let size = usize::try_from(r.size)
+            .ok()
+            .filter(|&s| {
+                s as u64
+                    <= inner
+                        .limits
+                        .max_structure_bytes
+                        .max(chunk_bytes as u64 * 2 + 4096)
+            })
+            .ok_or_else(|| unsupported("chunk larger than the structure limit", r.address))?;
+        let raw = inner.src.read_at(r.address, size)?;
+        let data = match &self.meta.pipeline {
+            Some(p) if !p.filters.is_empty() => {
+                std::borrow::Cow::Owned(h5oxide_storage::filter::pipeline::decode_chunk(
+                    p,
+                    r.filter_mask,
+                    raw.into_owned(),
+                    chunk_bytes,
+                )?)
+            }
+            _ => raw,
+        };
+        if data.len() < chunk_bytes {
+            return Err(FormatError::new(
+                ErrorKind::UnexpectedEof {
+                    needed: chunk_bytes as u64,
+                    available: data.len() as u64,
+                },
+                "dataset chunk",
+                r.address,
+            )
+            .into());
+        }
+        Ok(data)
     }
 
     /// Every stored chunk (element offset, stored size, filter mask, address), whatever the

@@ -196,8 +196,7 @@ impl Dataset {
     /// read or decoded.
     pub fn read_raw<T: H5Type>(&self) -> Result<Vec<T>> {
         let dec = T::decoder(self.dtype())?;
-        let bytes = self.read_bytes()?;
-        decode_vec(&dec, &bytes, &Heap::new(self.file()))
+        self.with_all_bytes(|bytes| decode_vec(&dec, bytes, &Heap::new(self.file())))
     }
 
     /// The whole dataset as an array of dimension `D` (use [`type@IxDyn`] for any rank, `Ix0` for

@@ -85,6 +85,20 @@ impl Selection {
         Ok(Selection { dims })
     }
 
+    /// The part of the selection whose first-dimension indices fall in `[from, from + len)`,
+    /// and the range `lo..hi` of output rows (positions along the first dimension) it
+    /// covers. The part selects nothing when `lo == hi`.
+    pub fn band(&self, from: u64, len: u64) -> (Selection, u64, u64) {
+        let mut dims = self.dims.clone();
+        let Some(d0) = dims.first_mut() else {
+            return (self.clone(), 0, 1);
+        };
+        let (lo, hi) = d0.positions_within(from, from.saturating_add(len));
+        d0.start += lo * d0.step;
+        d0.count = hi - lo;
+        (Selection { dims }, lo, hi)
+    }
+
     /// The per-dimension slices.
     pub fn dims(&self) -> &[DimSlice] {
         &self.dims
@@ -382,6 +396,45 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sel.chunk_ranges(&[4]), vec![vec![4, 8, 12]]);
+    }
+
+    #[test]
+    fn bands_split_the_first_dimension_by_chunk_rows() {
+        let sel = Selection::new(
+            vec![
+                DimSlice {
+                    start: 1,
+                    step: 3,
+                    count: 5,
+                },
+                DimSlice::all(2),
+            ],
+            &[20, 2],
+        )
+        .unwrap();
+        // Indices 1, 4, 7, 10, 13; chunk rows of 5: [0,5) holds 1 and 4, [5,10) holds 7.
+        let (b, lo, hi) = sel.band(0, 5);
+        assert_eq!((lo, hi), (0, 2));
+        assert_eq!(
+            b.dims()[0],
+            DimSlice {
+                start: 1,
+                step: 3,
+                count: 2
+            }
+        );
+        let (b, lo, hi) = sel.band(5, 5);
+        assert_eq!((lo, hi), (2, 3));
+        assert_eq!(
+            b.dims()[0],
+            DimSlice {
+                start: 7,
+                step: 3,
+                count: 1
+            }
+        );
+        let (_, lo, hi) = sel.band(15, 5);
+        assert_eq!(lo, hi);
     }
 
     #[test]
