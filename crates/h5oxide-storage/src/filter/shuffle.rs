@@ -34,19 +34,51 @@ fn transpose(input: &[u8], size: usize, forward: bool) -> Vec<u8> {
     }
     let whole = count * size;
     let mut out = vec![0u8; input.len()];
-    for j in 0..size {
-        let plane = j * count;
-        for i in 0..count {
-            let (src, dst) = if forward {
-                (i * size + j, plane + i)
-            } else {
-                (plane + i, i * size + j)
-            };
-            out[dst] = input[src];
+    // Element-major loops over pre-split planes: the common element sizes get loops the
+    // compiler unrolls and vectorizes.
+    match (size, forward) {
+        (2, true) => shuffle_n::<2>(&input[..whole], &mut out[..whole], count),
+        (4, true) => shuffle_n::<4>(&input[..whole], &mut out[..whole], count),
+        (8, true) => shuffle_n::<8>(&input[..whole], &mut out[..whole], count),
+        (2, false) => unshuffle_n::<2>(&input[..whole], &mut out[..whole], count),
+        (4, false) => unshuffle_n::<4>(&input[..whole], &mut out[..whole], count),
+        (8, false) => unshuffle_n::<8>(&input[..whole], &mut out[..whole], count),
+        _ => {
+            for j in 0..size {
+                let plane = j * count;
+                for i in 0..count {
+                    let (src, dst) = if forward {
+                        (i * size + j, plane + i)
+                    } else {
+                        (plane + i, i * size + j)
+                    };
+                    out[dst] = input[src];
+                }
+            }
         }
     }
     out[whole..].copy_from_slice(&input[whole..]);
     out
+}
+
+/// Elements of `N` bytes to `N` byte planes.
+fn shuffle_n<const N: usize>(input: &[u8], out: &mut [u8], count: usize) {
+    let mut planes: Vec<&mut [u8]> = out.chunks_exact_mut(count).collect();
+    for (i, e) in input.chunks_exact(N).enumerate() {
+        for (j, plane) in planes.iter_mut().enumerate() {
+            plane[i] = e[j];
+        }
+    }
+}
+
+/// `N` byte planes back to elements of `N` bytes.
+fn unshuffle_n<const N: usize>(input: &[u8], out: &mut [u8], count: usize) {
+    let planes: [&[u8]; N] = core::array::from_fn(|j| &input[j * count..(j + 1) * count]);
+    for (i, e) in out.chunks_exact_mut(N).enumerate() {
+        for j in 0..N {
+            e[j] = planes[j][i];
+        }
+    }
 }
 
 /// Unshuffles a chunk.
