@@ -198,6 +198,12 @@ impl Dataset {
         self.meta.pipeline.as_ref()
     }
 
+    /// The bytes unwritten elements read as: the fill value unless its fill time is
+    /// "never" (then zeros, `None`).
+    pub(crate) fn fill_for_read(&self) -> Option<&[u8]> {
+        self.meta.fill.as_deref().filter(|_| self.meta.fill_on_read)
+    }
+
     /// The fill value's stored bytes, when the dataset defines one.
     pub fn fill_value_bytes(&self) -> Option<&[u8]> {
         self.meta.fill.as_deref()
@@ -402,7 +408,7 @@ impl Dataset {
 
     /// One chunk's data, decoded through the filter pipeline (borrowed straight from the
     /// file when unfiltered and the backend can lend it), at least `chunk_bytes` long.
-    fn chunk_data(
+    pub(crate) fn chunk_data(
         &self,
         r: &ChunkRecord,
         chunk_bytes: usize,

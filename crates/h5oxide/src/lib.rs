@@ -20,6 +20,7 @@ pub mod file;
 pub mod group;
 pub mod h5type;
 pub mod object;
+pub mod points;
 pub mod read;
 pub mod selection;
 mod types;
