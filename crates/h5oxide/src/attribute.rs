@@ -42,6 +42,10 @@ impl Attributes {
         }
     }
 
+    pub(crate) fn owner(&self) -> (&File, u64, &str) {
+        (&self.file, self.address, &self.path)
+    }
+
     /// Every attribute, in name order.
     ///
     /// # Errors

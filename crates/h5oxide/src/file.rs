@@ -13,6 +13,7 @@ use h5oxide_storage::{Backend, MemBackend, StorageError};
 
 use crate::error::{Error, Result};
 use crate::group::Group;
+pub use crate::write::Libver;
 
 /// How a file is opened, named as h5py names its modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,14 @@ use crate::group::Group;
 pub enum Mode {
     /// `r`: read only; the file must exist.
     Read,
+    /// `r+`: read and write; the file must exist.
+    ReadWrite,
+    /// `w`: create the file, truncating an existing one.
+    Create,
+    /// `w-` (or `x`): create the file; fail if it exists.
+    CreateExclusive,
+    /// `a`: read and write if the file exists, create it otherwise.
+    Append,
 }
 
 impl Mode {
@@ -27,7 +36,28 @@ impl Mode {
     pub fn as_str(&self) -> &'static str {
         match self {
             Mode::Read => "r",
+            Mode::ReadWrite => "r+",
+            Mode::Create => "w",
+            Mode::CreateExclusive => "w-",
+            Mode::Append => "a",
         }
+    }
+
+    /// The mode an h5py mode string names (`r`, `r+`, `w`, `w-`, `x`, `a`).
+    pub fn from_h5py(s: &str) -> Option<Mode> {
+        Some(match s {
+            "r" => Mode::Read,
+            "r+" => Mode::ReadWrite,
+            "w" => Mode::Create,
+            "w-" | "x" => Mode::CreateExclusive,
+            "a" => Mode::Append,
+            _ => return None,
+        })
+    }
+
+    /// True for every mode but `r`.
+    pub fn is_writable(&self) -> bool {
+        !matches!(self, Mode::Read)
     }
 }
 
@@ -37,6 +67,18 @@ impl Mode {
 pub(crate) struct Source {
     backend: Box<dyn Backend>,
     base: u64,
+}
+
+impl Source {
+    /// The backend itself (absolute offsets).
+    pub(crate) fn backend(&self) -> &dyn Backend {
+        &*self.backend
+    }
+
+    /// The base address: where the superblock is.
+    pub(crate) fn base(&self) -> u64 {
+        self.base
+    }
 }
 
 impl ReadAt for Source {
@@ -68,6 +110,36 @@ pub(crate) struct FileInner {
     /// Each group's links sorted by name, by group address: a path lookup is a binary
     /// search once a group has been listed.
     pub(crate) links: Mutex<HashMap<u64, crate::group::SortedLinks>>,
+    /// Where an object header moved when it was rewritten copy-on-write: handles that
+    /// hold the old address keep reaching the object (see [`crate::write`]).
+    pub(crate) forward: Mutex<HashMap<u64, u64>>,
+    /// The writer's state, for files open in a writable mode.
+    pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+}
+
+impl FileInner {
+    /// Forgets every decoded header and link list: called whenever metadata changes.
+    pub(crate) fn invalidate(&self) {
+        self.headers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.links.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The current address of the object first stored at `address`.
+    pub(crate) fn resolve(&self, address: u64) -> u64 {
+        let f = self.forward.lock().unwrap_or_else(|e| e.into_inner());
+        f.get(&address).copied().unwrap_or(address)
+    }
+}
+
+impl Drop for FileInner {
+    fn drop(&mut self) {
+        // Closing a writable file commits it; an error here has nowhere to go, and the
+        // previous commit stays readable (see crate::write).
+        let _ = crate::write::commit_inner(self);
+    }
 }
 
 impl fmt::Debug for FileInner {
@@ -86,11 +158,14 @@ pub struct File {
     pub(crate) inner: Arc<FileInner>,
 }
 
-/// Options for opening a file: limits and the backend.
+/// Options for opening a file: limits, the backend, the mode and (for new files) the
+/// format generation.
 #[derive(Debug, Clone)]
 pub struct FileOptions {
     limits: Limits,
     mmap: bool,
+    mode: Mode,
+    libver: Libver,
 }
 
 impl Default for FileOptions {
@@ -98,6 +173,8 @@ impl Default for FileOptions {
         FileOptions {
             limits: Limits::DEFAULT,
             mmap: cfg!(feature = "mmap"),
+            mode: Mode::Read,
+            libver: Libver::Earliest,
         }
     }
 }
@@ -116,13 +193,30 @@ impl FileOptions {
         self
     }
 
-    /// Opens `path` read-only (h5py mode `r`).
+    /// The mode [`FileOptions::open`] uses (default [`Mode::Read`]).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The format generation of files this creates (default [`Libver::Earliest`], what
+    /// h5py writes by default). Existing files keep their own.
+    pub fn libver(mut self, libver: Libver) -> Self {
+        self.libver = libver;
+        self
+    }
+
+    /// Opens or creates `path` in the configured mode (read-only by default).
     ///
     /// # Errors
-    /// `Open` if the file cannot be opened; `Storage` if it is not a valid HDF5 file.
+    /// `Open` if the file cannot be opened or created (`w-` and the file exists, `r`/`r+`
+    /// and it does not); `Storage` if it is not a valid HDF5 file.
     #[cfg(feature = "fs")]
     pub fn open(&self, path: impl AsRef<Path>) -> Result<File> {
         let path = path.as_ref();
+        if self.mode.is_writable() {
+            return self.open_writable(path);
+        }
         let f = std::fs::File::open(path).map_err(|source| Error::Open {
             path: path.to_path_buf(),
             source,
@@ -144,17 +238,71 @@ impl FileOptions {
         File::from_backend(backend, Some(path.to_path_buf()), Mode::Read, self.limits)
     }
 
-    /// Opens a file held in memory, read-only.
+    #[cfg(feature = "fs")]
+    fn open_writable(&self, path: &Path) -> Result<File> {
+        let open_err = |source| Error::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true).write(true);
+        let exists = path.exists();
+        let create = match self.mode {
+            Mode::ReadWrite => false,
+            Mode::Create => {
+                o.create(true).truncate(true);
+                true
+            }
+            Mode::CreateExclusive => {
+                o.create_new(true);
+                true
+            }
+            _ => {
+                o.create(true);
+                !exists
+                    || std::fs::metadata(path)
+                        .map(|m| m.len() == 0)
+                        .unwrap_or(true)
+            }
+        };
+        let f = o.open(path).map_err(open_err)?;
+        let backend: Box<dyn Backend> = Box::new(h5oxide_storage::FileBackend::new(f, true)?);
+        if create {
+            crate::write::format_new(&*backend, self.libver)?;
+        }
+        File::from_backend(backend, Some(path.to_path_buf()), self.mode, self.limits)
+    }
+
+    /// Opens a file held in memory, read-only (or writable when the mode is writable).
     ///
     /// # Errors
     /// `Storage` if the bytes are not a valid HDF5 file.
     pub fn open_bytes(&self, bytes: Vec<u8>) -> Result<File> {
+        if self.mode.is_writable() {
+            let backend: Box<dyn Backend> = Box::new(MemBackend::writable(bytes));
+            if matches!(self.mode, Mode::Create | Mode::CreateExclusive) || backend.size() == 0 {
+                backend.set_len(0)?;
+                crate::write::format_new(&*backend, self.libver)?;
+            }
+            return File::from_backend(backend, None, self.mode, self.limits);
+        }
         File::from_backend(
             Box::new(MemBackend::read_only(bytes)),
             None,
             Mode::Read,
             self.limits,
         )
+    }
+
+    /// Creates a new, empty file held in memory (h5py's `driver="core"` without a backing
+    /// store), in this options' format generation.
+    ///
+    /// # Errors
+    /// None in practice; errors encoding the first metadata.
+    pub fn in_memory(&self) -> Result<File> {
+        let backend: Box<dyn Backend> = Box::new(MemBackend::writable(Vec::new()));
+        crate::write::format_new(&*backend, self.libver)?;
+        File::from_backend(backend, None, Mode::Create, self.limits)
     }
 }
 
@@ -181,6 +329,90 @@ impl File {
         FileOptions::default()
     }
 
+    /// Creates `path`, truncating an existing file (h5py mode `w`), in the earliest format.
+    ///
+    /// # Errors
+    /// `Open` if the file cannot be created.
+    #[cfg(feature = "fs")]
+    pub fn create(path: impl AsRef<Path>) -> Result<File> {
+        FileOptions::default().mode(Mode::Create).open(path)
+    }
+
+    /// Creates `path`, failing if it exists (h5py mode `w-` or `x`).
+    ///
+    /// # Errors
+    /// `Open` if the file exists or cannot be created.
+    #[cfg(feature = "fs")]
+    pub fn create_excl(path: impl AsRef<Path>) -> Result<File> {
+        FileOptions::default()
+            .mode(Mode::CreateExclusive)
+            .open(path)
+    }
+
+    /// Opens `path` read-write, creating it if it does not exist (h5py mode `a`).
+    ///
+    /// # Errors
+    /// `Open` if the file cannot be opened or created; `Storage` if it is not HDF5.
+    #[cfg(feature = "fs")]
+    pub fn append(path: impl AsRef<Path>) -> Result<File> {
+        FileOptions::default().mode(Mode::Append).open(path)
+    }
+
+    /// Opens an existing file read-write (h5py mode `r+`).
+    ///
+    /// # Errors
+    /// `Open` if the file does not exist or cannot be opened; `Storage` if it is not HDF5.
+    #[cfg(feature = "fs")]
+    pub fn open_rw(path: impl AsRef<Path>) -> Result<File> {
+        FileOptions::default().mode(Mode::ReadWrite).open(path)
+    }
+
+    /// Creates a new, empty file held in memory, in the earliest format.
+    ///
+    /// # Errors
+    /// Errors encoding the first metadata.
+    pub fn in_memory() -> Result<File> {
+        FileOptions::default().in_memory()
+    }
+
+    /// Commits pending changes (see [`crate::write`]) and returns a copy of the file's bytes
+    /// (from the superblock on; a user block is not included).
+    ///
+    /// # Errors
+    /// Errors committing or reading the file.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.flush()?;
+        let src = &self.inner.src;
+        let len = usize::try_from(src.size()).map_err(|_| Error::Usage("file too large"))?;
+        Ok(src.read_at(0, len)?.into_owned())
+    }
+
+    /// Commits pending changes and returns the file's bytes, closing this handle.
+    ///
+    /// # Errors
+    /// As [`File::to_bytes`].
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        self.to_bytes()
+    }
+
+    /// Makes every change so far durable: writes what is pending, syncs, writes the
+    /// superblock last and syncs again (see [`crate::write`]). A no-op for read-only files
+    /// and when nothing changed.
+    ///
+    /// # Errors
+    /// I/O errors.
+    pub fn flush(&self) -> Result<()> {
+        crate::write::commit_inner(&self.inner)
+    }
+
+    /// Commits and closes this handle (other clones keep the file open).
+    ///
+    /// # Errors
+    /// As [`File::flush`].
+    pub fn close(self) -> Result<()> {
+        self.flush()
+    }
+
     fn from_backend(
         backend: Box<dyn Backend>,
         path: Option<PathBuf>,
@@ -193,6 +425,14 @@ impl File {
             backend,
             base: superblock.base_address,
         };
+        let writer = if mode.is_writable() {
+            Some(Mutex::new(crate::write::WriteState::open(
+                &superblock,
+                src.size(),
+            )?))
+        } else {
+            None
+        };
         Ok(File {
             inner: Arc::new(FileInner {
                 src,
@@ -203,6 +443,8 @@ impl File {
                 mode,
                 headers: Mutex::new(HashMap::new()),
                 links: Mutex::new(HashMap::new()),
+                forward: Mutex::new(HashMap::new()),
+                writer,
             }),
         })
     }
@@ -237,6 +479,7 @@ impl File {
 
     /// The object header at `address`, read once and cached.
     pub(crate) fn header(&self, address: u64) -> Result<Arc<ObjectHeader>> {
+        let address = self.inner.resolve(address);
         if let Some(h) = self.cached(address) {
             return Ok(h);
         }

@@ -26,6 +26,7 @@ pub mod selection;
 mod types;
 pub mod value;
 pub mod virtual_dataset;
+pub mod write;
 
 pub use attribute::{Attribute, Attributes};
 pub use dataset::Dataset;
@@ -37,6 +38,7 @@ pub use object::ObjectKind;
 pub use read::SliceSpec;
 pub use selection::{DimSlice, Selection};
 pub use value::Value;
+pub use write::{AttrValue, DatasetBuilder, H5Write, Libver, WriteData};
 
 /// The format codec, for callers that need the stored structures themselves.
 pub use h5oxide_format as format;

@@ -478,10 +478,7 @@ fn external_links_are_followed() {
             i32s(&d.read_bytes().unwrap()),
             vec![100, 101, 102, 103, 104]
         );
-        let Object::Dataset(inner) = root
-            .object("/external_group/inner")
-            .unwrap()
-        else {
+        let Object::Dataset(inner) = root.object("/external_group/inner").unwrap() else {
             panic!("not a dataset")
         };
         let v: Vec<f64> = inner

@@ -1,0 +1,307 @@
+//! Creating datasets (contiguous or chunked, with filters) and writing, extending and
+//! rewriting their data.
+//!
+//! Chunk indexes are chosen as described in [`crate::write`]. A rewritten chunk goes to
+//! new space (or to its own space when that was allocated since the last commit) and the
+//! whole index is rebuilt copy-on-write.
+
+use h5oxide_format::object_header::message::dataspace::{DataspaceKind, UNLIMITED};
+use h5oxide_format::object_header::message::layout::{Layout, Storage};
+use h5oxide_format::object_header::message::{types as mtypes, Message};
+use h5oxide_format::UNDEFINED_ADDRESS;
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::read::SliceSpec;
+use crate::selection::{DimSlice, Selection};
+use crate::write::builder::type_check;
+use crate::write::chunks::{
+    chunk_origins, chunked_layout_message, contiguous_runs, write_fill, write_index, ChunkCtx,
+};
+use crate::write::group::begin;
+use crate::write::object_header::{raw, rewrite, sink_of};
+use crate::write::types::{vlen_string_type, H5Write, WriteData};
+use crate::write::vlen::write_strings;
+
+fn replace_message(
+    msgs: &mut Vec<h5oxide_format::object_header::RawMessage>,
+    m: h5oxide_format::object_header::RawMessage,
+) {
+    match msgs.iter().position(|r| r.msg_type == m.msg_type) {
+        Some(i) => msgs[i] = m,
+        None => msgs.push(m),
+    }
+}
+
+impl Dataset {
+    /// A fresh view of this dataset (its header may have moved or changed).
+    fn reload(&self) -> Result<Dataset> {
+        let f = self.file();
+        Dataset::new(
+            f.clone(),
+            f.inner.resolve(self.address()),
+            self.name().to_owned(),
+        )
+    }
+
+    fn check_type<D: WriteData + ?Sized>(&self) -> Result<()> {
+        type_check(&Some(self.dtype().clone()), &D::Elem::write_type())
+    }
+
+    /// Writes every element (h5py's `ds[...] = data`); `data` must have as many elements
+    /// as the dataset. This handle sees the new state afterwards; other handles to the same
+    /// dataset opened before the write keep the old description until reopened.
+    ///
+    /// # Errors
+    /// `Usage` if the element type or count differs; `ReadOnly`; filter and I/O errors.
+    pub fn write<D: WriteData + ?Sized>(&mut self, data: &D) -> Result<()> {
+        self.check_type::<D>()?;
+        let sel = Selection::all(&self.space().dims);
+        self.write_selection_bytes(&sel, &data.data_bytes())
+    }
+
+    /// Writes `data` into the elements `selection` selects (an ndarray `s![..]` slice or a
+    /// [`Selection`]), like h5py's `ds[2:5, 0] = data`; the data's element count must equal
+    /// the selection's.
+    ///
+    /// # Errors
+    /// `Usage` for a selection outside the dataset or a size or type mismatch; `ReadOnly`;
+    /// filter and I/O errors.
+    pub fn write_slice<D: WriteData + ?Sized, S: SliceSpec>(
+        &mut self,
+        data: &D,
+        selection: S,
+    ) -> Result<()> {
+        self.check_type::<D>()?;
+        let (sel, _) = selection.resolve(&self.space().dims)?;
+        self.write_selection_bytes(&sel, &data.data_bytes())
+    }
+
+    /// Writes stored bytes (row-major, the dataset's element size each) into a selection.
+    ///
+    /// # Errors
+    /// As [`Dataset::write_slice`].
+    pub fn write_selection_bytes(&mut self, sel: &Selection, bytes: &[u8]) -> Result<()> {
+        let file = self.file().clone();
+        let mut ws = begin(&file)?;
+        let ds = self.reload()?;
+        let elem = ds.dtype().element_size();
+        let n = sel.len().ok_or(Error::Usage("selection size overflows"))?;
+        if n.saturating_mul(elem as u64) != bytes.len() as u64 {
+            return Err(Error::Usage("the data's size differs from the selection's"));
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        let dims = ds.space().dims.clone();
+        let sink = sink_of(&file);
+        let ctx = file.inner.ctx;
+        let fill = ds
+            .fill_value_bytes()
+            .map(<[u8]>::to_vec)
+            .unwrap_or_else(|| vec![0; elem]);
+        let new_layout = match &ds.layout().storage {
+            Storage::Contiguous { address, size, .. } => {
+                let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+                let (at, fresh) = if *address == UNDEFINED_ADDRESS {
+                    let at = ws.alloc(total)?;
+                    write_fill(&sink, at, total, &fill)?;
+                    (at, true)
+                } else {
+                    (*address, false)
+                };
+                // Raw data is written in place, run by run (see the module documentation
+                // of write).
+                for (offset, from, n) in contiguous_runs(sel, &dims, elem) {
+                    let part = bytes
+                        .get(from..from + n)
+                        .ok_or(Error::Usage("the data's size differs from the selection's"))?;
+                    sink.write(at + offset, part)?;
+                }
+                fresh.then(|| Storage::Contiguous {
+                    address: at,
+                    size: Some(size.unwrap_or(total)),
+                    legacy_dims: Vec::new(),
+                })
+            }
+            Storage::Chunked(c) => {
+                let cx = ChunkCtx {
+                    chunk: c.dims.clone(),
+                    elem,
+                    pipeline: ds.filters().cloned(),
+                    fill,
+                };
+                let mut records = ds.chunk_list()?;
+                for origin in chunk_origins(sel, &c.dims) {
+                    let pos = records.iter().position(|r| r.offset == origin);
+                    let mut block = match pos {
+                        Some(i) => cx.read_chunk(&file, &records[i])?,
+                        None => cx.fill_block()?,
+                    };
+                    sel.copy_into_block(bytes, &mut block, &origin, &c.dims, elem)?;
+                    let old = pos.map(|i| records[i].clone());
+                    let rec = cx.write_chunk(&mut ws, &sink, origin, block, old.as_ref())?;
+                    match pos {
+                        Some(i) => records[i] = rec,
+                        None => records.push(rec),
+                    }
+                }
+                let max = ds.space().max_dims_or_dims().to_vec();
+                let filtered = ds.filters().is_some_and(|p| !p.filters.is_empty());
+                Some(Storage::Chunked(write_index(
+                    &mut ws,
+                    &sink,
+                    &mut records,
+                    c,
+                    &max,
+                    filtered,
+                )?))
+            }
+            _ => {
+                return Err(Error::Usage(
+                    "writing is supported for contiguous and chunked datasets",
+                ))
+            }
+        };
+        if let Some(storage) = new_layout {
+            let layout = match storage {
+                Storage::Chunked(c) => chunked_layout_message(c),
+                storage => Layout {
+                    version: ds.layout().version.max(3),
+                    storage,
+                },
+            };
+            let m = raw(&Message::Layout(layout), 0, &ctx)?;
+            rewrite(&file, &mut ws, ds.address(), &mut |h, _| {
+                replace_message(&mut h.messages, m.clone());
+                Ok(())
+            })?;
+        }
+        drop(ws);
+        file.inner.invalidate();
+        *self = self.reload()?;
+        Ok(())
+    }
+
+    /// Writes every element of a variable-length string dataset (new heap space holds the
+    /// strings; the old strings' space is not reclaimed).
+    ///
+    /// # Errors
+    /// `Usage` if the dataset does not hold variable-length strings or the count differs;
+    /// `ReadOnly`; I/O errors.
+    pub fn write_strings<S: AsRef<str>>(&mut self, values: &[S]) -> Result<()> {
+        type_check(&Some(self.dtype().clone()), &vlen_string_type())?;
+        let file = self.file().clone();
+        let v: Vec<String> = values.iter().map(|s| s.as_ref().to_owned()).collect();
+        if v.len() as u64 != self.size() {
+            return Err(Error::Usage("the data's size differs from the selection's"));
+        }
+        let bytes = {
+            let mut ws = begin(&file)?;
+            let sink = sink_of(&file);
+            write_strings(&mut ws, &sink, &v)?
+        };
+        let sel = Selection::all(&self.space().dims);
+        self.write_selection_bytes(&sel, &bytes)
+    }
+
+    /// Changes the shape of a chunked dataset within its maximum shape (h5py's
+    /// `resize`). Chunks left wholly outside a smaller shape are dropped from the index and
+    /// the outside part of chunks cut by it is reset to the fill value, so growing again
+    /// shows fill values, as libhdf5 does.
+    ///
+    /// # Errors
+    /// `Usage` ("Only chunked datasets can be resized") for other layouts; `Usage` for a
+    /// rank mismatch or a size beyond the maximum shape; `ReadOnly`; I/O errors.
+    pub fn resize<S: AsRef<[usize]>>(&mut self, shape: S) -> Result<()> {
+        let new: Vec<u64> = shape.as_ref().iter().map(|&n| n as u64).collect();
+        let file = self.file().clone();
+        let mut ws = begin(&file)?;
+        let ds = self.reload()?;
+        let Storage::Chunked(c) = &ds.layout().storage else {
+            return Err(Error::Usage("Only chunked datasets can be resized"));
+        };
+        let space = ds.space().clone();
+        if space.kind != DataspaceKind::Simple || new.len() != space.dims.len() {
+            return Err(Error::Usage("New shape length must match dataset rank"));
+        }
+        let max = space.max_dims_or_dims().to_vec();
+        if new.iter().zip(&max).any(|(n, m)| *m != UNLIMITED && n > m) {
+            return Err(Error::Usage(
+                "Unable to set extent of dataset (dimension cannot exceed the existing maximal size)",
+            ));
+        }
+        let ctx = file.inner.ctx;
+        let sink = sink_of(&file);
+        let elem = ds.dtype().element_size();
+        let shrinks = new.iter().zip(&space.dims).any(|(n, o)| n < o);
+        let mut new_layout = None;
+        if shrinks && c.address != UNDEFINED_ADDRESS {
+            let cx = ChunkCtx {
+                chunk: c.dims.clone(),
+                elem,
+                pipeline: ds.filters().cloned(),
+                fill: ds
+                    .fill_value_bytes()
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_else(|| vec![0; elem]),
+            };
+            let mut kept = Vec::new();
+            for r in ds.chunk_list()? {
+                if r.offset.iter().zip(&new).any(|(o, n)| o >= n) {
+                    continue;
+                }
+                let cut = r
+                    .offset
+                    .iter()
+                    .zip(&c.dims)
+                    .zip(&new)
+                    .any(|((o, d), n)| o + d > *n);
+                if !cut {
+                    kept.push(r);
+                    continue;
+                }
+                // Keep the part inside the new extent; the rest becomes fill.
+                let inside: Vec<DimSlice> = r
+                    .offset
+                    .iter()
+                    .zip(&c.dims)
+                    .zip(&new)
+                    .map(|((&o, &d), &n)| DimSlice {
+                        start: o,
+                        step: 1,
+                        count: d.min(n - o),
+                    })
+                    .collect();
+                let inside = Selection::new(inside, &new)?;
+                let old = cx.read_chunk(&file, &r)?;
+                let count = usize::try_from(inside.len().unwrap_or(0)).unwrap_or(0);
+                let mut part = vec![0u8; count * elem];
+                inside.copy_from_block(&old, &r.offset, &c.dims, elem, &mut part)?;
+                let mut block = cx.fill_block()?;
+                inside.copy_into_block(&part, &mut block, &r.offset, &c.dims, elem)?;
+                kept.push(cx.write_chunk(&mut ws, &sink, r.offset.clone(), block, Some(&r))?);
+            }
+            let filtered = ds.filters().is_some_and(|p| !p.filters.is_empty());
+            let l = write_index(&mut ws, &sink, &mut kept, c, &max, filtered)?;
+            new_layout = Some(raw(&Message::Layout(chunked_layout_message(l)), 0, &ctx)?);
+        }
+        let mut space = space;
+        space.dims = new;
+        let sm = raw(&Message::Dataspace(space), 0, &ctx)?;
+        rewrite(&file, &mut ws, ds.address(), &mut |h, _| {
+            for m in h.messages.iter_mut() {
+                if m.msg_type == mtypes::DATASPACE {
+                    m.data = sm.data.clone();
+                }
+            }
+            if let Some(l) = &new_layout {
+                replace_message(&mut h.messages, l.clone());
+            }
+            Ok(())
+        })?;
+        drop(ws);
+        *self = self.reload()?;
+        Ok(())
+    }
+}

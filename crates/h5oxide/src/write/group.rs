@@ -1,0 +1,486 @@
+//! Creating groups and editing links: both group forms (symbol table, link messages).
+
+use std::sync::MutexGuard;
+
+use h5oxide_format::object_header::message::group_info::GroupInfo;
+use h5oxide_format::object_header::message::link::{CharacterSet, Link as LinkMessage, LinkTarget};
+use h5oxide_format::object_header::message::link_info::LinkInfo;
+use h5oxide_format::object_header::message::{self as message, types, Message};
+use h5oxide_format::object_header::RawMessage;
+use h5oxide_format::{Context, UNDEFINED_ADDRESS};
+
+use crate::error::{Error, Result};
+use crate::file::File;
+use crate::group::{join, Group, Link};
+use crate::write::alloc::{Sink, WriteState};
+use crate::write::object_header::{
+    adjust_refcount, ensure_parents, index_add, index_remove, new_header, put_header, raw, rewrite,
+    sink_of,
+};
+use crate::write::symbol_table::{storable, write_symbol_table};
+use crate::write::Libver;
+
+/// Locks the writer of `file` and makes sure its reverse link index exists.
+pub(crate) fn begin(file: &File) -> Result<MutexGuard<'_, WriteState>> {
+    let w = file.inner.writer.as_ref().ok_or(Error::ReadOnly)?;
+    let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
+    ensure_parents(file, &mut ws)?;
+    Ok(ws)
+}
+
+fn new_style_messages(ctx: &Context) -> Result<Vec<RawMessage>> {
+    Ok(vec![
+        raw(
+            &Message::LinkInfo(LinkInfo {
+                max_creation_index: None,
+                fractal_heap_address: UNDEFINED_ADDRESS,
+                name_index_address: UNDEFINED_ADDRESS,
+                creation_order_index_address: None,
+            }),
+            0,
+            ctx,
+        )?,
+        raw(&Message::GroupInfo(GroupInfo::default()), 0, ctx)?,
+    ])
+}
+
+/// Writes the header of a new, empty group; for the earliest format also its symbol table,
+/// whose (B-tree, heap) addresses are returned.
+pub(crate) fn new_group_header(
+    ws: &mut WriteState,
+    sink: &Sink<'_>,
+) -> Result<(u64, Option<(u64, u64)>)> {
+    let ctx = ws.sb.sizes;
+    match ws.libver {
+        Libver::Earliest => {
+            let st = write_symbol_table(ws, sink, &[], None)?;
+            let h = new_header(
+                Libver::Earliest,
+                vec![raw(&Message::SymbolTable(st), 0, &ctx)?],
+            );
+            let at = put_header(ws, sink, None, &h)?;
+            Ok((at, Some((st.btree_address, st.heap_address))))
+        }
+        Libver::Latest => {
+            let h = new_header(Libver::Latest, new_style_messages(&ctx)?);
+            Ok((put_header(ws, sink, None, &h)?, None))
+        }
+    }
+}
+
+fn to_target(l: Link) -> LinkTarget {
+    match l {
+        Link::Hard { address } => LinkTarget::Hard { address },
+        Link::Soft { target } => LinkTarget::Soft { path: target },
+        Link::External { file, path } => LinkTarget::External {
+            flags: 0,
+            file,
+            path,
+        },
+        Link::UserDefined { link_type, data } => LinkTarget::UserDefined { link_type, data },
+    }
+}
+
+fn charset_of(name: &str) -> CharacterSet {
+    if name.is_ascii() {
+        CharacterSet::Ascii
+    } else {
+        CharacterSet::Utf8
+    }
+}
+
+/// Rewrites the links of group `g` after `f` edited them, in the group's own storage form
+/// (a symbol table group holding a link it cannot store becomes a link-message group).
+/// Returns the group's new address.
+pub(crate) fn edit_links(
+    file: &File,
+    ws: &mut WriteState,
+    g: u64,
+    f: &mut dyn FnMut(&mut Vec<LinkMessage>) -> Result<()>,
+) -> Result<u64> {
+    let g = file.inner.resolve(g);
+    let ctx = file.inner.ctx;
+    let group = Group {
+        file: file.clone(),
+        address: g,
+        path: String::new(),
+    };
+    // Creation orders of compact links survive the rewrite.
+    let mut orders = std::collections::HashMap::new();
+    for m in &file.header(g)?.messages {
+        if m.msg_type == types::LINK {
+            if let Message::Link(l) = message::decode(m, &ctx)? {
+                if let Some(c) = l.creation_order {
+                    orders.insert(l.name, c);
+                }
+            }
+        }
+    }
+    let mut links: Vec<LinkMessage> = group
+        .links()?
+        .into_iter()
+        .map(|(name, l)| LinkMessage {
+            charset: charset_of(&name),
+            creation_order: orders.get(&name).copied(),
+            target: to_target(l),
+            name,
+        })
+        .collect();
+    f(&mut links)?;
+    links.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    let sink = sink_of(file);
+    rewrite(file, ws, g, &mut |h, ws| {
+        let msgs = &mut h.messages;
+        if let Some(i) = msgs.iter().position(|m| m.msg_type == types::SYMBOL_TABLE) {
+            if links.iter().all(|l| storable(&l.target)) {
+                let old = match message::decode(&msgs[i], &ctx)? {
+                    Message::SymbolTable(st) => Some(st.heap_address),
+                    _ => None,
+                };
+                let pairs: Vec<(String, LinkTarget)> = links
+                    .iter()
+                    .map(|l| (l.name.clone(), l.target.clone()))
+                    .collect();
+                let st = write_symbol_table(ws, &sink, &pairs, old)?;
+                msgs[i] = raw(&Message::SymbolTable(st), 0, &ctx)?;
+                return Ok(());
+            }
+            msgs.remove(i);
+            msgs.extend(new_style_messages(&ctx)?);
+        }
+        msgs.retain(|m| m.msg_type != types::LINK);
+        let mut tracked = None;
+        for m in msgs.iter_mut() {
+            if m.msg_type == types::LINK_INFO {
+                if let Message::LinkInfo(mut li) = message::decode(m, &ctx)? {
+                    // Links are kept compact (see the module documentation).
+                    li.fractal_heap_address = UNDEFINED_ADDRESS;
+                    li.name_index_address = UNDEFINED_ADDRESS;
+                    if li.creation_order_index_address.is_some() {
+                        li.creation_order_index_address = Some(UNDEFINED_ADDRESS);
+                    }
+                    if let Some(max) = li.max_creation_index {
+                        let mut next = links
+                            .iter()
+                            .filter_map(|l| l.creation_order)
+                            .max()
+                            .map_or(0, |c| c + 1)
+                            .max(max);
+                        for l in links.iter_mut().filter(|l| l.creation_order.is_none()) {
+                            l.creation_order = Some(next);
+                            next += 1;
+                        }
+                        li.max_creation_index = Some(next);
+                        tracked = Some(());
+                    }
+                    *m = raw(&Message::LinkInfo(li), m.flags, &ctx)?;
+                }
+            }
+        }
+        for l in &links {
+            let mut l = l.clone();
+            if tracked.is_none() {
+                l.creation_order = None;
+            }
+            msgs.push(raw(&Message::Link(l), 0, &ctx)?);
+        }
+        Ok(())
+    })
+}
+
+/// Points the existing link `name` of group `g` at `new` (an object that moved).
+pub(crate) fn retarget_link(
+    file: &File,
+    ws: &mut WriteState,
+    g: u64,
+    name: &str,
+    new: u64,
+) -> Result<()> {
+    edit_links(file, ws, g, &mut |links| {
+        for l in links.iter_mut() {
+            if l.name == name {
+                l.target = LinkTarget::Hard { address: new };
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Adds link `name` to group `g`; fails if the name exists.
+fn add_link(
+    file: &File,
+    ws: &mut WriteState,
+    parent: &Group,
+    name: &str,
+    target: LinkTarget,
+    what: &'static str,
+) -> Result<()> {
+    check_name(name)?;
+    let full = join(&parent.path, name);
+    let hard = match &target {
+        LinkTarget::Hard { address } => Some(*address),
+        _ => None,
+    };
+    let mut exists = false;
+    let g = edit_links(file, ws, parent.address, &mut |links| {
+        if links.iter().any(|l| l.name == name) {
+            exists = true;
+            return Err(Error::AlreadyExists {
+                what,
+                name: full.clone(),
+            });
+        }
+        links.push(LinkMessage {
+            name: name.to_owned(),
+            charset: charset_of(name),
+            creation_order: None,
+            target: target.clone(),
+        });
+        Ok(())
+    })?;
+    if let Some(t) = hard {
+        index_add(ws, file.inner.resolve(g), name, t);
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() || name == "." || name.contains('/') {
+        return Err(Error::Usage(
+            "a link name must be non-empty and contain no '/'",
+        ));
+    }
+    Ok(())
+}
+
+/// The group a path starts from and its components.
+fn start_of<'p>(g: &Group, path: &'p str) -> (Group, Vec<&'p str>) {
+    let comps: Vec<&str> = path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let start = if path.starts_with('/') {
+        g.file.root()
+    } else {
+        g.clone()
+    };
+    (start, comps)
+}
+
+/// The group `path` leads to, creating missing groups on the way when `create` is set.
+fn walk_groups(
+    file: &File,
+    ws: &mut WriteState,
+    start: Group,
+    comps: &[&str],
+    create: bool,
+) -> Result<Group> {
+    let mut cur = start;
+    for c in comps {
+        cur = match cur.link(c)? {
+            Some(_) => cur.group(c)?,
+            None if create => create_child(file, ws, &cur, c)?,
+            None => {
+                return Err(Error::NotFound {
+                    what: "group",
+                    name: join(&cur.path, c),
+                })
+            }
+        };
+    }
+    Ok(cur)
+}
+
+/// The group that holds the last component of `path` (intermediate groups created as
+/// h5py creates them) and that last component.
+fn parent_of(
+    file: &File,
+    ws: &mut WriteState,
+    g: &Group,
+    path: &str,
+    create: bool,
+) -> Result<(Group, String)> {
+    let (start, comps) = start_of(g, path);
+    let Some((last, inner)) = comps.split_last() else {
+        return Err(Error::Usage("a path must name a link"));
+    };
+    let parent = walk_groups(file, ws, start, inner, create)?;
+    Ok((parent, (*last).to_owned()))
+}
+
+fn create_child(file: &File, ws: &mut WriteState, parent: &Group, name: &str) -> Result<Group> {
+    let sink = sink_of(file);
+    let (addr, _) = new_group_header(ws, &sink)?;
+    add_link(
+        file,
+        ws,
+        parent,
+        name,
+        LinkTarget::Hard { address: addr },
+        "group",
+    )?;
+    Ok(Group {
+        file: file.clone(),
+        address: addr,
+        path: join(&parent.path, name),
+    })
+}
+
+/// Adds a link to a new object at `path` below `g` (intermediate groups are created).
+pub(crate) fn link_new_object(
+    file: &File,
+    ws: &mut WriteState,
+    g: &Group,
+    path: &str,
+    address: u64,
+    what: &'static str,
+) -> Result<String> {
+    let (parent, name) = parent_of(file, ws, g, path, true)?;
+    add_link(file, ws, &parent, &name, LinkTarget::Hard { address }, what)?;
+    Ok(join(&parent.path, &name))
+}
+
+impl Group {
+    fn writable_file(&self) -> File {
+        self.file.clone()
+    }
+
+    /// Creates the group `path` (relative to this group, or absolute), creating missing
+    /// intermediate groups like h5py's `create_group("a/b")`.
+    ///
+    /// # Errors
+    /// `AlreadyExists` ("unable to create group (name already exists)") if the last name
+    /// exists; `WrongKind` if an intermediate name is not a group; `ReadOnly`; I/O errors.
+    pub fn create_group(&self, path: &str) -> Result<Group> {
+        let file = self.writable_file();
+        let mut ws = begin(&file)?;
+        let (parent, name) = parent_of(&file, &mut ws, self, path, true)?;
+        check_name(&name)?;
+        if parent.link(&name)?.is_some() {
+            return Err(Error::AlreadyExists {
+                what: "group",
+                name: join(&parent.path, &name),
+            });
+        }
+        create_child(&file, &mut ws, &parent, &name)
+    }
+
+    /// The group `path`, created (with intermediate groups) if it does not exist, like
+    /// h5py's `require_group`.
+    ///
+    /// # Errors
+    /// `WrongKind` if `path` names something that is not a group; `ReadOnly`; I/O errors.
+    pub fn require_group(&self, path: &str) -> Result<Group> {
+        if self.link_exists(path) {
+            return self.group(path);
+        }
+        self.create_group(path)
+    }
+
+    pub(crate) fn link_exists(&self, path: &str) -> bool {
+        let (start, comps) = start_of(self, path);
+        let Some((last, inner)) = comps.split_last() else {
+            return true;
+        };
+        let mut cur = start;
+        for c in inner {
+            match cur.group(c) {
+                Ok(g) => cur = g,
+                Err(_) => return false,
+            }
+        }
+        matches!(cur.link(last), Ok(Some(_)))
+    }
+
+    /// Creates a soft link `name` whose value is `target` (a path, not checked: soft links
+    /// may dangle), like h5py's `g[name] = h5py.SoftLink(target)`.
+    ///
+    /// # Errors
+    /// `AlreadyExists` if `name` exists; `ReadOnly`; I/O errors.
+    pub fn link_soft(&self, target: &str, name: &str) -> Result<()> {
+        let file = self.writable_file();
+        let mut ws = begin(&file)?;
+        let (parent, leaf) = parent_of(&file, &mut ws, self, name, true)?;
+        let t = LinkTarget::Soft {
+            path: target.to_owned(),
+        };
+        add_link(&file, &mut ws, &parent, &leaf, t, "link")
+    }
+
+    /// Creates an external link `name` to the object `path` in the file `file_name`, like
+    /// h5py's `g[name] = h5py.ExternalLink(file_name, path)`.
+    ///
+    /// # Errors
+    /// `AlreadyExists` if `name` exists; `ReadOnly`; I/O errors.
+    pub fn link_external(&self, file_name: &str, path: &str, name: &str) -> Result<()> {
+        let file = self.writable_file();
+        let mut ws = begin(&file)?;
+        let (parent, leaf) = parent_of(&file, &mut ws, self, name, true)?;
+        let t = LinkTarget::External {
+            flags: 0,
+            file: file_name.to_owned(),
+            path: path.to_owned(),
+        };
+        add_link(&file, &mut ws, &parent, &leaf, t, "link")
+    }
+
+    /// Creates a hard link `name` to the object at `target_path` (which must exist in this
+    /// file), like h5py's `g[name] = g[target_path]`. The object's link count goes up.
+    ///
+    /// # Errors
+    /// `NotFound` if the target does not exist; `AlreadyExists` if `name` exists;
+    /// `ReadOnly`; I/O errors.
+    pub fn link_hard(&self, target_path: &str, name: &str) -> Result<()> {
+        let file = self.writable_file();
+        let mut ws = begin(&file)?;
+        let target = self.object(target_path)?;
+        let (parent, leaf) = parent_of(&file, &mut ws, self, name, true)?;
+        if parent.link(&leaf)?.is_some() {
+            return Err(Error::AlreadyExists {
+                what: "link",
+                name: join(&parent.path, &leaf),
+            });
+        }
+        let addr = adjust_refcount(&file, &mut ws, target.address(), 1)?;
+        let addr = file.inner.resolve(addr);
+        let parent = Group {
+            address: file.inner.resolve(parent.address),
+            ..parent
+        };
+        add_link(
+            &file,
+            &mut ws,
+            &parent,
+            &leaf,
+            LinkTarget::Hard { address: addr },
+            "link",
+        )
+    }
+
+    /// Removes the link `name` (h5py's `del g[name]`). The object a hard link pointed to
+    /// loses one link; its space is not reclaimed.
+    ///
+    /// # Errors
+    /// `NotFound` if there is no such link; `ReadOnly`; I/O errors.
+    pub fn unlink(&self, name: &str) -> Result<()> {
+        let file = self.writable_file();
+        let mut ws = begin(&file)?;
+        let (parent, leaf) = parent_of(&file, &mut ws, self, name, false)?;
+        let Some(link) = parent.link(&leaf)? else {
+            return Err(Error::NotFound {
+                what: "link",
+                name: join(&parent.path, &leaf),
+            });
+        };
+        let g = edit_links(&file, &mut ws, parent.address, &mut |links| {
+            links.retain(|l| l.name != leaf);
+            Ok(())
+        })?;
+        if let Link::Hard { address } = link {
+            index_remove(&mut ws, file.inner.resolve(g), &leaf, address);
+            adjust_refcount(&file, &mut ws, address, -1)?;
+        }
+        Ok(())
+    }
+}

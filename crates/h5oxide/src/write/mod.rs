@@ -1,0 +1,197 @@
+//! Writing: creating files, groups, links, datasets and attributes, and editing them.
+//!
+//! # Allocation and commit
+//!
+//! Space is only ever allocated at the end of the file (`write::alloc`); nothing reachable from
+//! the superblock on disk (the *committed* state) is overwritten:
+//!
+//! - Everything below `committed_eof` is live. Changing a live structure (an object header,
+//!   a group's B-tree and heap, a chunk index, a chunk) writes a new copy at the end of the
+//!   file. A moved object header is then relinked in every group that links to it (a
+//!   reverse index of hard links is built on the first change), which moves those groups
+//!   in turn, up to the root; the superblock's root address is updated in memory.
+//! - Space allocated since the last commit is *scratch*: no committed superblock reaches it,
+//!   so it is rewritten in place when the new image fits (object headers get slack for
+//!   that), and only moves when it outgrows its allocation. Repeated edits between two
+//!   commits therefore do not pile up copies.
+//! - Handles keep working across moves: the file keeps a forwarding map from an object's
+//!   old header address to its new one, consulted on every header read, and the header and
+//!   link caches are dropped after every change.
+//! - A commit ([`File::flush`](crate::File::flush), [`File::close`](crate::File::close), and
+//!   dropping the last handle) makes the file long enough for the end-of-file address,
+//!   `sync`s, writes the superblock (new root address, new end of file; it is the only
+//!   structure written in place), and `sync`s again. A crash before the superblock write
+//!   leaves the previous superblock, which reaches only the previous complete state; the
+//!   bytes after its end-of-file address are ignored by every reader.
+//!
+//! Raw data of contiguous datasets is written in place (it is not metadata; the layout does
+//! not change), chunks copy-on-write like metadata. Superseded copies are not reused
+//! (there is no free-space manager); `h5repack` reclaims them.
+//!
+//! # Format generations
+//!
+//! [`Libver::Earliest`] writes what libhdf5 1.8 writes by default (superblock version 0,
+//! version 1 object headers, groups as a symbol table: v1 B-tree of symbol table nodes
+//! with names in a local heap; layout message version 3, chunks indexed by a v1 B-tree).
+//! [`Libver::Latest`] writes a version 3 superblock, version 2 object headers, groups with
+//! link info, group info and compact link messages (any number of links: libhdf5 reads
+//! compact groups of every size; dense link storage is not written), version 2
+//! dataspaces, version 3 fill values, and chunk indexes as libhdf5 picks them for fixed
+//! maximum shapes: a single chunk (layout message version 4) when the chunk is the whole
+//! dataset, else a fixed array. With an unlimited dimension, where libhdf5 would write an
+//! extensible array or a version 2 B-tree, the v1 B-tree (layout message version 3) is
+//! written, which libhdf5 reads in files of every generation.
+//!
+//! Writing into a dataset whose index this module does not write (an extensible array, a
+//! version 2 B-tree, an implicit index: files from libhdf5) rewrites its index as a v1
+//! B-tree.
+//!
+//! An existing file opened for writing keeps its generation, given by its superblock.
+
+pub(crate) mod alloc;
+pub mod attribute;
+pub mod builder;
+pub(crate) mod chunks;
+pub(crate) mod dataset;
+pub(crate) mod filters;
+pub(crate) mod group;
+pub(crate) mod object_header;
+pub(crate) mod symbol_table;
+pub mod types;
+pub(crate) mod vlen;
+
+use h5oxide_format::superblock::{RootGroup, Superblock};
+use h5oxide_format::symbol_table_entry::{ScratchPad, SymbolTableEntry};
+use h5oxide_format::{Context, Writer, UNDEFINED_ADDRESS};
+use h5oxide_storage::Backend;
+
+use crate::error::{Error, Result};
+use crate::file::FileInner;
+
+pub(crate) use alloc::WriteState;
+pub use attribute::{AttrData, AttrValue};
+pub use builder::DatasetBuilder;
+pub use types::{H5Write, WriteData};
+
+/// The format generation of a new file, as h5py's `libver` names its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Libver {
+    /// The structures every HDF5 library since 1.8 reads (h5py's default): superblock 0,
+    /// version 1 object headers, symbol-table groups.
+    #[default]
+    Earliest,
+    /// The newest structures libhdf5 1.10 writes: superblock 3, version 2 object headers,
+    /// link-message groups.
+    Latest,
+}
+
+/// Group leaf node K and internal node K of new files (spec II.A; libhdf5's defaults).
+pub(crate) const GROUP_LEAF_K: u16 = 4;
+pub(crate) const GROUP_INTERNAL_K: u16 = 16;
+/// Indexed storage internal node K (chunk B-trees; libhdf5's default).
+pub(crate) const INDEXED_STORAGE_K: u16 = 32;
+
+/// Writes a new, empty file (superblock and root group) into an empty backend.
+pub(crate) fn format_new(backend: &dyn Backend, libver: Libver) -> Result<()> {
+    let ctx = Context::DEFAULT;
+    let version = match libver {
+        Libver::Earliest => 0,
+        Libver::Latest => 3,
+    };
+    let root = match libver {
+        Libver::Earliest => RootGroup::SymbolTableEntry(SymbolTableEntry {
+            link_name_offset: 0,
+            object_header_address: UNDEFINED_ADDRESS,
+            scratch_pad: ScratchPad::None,
+        }),
+        Libver::Latest => RootGroup::ObjectHeader(UNDEFINED_ADDRESS),
+    };
+    let sb = Superblock {
+        version,
+        sizes: ctx,
+        group_leaf_k: GROUP_LEAF_K,
+        group_internal_k: GROUP_INTERNAL_K,
+        indexed_storage_k: INDEXED_STORAGE_K,
+        consistency_flags: 0,
+        base_address: 0,
+        free_space_address: UNDEFINED_ADDRESS,
+        extension_address: UNDEFINED_ADDRESS,
+        eof_address: 0,
+        driver_info_address: UNDEFINED_ADDRESS,
+        root,
+    };
+    let mut ws = WriteState::new(sb, sb.encoded_len() as u64, libver);
+    let sink = alloc::Sink::new(backend, 0);
+    let (root_addr, stab) = group::new_group_header(&mut ws, &sink)?;
+    ws.set_root(root_addr);
+    commit_state(&mut ws, backend, 0, stab)
+}
+
+/// Commits a writable file (see the module documentation). A no-op when nothing changed
+/// and for read-only files.
+pub(crate) fn commit_inner(inner: &FileInner) -> Result<()> {
+    let Some(w) = &inner.writer else {
+        return Ok(());
+    };
+    let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
+    if !ws.dirty {
+        return Ok(());
+    }
+    let root_cache = match ws.sb.root {
+        RootGroup::SymbolTableEntry(_) => root_symbol_table(inner, ws.root())?,
+        RootGroup::ObjectHeader(_) => None,
+    };
+    commit_state(&mut ws, inner.src.backend(), inner.src.base(), root_cache)
+}
+
+/// The root group's symbol table addresses, cached in a version 0/1 superblock's root entry.
+fn root_symbol_table(inner: &FileInner, root: u64) -> Result<Option<(u64, u64)>> {
+    let h = h5oxide_format::object_header::read_object_header(
+        &inner.src,
+        root,
+        &inner.ctx,
+        &inner.limits,
+    )?;
+    for raw in &h.messages {
+        if let h5oxide_format::object_header::message::Message::SymbolTable(st) =
+            h5oxide_format::object_header::message::decode(raw, &inner.ctx)?
+        {
+            return Ok(Some((st.btree_address, st.heap_address)));
+        }
+    }
+    Ok(None)
+}
+
+/// Sync, superblock, sync.
+fn commit_state(
+    ws: &mut WriteState,
+    backend: &dyn Backend,
+    base: u64,
+    root_cache: Option<(u64, u64)>,
+) -> Result<()> {
+    let end = base
+        .checked_add(ws.eof)
+        .ok_or(Error::Usage("file larger than the address space"))?;
+    if backend.size() < end {
+        backend.set_len(end)?;
+    }
+    backend.sync()?;
+    let mut sb = ws.sb;
+    sb.eof_address = ws.eof;
+    sb.consistency_flags = 0;
+    if let RootGroup::SymbolTableEntry(e) = &mut sb.root {
+        e.scratch_pad = match root_cache {
+            Some((btree_address, heap_address)) => ScratchPad::Group {
+                btree_address,
+                heap_address,
+            },
+            None => ScratchPad::None,
+        };
+    }
+    let mut w = Writer::new();
+    sb.encode(&mut w)?;
+    backend.write_at(base, w.as_slice())?;
+    backend.sync()?;
+    ws.committed();
+    Ok(())
+}

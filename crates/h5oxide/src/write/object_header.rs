@@ -1,0 +1,208 @@
+//! Writing object headers copy-on-write, relinking moved objects in their parent groups.
+
+use std::collections::{HashMap, HashSet};
+
+use h5oxide_format::object_header::message::{types, Message};
+use h5oxide_format::object_header::{encode_object_header, ObjectHeader, RawMessage};
+use h5oxide_format::Context;
+
+use crate::error::Result;
+use crate::file::File;
+use crate::group::{Group, Link};
+use crate::object::ObjectKind;
+use crate::write::alloc::{Sink, WriteState};
+use crate::write::Libver;
+
+/// A new, empty header of the generation `libver` writes.
+pub(crate) fn new_header(libver: Libver, messages: Vec<RawMessage>) -> ObjectHeader {
+    match libver {
+        Libver::Earliest => ObjectHeader::v1(messages),
+        Libver::Latest => ObjectHeader::v2(0, messages),
+    }
+}
+
+/// Encodes `m` as a raw message with header flags `flags`.
+pub(crate) fn raw(m: &Message, flags: u8, ctx: &Context) -> Result<RawMessage> {
+    Ok(m.to_raw(flags, ctx)?)
+}
+
+/// Writes `h` at `old` if that is scratch space it fits in, else at a new place with room
+/// to grow. Returns its address.
+pub(crate) fn put_header(
+    ws: &mut WriteState,
+    sink: &Sink<'_>,
+    old: Option<u64>,
+    h: &ObjectHeader,
+) -> Result<u64> {
+    let bytes = encode_object_header(h)?;
+    let at = ws.place(old, bytes.len() as u64, true)?;
+    sink.write(at, &bytes)?;
+    Ok(at)
+}
+
+/// The sink of an open writable file.
+pub(crate) fn sink_of(file: &File) -> Sink<'_> {
+    Sink::new(file.inner.src.backend(), file.inner.src.base())
+}
+
+/// Makes sure the reverse index of hard links exists: a walk from the root, once.
+pub(crate) fn ensure_parents(file: &File, ws: &mut WriteState) -> Result<()> {
+    if ws.parents.is_some() {
+        return Ok(());
+    }
+    let mut index: HashMap<u64, Vec<(u64, String)>> = HashMap::new();
+    let mut seen = HashSet::new();
+    let mut stack = vec![ws.root()];
+    seen.insert(ws.root());
+    // The visited set ends the walk on hard-link cycles.
+    while let Some(g) = stack.pop() {
+        let group = Group {
+            file: file.clone(),
+            address: g,
+            path: String::new(),
+        };
+        for (name, link) in group.links()? {
+            if let Link::Hard { address } = link {
+                index.entry(address).or_default().push((g, name));
+                if seen.insert(address) && file.kind_of(address)? == ObjectKind::Group {
+                    stack.push(address);
+                }
+            }
+        }
+    }
+    ws.parents = Some(index);
+    Ok(())
+}
+
+/// Rewrites the object at `addr` (its current address is looked up) after `edit` changed
+/// its messages; moves it if it is live or outgrew its space, then relinks it everywhere.
+/// Returns the new address.
+pub(crate) fn rewrite(
+    file: &File,
+    ws: &mut WriteState,
+    addr: u64,
+    edit: &mut dyn FnMut(&mut ObjectHeader, &mut WriteState) -> Result<()>,
+) -> Result<u64> {
+    let addr = file.inner.resolve(addr);
+    let old = file.header(addr)?;
+    let messages: Vec<RawMessage> = old
+        .messages
+        .iter()
+        .filter(|m| m.msg_type != types::CONTINUATION && m.msg_type != types::NIL)
+        .cloned()
+        .collect();
+    let mut h = ObjectHeader {
+        version: old.version,
+        flags: old.flags,
+        refcount: old.refcount,
+        message_count: None,
+        times: old.times,
+        attribute_phase_change: old.attribute_phase_change,
+        messages,
+        chunks: Vec::new(),
+    };
+    edit(&mut h, ws)?;
+    let sink = sink_of(file);
+    let new = put_header(ws, &sink, Some(addr), &h)?;
+    file.inner.invalidate();
+    if new != addr {
+        relocated(file, ws, addr, new)?;
+    }
+    Ok(new)
+}
+
+/// Records that the object at `old` now lives at `new` and relinks it in every group that
+/// links to it (which may move those groups in turn, up to the root).
+fn relocated(file: &File, ws: &mut WriteState, old: u64, new: u64) -> Result<()> {
+    {
+        let mut f = file.inner.forward.lock().unwrap_or_else(|e| e.into_inner());
+        for v in f.values_mut() {
+            if *v == old {
+                *v = new;
+            }
+        }
+        f.insert(old, new);
+    }
+    ensure_parents(file, ws)?;
+    let index = ws.parents.get_or_insert_with(HashMap::new);
+    let links = index.remove(&old).unwrap_or_default();
+    for list in index.values_mut() {
+        for (g, _) in list.iter_mut() {
+            if *g == old {
+                *g = new;
+            }
+        }
+    }
+    // Links are rewritten one by one below, each looking its group up again (the group
+    // may itself move while being relinked).
+    index.insert(new, links.clone());
+    if ws.root() == old {
+        ws.set_root(new);
+    }
+    for (g, name) in links {
+        let g = file.inner.resolve(g);
+        crate::write::group::retarget_link(file, ws, g, &name, new)?;
+    }
+    Ok(())
+}
+
+/// Adds `delta` to the object's hard link count (the version 1 prefix field, or the
+/// version 2 reference count message, absent when 1: spec IV.A.2.w).
+pub(crate) fn adjust_refcount(
+    file: &File,
+    ws: &mut WriteState,
+    addr: u64,
+    delta: i64,
+) -> Result<u64> {
+    let ctx = file.inner.ctx;
+    rewrite(file, ws, addr, &mut |h, _| {
+        if h.version == 1 {
+            let n = i64::from(h.refcount.unwrap_or(1)) + delta;
+            h.refcount = Some(u32::try_from(n.max(0)).unwrap_or(u32::MAX));
+            return Ok(());
+        }
+        let pos = h
+            .messages
+            .iter()
+            .position(|m| m.msg_type == types::REFCOUNT);
+        let current = match pos {
+            Some(i) => {
+                match h5oxide_format::object_header::message::decode(&h.messages[i], &ctx)? {
+                    Message::RefCount(r) => i64::from(r.count),
+                    _ => 1,
+                }
+            }
+            None => 1,
+        };
+        let n = u32::try_from((current + delta).max(0)).unwrap_or(u32::MAX);
+        if let Some(i) = pos {
+            h.messages.remove(i);
+        }
+        if n != 1 {
+            let m = Message::RefCount(h5oxide_format::object_header::message::refcount::RefCount {
+                count: n,
+            });
+            h.messages.push(raw(&m, 0, &ctx)?);
+        }
+        Ok(())
+    })
+}
+
+/// Registers a new hard link in the reverse index.
+pub(crate) fn index_add(ws: &mut WriteState, group: u64, name: &str, target: u64) {
+    if let Some(index) = ws.parents.as_mut() {
+        index
+            .entry(target)
+            .or_default()
+            .push((group, name.to_owned()));
+    }
+}
+
+/// Removes a hard link from the reverse index.
+pub(crate) fn index_remove(ws: &mut WriteState, group: u64, name: &str, target: u64) {
+    if let Some(index) = ws.parents.as_mut() {
+        if let Some(list) = index.get_mut(&target) {
+            list.retain(|(g, n)| !(*g == group && n == name));
+        }
+    }
+}
