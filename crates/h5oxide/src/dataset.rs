@@ -300,13 +300,26 @@ impl Dataset {
             }
             Storage::Contiguous { address, .. } => {
                 if *address != UNDEFINED_ADDRESS {
-                    let count = m.space.element_count().unwrap_or(1).max(1);
-                    let len = count.saturating_mul(elem as u64);
+                    // Read only the rows (first-dimension indices) the selection spans.
+                    let (r0, r1) = match sel.dims().first() {
+                        Some(d) => (d.start, d.last().unwrap_or(d.start)),
+                        None => (0, 0),
+                    };
+                    let row: u64 = dims.iter().skip(1).product::<u64>().max(1);
+                    let row_bytes = row.saturating_mul(elem as u64);
+                    let len = (r1 - r0 + 1).saturating_mul(row_bytes);
                     let len = usize::try_from(len).map_err(|_| {
                         unsupported("contiguous data beyond the address space", *address)
                     })?;
-                    let block = self.file.inner.src.read_at(*address, len)?;
-                    sel.copy_from_block(&block, &vec![0; dims.len()], dims, elem, &mut out)?;
+                    let at = address.saturating_add(r0.saturating_mul(row_bytes));
+                    let block = self.file.inner.src.read_at(at, len)?;
+                    let mut origin = vec![0; dims.len()];
+                    let mut shape = dims.clone();
+                    if let (Some(o), Some(n)) = (origin.first_mut(), shape.first_mut()) {
+                        *o = r0;
+                        *n = r1 - r0 + 1;
+                    }
+                    sel.copy_from_block(&block, &origin, &shape, elem, &mut out)?;
                 }
             }
             Storage::Chunked(c) => self.read_chunked(c, sel, elem, &mut out)?,
