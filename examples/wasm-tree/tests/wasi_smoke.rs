@@ -1,7 +1,8 @@
 //! Reads fixture files from memory, the path every wasm build takes. These tests run natively
 //! and, through scripts/wasm.sh, as a `wasm32-wasip1` binary under Node's WASI (the workspace
 //! is preopened so `std::fs::read` reaches the fixtures), built without `mmap` and `parallel`.
-//! Writing is not covered: the library has no writer yet.
+//! Writing is covered in memory (`File::options().in_memory()` and `into_bytes`), the
+//! path a browser or WASI host uses, in both format generations.
 //!
 //! Expected values come from the fixture generator's formulas (fixtures/src) and were checked
 //! against `h5dump` and `h5ls` output of the same files.
@@ -227,4 +228,40 @@ fn opens_a_path() {
         .open(fixture_path("filters_plugins.h5"))
         .unwrap();
     assert_eq!(read_i32(&file, "lz4"), filter_ints());
+}
+
+#[test]
+fn writes_a_file_in_memory_and_reads_it_back() {
+    use h5oxide::write::Libver;
+    for libver in [Libver::Earliest, Libver::Latest] {
+        let f = File::options().libver(libver).in_memory().unwrap();
+        let root = f.root();
+        let one: Vec<i64> = (0..10).collect();
+        root.new_dataset_builder()
+            .with_data(&one)
+            .create("/subPano/1")
+            .unwrap();
+        let two: Vec<f64> = (0..300).map(|i| f64::from(i) * 0.5).collect();
+        root.new_dataset_builder()
+            .with_data(&two)
+            .chunk([64usize])
+            .deflate(6)
+            .create("/subPano/2")
+            .unwrap();
+        root.attrs().set("length", &100i32).unwrap();
+        let bytes = f.into_bytes().unwrap();
+        assert_eq!(&bytes[..8], b"\x89HDF\r\n\x1a\n");
+
+        let back = File::from_bytes(bytes).unwrap();
+        assert_eq!(
+            back.group("subPano").unwrap().member_names().unwrap(),
+            ["1", "2"]
+        );
+        let d1 = back.root().dataset("subPano/1").unwrap();
+        assert_eq!(d1.read_raw::<i64>().unwrap(), one);
+        let d2 = back.root().dataset("subPano/2").unwrap();
+        assert_eq!(d2.chunks(), Some(vec![64]));
+        assert_eq!(d2.read_raw::<f64>().unwrap(), two);
+        assert_eq!(back.root().attrs().get_value::<i32>("length").unwrap(), 100);
+    }
 }
