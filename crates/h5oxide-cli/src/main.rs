@@ -1,11 +1,13 @@
-//! `h5ox`: list, dump and export HDF5 files.
+//! `h5ox`: list, dump, export, check and summarise HDF5 files.
 
+mod check;
 mod ddl;
 mod dump;
 mod export;
 mod json;
 mod ls;
 mod props;
+mod stat;
 mod storage;
 mod tree;
 mod types;
@@ -39,6 +41,17 @@ enum Command {
     ///
     /// Example: h5ox export data.h5 /group/x x.npy
     Export(export::Args),
+    /// Validate the whole file: superblock, every object header, link, attribute and chunk,
+    /// addresses inside the file and no overlapping structures. One line per problem;
+    /// exit status 0 for a clean file (dangling links are only warnings), 1 otherwise.
+    ///
+    /// Example: h5ox check --max-bytes 268435456 data.h5
+    Check(check::Args),
+    /// Object and link counts, metadata and raw data sizes, compression ratio per filter
+    /// pipeline and a histogram of stored chunk sizes (--json for machine output).
+    ///
+    /// Example: h5ox stat --json data.h5
+    Stat(stat::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +60,8 @@ fn main() -> ExitCode {
         Command::Ls(a) => ls::run(&a),
         Command::Dump(a) => dump::run(&a),
         Command::Export(a) => export::run(&a),
+        Command::Check(a) => return check::run(&a),
+        Command::Stat(a) => stat::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
