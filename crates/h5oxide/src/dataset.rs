@@ -438,8 +438,19 @@ impl Dataset {
             })
             .ok_or_else(|| unsupported("chunk larger than the structure limit", r.address))?;
         let raw = inner.src.read_at(r.address, size)?;
+        // Layout flag bit 0 (spec IV.A.2.i, version 4): partial edge chunks are stored
+        // unfiltered.
+        let unfiltered_edge = match &self.meta.layout.storage {
+            Storage::Chunked(c) if c.flags & 1 != 0 => r
+                .offset
+                .iter()
+                .zip(&c.dims)
+                .zip(&self.meta.space.dims)
+                .any(|((&o, &cd), &n)| o.saturating_add(cd) > n),
+            _ => false,
+        };
         let data = match &self.meta.pipeline {
-            Some(p) if !p.filters.is_empty() => {
+            Some(p) if !p.filters.is_empty() && !unfiltered_edge => {
                 std::borrow::Cow::Owned(h5oxide_storage::filter::pipeline::decode_chunk(
                     p,
                     r.filter_mask,
