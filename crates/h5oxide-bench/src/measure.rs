@@ -195,8 +195,9 @@ mod tests {
         });
         assert_eq!(n, 4, "one warm-up and three timed runs");
         assert_eq!(t.runs, 3);
-        // The best run is the shortest (about 10 ms; the first timed run sleeps 20 ms).
-        assert!(t.best < Duration::from_millis(20), "{:?}", t.best);
+        // The best run is the shortest: the timed runs sleep 20, 13 and 10 ms; the bound
+        // leaves room for a loaded machine's late wake-ups.
+        assert!(t.best < Duration::from_millis(40), "{:?}", t.best);
         let t = time(3, Duration::from_millis(1), || {
             std::thread::sleep(Duration::from_millis(5));
             Output::F64(vec![])
