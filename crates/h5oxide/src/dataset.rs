@@ -15,7 +15,7 @@ use h5oxide_format::object_header::message::fill_value::{FillState, FillWriteTim
 use h5oxide_format::object_header::message::filter_pipeline::FilterPipeline;
 use h5oxide_format::object_header::message::layout::{ChunkIndex, ChunkedLayout, Layout, Storage};
 use h5oxide_format::object_header::message::Message;
-use h5oxide_format::{Context, ErrorKind, FormatError, ReadAt, UNDEFINED_ADDRESS};
+use h5oxide_format::{Context, ErrorKind, FormatError, Limits, ReadAt, UNDEFINED_ADDRESS};
 
 use crate::error::{Error, Result};
 use crate::file::File;
@@ -427,6 +427,14 @@ impl Dataset {
         chunk_bytes: usize,
     ) -> Result<std::borrow::Cow<'_, [u8]>> {
         let inner = &self.file.inner;
+        // The decoded size comes from the file: charge it before any filter allocates it.
+        Limits::check(
+            "max_read_bytes",
+            chunk_bytes as u64,
+            inner.limits.max_read_bytes,
+            "dataset chunk",
+            r.address,
+        )?;
         let size = usize::try_from(r.size)
             .ok()
             .filter(|&s| {
@@ -434,7 +442,7 @@ impl Dataset {
                     <= inner
                         .limits
                         .max_structure_bytes
-                        .max(chunk_bytes as u64 * 2 + 4096)
+                        .max((chunk_bytes as u64).saturating_mul(2).saturating_add(4096))
             })
             .ok_or_else(|| unsupported("chunk larger than the structure limit", r.address))?;
         let raw = inner.src.read_at(r.address, size)?;
