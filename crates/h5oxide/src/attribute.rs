@@ -138,6 +138,17 @@ impl Attributes {
         })
     }
 
+    /// Every attribute in creation order, where the object tracks it (attributes without
+    /// a recorded order come last, in name order); name order otherwise.
+    ///
+    /// # Errors
+    /// As [`Attributes::list`].
+    pub fn list_in_creation_order(&self) -> Result<Vec<Attribute>> {
+        let mut all = self.list()?;
+        all.sort_by_key(|a| a.creation_order.unwrap_or(u64::MAX));
+        Ok(all)
+    }
+
     /// Names of the attributes, in name order.
     ///
     /// # Errors
