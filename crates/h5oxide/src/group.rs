@@ -275,6 +275,17 @@ impl Group {
     /// Links of a dense group: link messages in a fractal heap, indexed by a v2 B-tree of
     /// name hashes (spec III.G, III.A.2 type 5).
     fn dense_links(&self, heap_address: u64, name_index: u64) -> Result<Vec<(String, Link)>> {
+        let mut out: Vec<(String, Link)> = self
+            .dense_link_messages(heap_address, name_index)?
+            .into_iter()
+            .map(|l| (l.name, to_link(l.target)))
+            .collect();
+        out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        Ok(out)
+    }
+
+    /// The link messages of a dense group, in name-index order.
+    fn dense_link_messages(&self, heap_address: u64, name_index: u64) -> Result<Vec<LinkMessage>> {
         let i = &self.file.inner;
         let mut heap =
             fractal::HeapReader::new(fractal::read_header(&i.src, heap_address, &i.ctx)?);
@@ -290,11 +301,39 @@ impl Group {
         for id in ids {
             let bytes = heap.read(&i.src, &id, &i.ctx, &i.limits)?;
             let mut c = Cursor::new(&bytes, heap_address, "link message (dense)");
-            let l = LinkMessage::decode(&mut c, &i.ctx)?;
-            out.push((l.name, to_link(l.target)));
+            out.push(LinkMessage::decode(&mut c, &i.ctx)?);
         }
-        out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         Ok(out)
+    }
+
+    /// Names of the group's members in creation order where the group tracks it (h5py's
+    /// `track_order=True`); links without a recorded order come last, in name order. Groups
+    /// that do not track it (all symbol-table groups) give name order.
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn member_names_in_creation_order(&self) -> Result<Vec<String>> {
+        let mut named: Vec<(Option<u64>, String)> = Vec::new();
+        for m in self.file.messages(self.address)? {
+            match m {
+                Message::SymbolTable(_) => return self.member_names(),
+                Message::LinkInfo(li) if li.fractal_heap_address != UNDEFINED_ADDRESS => {
+                    named = self
+                        .dense_link_messages(li.fractal_heap_address, li.name_index_address)?
+                        .into_iter()
+                        .map(|l| (l.creation_order, l.name))
+                        .collect();
+                    break;
+                }
+                Message::Link(l) => named.push((l.creation_order, l.name)),
+                _ => {}
+            }
+        }
+        named.sort_by(|a, b| {
+            (a.0.unwrap_or(u64::MAX), a.1.as_bytes())
+                .cmp(&(b.0.unwrap_or(u64::MAX), b.1.as_bytes()))
+        });
+        Ok(named.into_iter().map(|(_, n)| n).collect())
     }
 
     /// Names of the group's members, in name order (h5py's `keys()`).

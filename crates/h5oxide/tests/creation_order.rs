@@ -36,3 +36,36 @@ fn attributes_come_back_in_creation_order_where_tracked() {
         );
     }
 }
+
+#[test]
+fn links_come_back_in_creation_order_where_tracked() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/files/creation_order.h5");
+    let f = h5oxide::File::open(path).unwrap();
+    for group in [
+        "tracked_compact",
+        "indexed_compact",
+        "tracked_dense",
+        "indexed_dense",
+    ] {
+        let g = f.group(group).unwrap();
+        let by_name = g.member_names().unwrap();
+        assert!(by_name.len() >= 5, "{group}");
+        let mut reversed = by_name.clone();
+        reversed.reverse();
+        assert_eq!(
+            g.member_names_in_creation_order().unwrap(),
+            reversed,
+            "{group}"
+        );
+    }
+    // A group of the earliest format has no creation order: name order.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/files/format_earliest_sb0.h5");
+    let f = h5oxide::File::open(path).unwrap();
+    let root = f.root();
+    assert_eq!(
+        root.member_names_in_creation_order().unwrap(),
+        root.member_names().unwrap()
+    );
+}
