@@ -3,11 +3,9 @@
 #[path = "write_common.rs"]
 mod common;
 
-use common::{c_walk, floats, h5dump, ints, temp_dir, walk_object, walk_paths, Json};
+use common::{c_walk, floats, h5dump, ints, temp_dir, walk_object, walk_paths, Json, BOTH};
 use h5oxide::ndarray::{s, Array2};
 use h5oxide::{File, Libver, Mode};
-
-const BOTH: [(Libver, &str); 2] = [(Libver::Earliest, "earliest"), (Libver::Latest, "latest")];
 
 #[test]
 fn a_crash_before_the_superblock_leaves_the_previous_commit() {

@@ -8,6 +8,21 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+/// Both format generations, with a tag for file names.
+pub const BOTH: [(h5oxide::Libver, &str); 2] = [
+    (h5oxide::Libver::Earliest, "earliest"),
+    (h5oxide::Libver::Latest, "latest"),
+];
+
+/// Creates (truncating) a file of the given generation.
+pub fn create(path: &Path, libver: h5oxide::Libver) -> h5oxide::File {
+    h5oxide::File::options()
+        .mode(h5oxide::Mode::Create)
+        .libver(libver)
+        .open(path)
+        .unwrap()
+}
+
 pub const PLUGIN_PATH: &str = "/usr/lib/x86_64-linux-gnu/hdf5/serial/plugins";
 
 /// A fresh directory for one test, removed when the test passes (kept for inspection when

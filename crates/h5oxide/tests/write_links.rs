@@ -4,18 +4,8 @@
 #[path = "write_common.rs"]
 mod common;
 
-use common::{c_walk, h5dump, ints, temp_dir, walk_object, walk_paths};
-use h5oxide::{Error, File, Libver, Link, Mode};
-
-const BOTH: [(Libver, &str); 2] = [(Libver::Earliest, "earliest"), (Libver::Latest, "latest")];
-
-fn create(path: &std::path::Path, libver: Libver) -> File {
-    File::options()
-        .mode(Mode::Create)
-        .libver(libver)
-        .open(path)
-        .unwrap()
-}
+use common::{c_walk, create, h5dump, ints, temp_dir, walk_object, walk_paths, BOTH};
+use h5oxide::{Error, File, Link, Mode};
 
 #[test]
 fn groups_and_every_link_kind() {

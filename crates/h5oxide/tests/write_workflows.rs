@@ -4,19 +4,11 @@
 #[path = "write_common.rs"]
 mod common;
 
-use common::{c_walk, floats, h5dump, ints, temp_dir, walk_attr, walk_object, walk_paths};
+use common::{
+    c_walk, create, floats, h5dump, ints, temp_dir, walk_attr, walk_object, walk_paths, BOTH,
+};
 use h5oxide::ndarray::{s, Array1, Array4};
-use h5oxide::{File, Libver, Mode};
-
-const BOTH: [(Libver, &str); 2] = [(Libver::Earliest, "earliest"), (Libver::Latest, "latest")];
-
-fn create(path: &std::path::Path, libver: Libver) -> File {
-    File::options()
-        .mode(Mode::Create)
-        .libver(libver)
-        .open(path)
-        .unwrap()
-}
+use h5oxide::{File, Libver};
 
 #[test]
 fn sub_pano_datasets_from_aranges() {
