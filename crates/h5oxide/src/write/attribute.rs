@@ -44,6 +44,31 @@ fn bytes_of<T: H5Write>(v: &[T]) -> AttrData {
     AttrData::Bytes(b)
 }
 
+/// An attribute value given as stored bytes of any fixed-size type, for types known only at
+/// run time (copying attributes, building them from HDF5/JSON). An empty shape is a scalar.
+/// Types holding variable-length data are refused by [`Attributes::set`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawValue {
+    /// The stored datatype.
+    pub dtype: Datatype,
+    /// The shape; empty for a scalar.
+    pub shape: Vec<u64>,
+    /// Stored bytes of every element, row-major.
+    pub bytes: Vec<u8>,
+}
+
+impl AttrValue for RawValue {
+    fn attr_type(&self) -> Datatype {
+        self.dtype.clone()
+    }
+    fn attr_shape(&self) -> Vec<u64> {
+        self.shape.clone()
+    }
+    fn attr_data(&self) -> AttrData {
+        AttrData::Bytes(self.bytes.clone())
+    }
+}
+
 impl<T: H5Write> AttrValue for T {
     fn attr_type(&self) -> Datatype {
         T::write_type()
@@ -225,6 +250,11 @@ impl Attributes {
             dtype.assign_versions(3);
         }
         let data = match value.attr_data() {
+            AttrData::Bytes(_) if dtype.has_variable_length() => {
+                return Err(Error::Usage(
+                    "raw bytes cannot hold variable-length data: give the values",
+                ))
+            }
             AttrData::Bytes(b) => b,
             AttrData::Strings(s) => write_strings(&mut ws, &sink, &s)?,
         };

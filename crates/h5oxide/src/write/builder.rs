@@ -172,6 +172,19 @@ impl DatasetBuilder {
         self
     }
 
+    /// Data given as stored bytes of any fixed-size type (`dtype`), row-major, for a type
+    /// known only at run time (copying a dataset, building one from HDF5/JSON). An empty
+    /// `shape` makes a scalar dataset. Types holding variable-length data are refused at
+    /// [`DatasetBuilder::create`]: their stored bytes are heap references, not values.
+    pub fn with_raw(mut self, dtype: Datatype, shape: &[u64], bytes: Vec<u8>) -> Self {
+        if self.dtype.is_none() {
+            self.dtype = Some(dtype.clone());
+        }
+        self.scalar = shape.is_empty();
+        self.data = Some((shape.to_vec(), AttrData::Bytes(bytes), dtype));
+        self
+    }
+
     /// Variable-length UTF-8 strings (h5py's `str` datasets), one-dimensional unless
     /// [`DatasetBuilder::shape`] gives another shape of as many elements.
     pub fn with_strings<S: AsRef<str>>(mut self, values: &[S]) -> Self {
@@ -225,6 +238,11 @@ impl DatasetBuilder {
         let (dims, data) = match (&self.data, &self.shape) {
             (Some((ds, payload, t)), shape) => {
                 type_check(&self.dtype, t)?;
+                if matches!(payload, AttrData::Bytes(_)) && t.has_variable_length() {
+                    return Err(Error::Usage(
+                        "raw bytes cannot hold variable-length data: give the values",
+                    ));
+                }
                 let len = match payload {
                     AttrData::Bytes(b) => b.len() as u64,
                     AttrData::Strings(v) => v.len() as u64 * elem as u64,

@@ -69,7 +69,7 @@ use crate::error::{Error, Result};
 use crate::file::FileInner;
 
 pub(crate) use alloc::WriteState;
-pub use attribute::{AttrData, AttrValue};
+pub use attribute::{AttrData, AttrValue, RawValue};
 pub use builder::DatasetBuilder;
 pub use types::{H5Write, WriteData};
 
