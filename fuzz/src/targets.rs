@@ -138,6 +138,12 @@ pub fn filter_blosc(data: &[u8]) {
     crate::fuzz_filter(h5oxide_storage::filter::blosc::decode, data);
 }
 
+/// The blosc2 filter's decoder (frames, chunks, b2nd metalayers) on hostile bytes and client
+/// data: no panic, and never more output than the expected length.
+pub fn filter_blosc2(data: &[u8]) {
+    crate::fuzz_filter(h5oxide_storage::filter::blosc2::decode, data);
+}
+
 /// The bzip2 filter's decoder on hostile bytes and client data: no panic, and never more output
 /// than the expected length.
 pub fn filter_bzip2(data: &[u8]) {
@@ -406,6 +412,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "extensible_array" => extensible_array,
         "filter_bitshuffle" => filter_bitshuffle,
         "filter_blosc" => filter_blosc,
+        "filter_blosc2" => filter_blosc2,
         "filter_bzip2" => filter_bzip2,
         "filter_deflate" => filter_deflate,
         "filter_fletcher32" => filter_fletcher32,
@@ -440,6 +447,7 @@ pub const NAMES: &[&str] = &[
     "extensible_array",
     "filter_bitshuffle",
     "filter_blosc",
+    "filter_blosc2",
     "filter_bzip2",
     "filter_deflate",
     "filter_fletcher32",

@@ -9,6 +9,8 @@
 pub mod bitshuffle;
 #[cfg(feature = "blosc")]
 pub mod blosc;
+#[cfg(feature = "blosc2")]
+pub mod blosc2;
 #[cfg(feature = "bzip2")]
 pub mod bzip2;
 #[cfg(feature = "deflate")]
@@ -58,6 +60,8 @@ pub const ID_BZIP2: u16 = 307;
 pub const ID_LZF: u16 = 32000;
 /// Registered filter id of Blosc.
 pub const ID_BLOSC: u16 = 32001;
+/// Registered filter id of Blosc2.
+pub const ID_BLOSC2: u16 = 32026;
 /// Registered filter id of LZ4.
 pub const ID_LZ4: u16 = 32004;
 /// Registered filter id of Bitshuffle.
@@ -78,6 +82,7 @@ pub const fn known_name(id: u16) -> &'static str {
         ID_BZIP2 => "bzip2",
         ID_LZF => "lzf",
         ID_BLOSC => "blosc",
+        ID_BLOSC2 => "blosc2",
         ID_LZ4 => "lz4",
         ID_BITSHUFFLE => "bitshuffle",
         ID_ZSTD => "zstd",

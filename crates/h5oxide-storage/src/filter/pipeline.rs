@@ -63,6 +63,8 @@ static REGISTRY: &[FilterInfo] = &[
     entry!(lzf, crate::filter::ID_LZF),
     #[cfg(feature = "blosc")]
     entry!(blosc, crate::filter::ID_BLOSC),
+    #[cfg(feature = "blosc2")]
+    entry!(blosc2, crate::filter::ID_BLOSC2),
     #[cfg(feature = "lz4")]
     entry!(lz4, crate::filter::ID_LZ4),
     #[cfg(feature = "bitshuffle")]

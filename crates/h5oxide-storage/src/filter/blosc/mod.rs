@@ -11,10 +11,11 @@
 //! is one or more streams (one per element byte when split), each a 32-bit length and the
 //! compressed bytes; a stream whose length equals its decoded size is stored as is.
 //!
-//! Blosc 2 frames (filter 32026) are not handled here.
+//! Blosc 2 frames (filter 32026) are read and written by `filter::blosc2`, which shares
+//! the codecs and shuffles here.
 
 mod blosclz;
-mod shuffle;
+pub(crate) mod shuffle;
 
 use crate::error::{FilterFailure, StorageError};
 
@@ -267,7 +268,7 @@ fn decode_block(
 
 /// An inner codec, by its frame format code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Codec {
+pub(crate) enum Codec {
     BloscLz,
     Lz4,
     Zlib,
@@ -275,7 +276,7 @@ enum Codec {
 }
 
 impl Codec {
-    fn from_format(code: u8) -> Result<Self, StorageError> {
+    pub(crate) fn from_format(code: u8) -> Result<Self, StorageError> {
         match code {
             0 => Ok(Self::BloscLz),
             1 => Ok(Self::Lz4),
@@ -287,7 +288,7 @@ impl Codec {
         }
     }
 
-    fn format(self) -> u8 {
+    pub(crate) fn format(self) -> u8 {
         match self {
             Self::BloscLz => 0,
             Self::Lz4 => 1,
@@ -297,7 +298,7 @@ impl Codec {
     }
 
     /// Decodes `src` into exactly `part.len()` bytes.
-    fn decompress(self, src: &[u8], part: &mut [u8]) -> Result<(), StorageError> {
+    pub(crate) fn decompress(self, src: &[u8], part: &mut [u8]) -> Result<(), StorageError> {
         let want = part.len();
         match self {
             Self::BloscLz => {
@@ -343,7 +344,7 @@ impl Codec {
         Ok(())
     }
 
-    fn compress(self, src: &[u8], clevel: u32) -> Vec<u8> {
+    pub(crate) fn compress(self, src: &[u8], clevel: u32) -> Vec<u8> {
         match self {
             Self::BloscLz => blosclz::compress(src),
             Self::Lz4 => lz4_flex::block::compress(src),
