@@ -58,6 +58,7 @@ pub(crate) mod group;
 pub(crate) mod object_header;
 pub(crate) mod symbol_table;
 pub mod types;
+pub mod virtual_dataset;
 pub(crate) mod vlen;
 
 use h5oxide_format::superblock::{RootGroup, Superblock};

@@ -1,0 +1,260 @@
+//! Creating virtual datasets (spec III.A / IV.A.2.i layout class 3, and the "Virtual Dataset
+//! Global Heap Block" of III.E): a dataset whose elements come from selections of other
+//! datasets, in this file or others, as h5py's `create_virtual_dataset` makes them.
+//!
+//! The mappings are encoded as one global heap object (encoding version 0, which libhdf5
+//! 1.10 reads) and the layout message (version 4) points at it. Nothing of the sources is
+//! read or copied: readers resolve them when they read.
+
+use h5oxide_format::heap::global::{GlobalHeapCollection, GlobalHeapObject};
+use h5oxide_format::object_header::message::dataspace::{Dataspace, UNLIMITED};
+use h5oxide_format::object_header::message::datatype::Datatype;
+use h5oxide_format::object_header::message::fill_value::{
+    AllocationTime, FillState, FillValue, FillWriteTime,
+};
+use h5oxide_format::object_header::message::flags as mflags;
+use h5oxide_format::object_header::message::layout::{Layout, Storage};
+use h5oxide_format::object_header::message::Message;
+use h5oxide_format::selection::{Hyperslab, RegularDim, Selection as StoredSelection};
+use h5oxide_format::vds::{VdsBlock, VdsMapping, VdsName};
+use h5oxide_format::Writer;
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::group::Group;
+use crate::selection::{DimSlice, Selection};
+use crate::write::group::{begin, link_new_object};
+use crate::write::object_header::{new_header, put_header, raw, sink_of};
+use crate::write::Libver;
+
+/// A source of a virtual dataset mapping (h5py's `VirtualSource`): a dataset of `shape` at
+/// `dataset` in `file` (`"."` for the virtual dataset's own file), of which `selection` is
+/// mapped (everything by default).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VirtualSource {
+    file: String,
+    dataset: String,
+    shape: Vec<u64>,
+    selection: Selection,
+}
+
+impl VirtualSource {
+    /// The whole of dataset `dataset` (an absolute path) of `shape` in `file`.
+    pub fn new(file: &str, dataset: &str, shape: &[u64]) -> Self {
+        VirtualSource {
+            file: file.to_owned(),
+            dataset: dataset.to_owned(),
+            shape: shape.to_vec(),
+            selection: Selection::all(shape),
+        }
+    }
+
+    /// Maps only `dims` of the source (start, step, count per dimension).
+    ///
+    /// # Errors
+    /// `Usage` if the slices do not fit the source's shape.
+    pub fn select(mut self, dims: Vec<DimSlice>) -> Result<Self> {
+        self.selection = Selection::new(dims, &self.shape)?;
+        Ok(self)
+    }
+}
+
+/// The layout of a virtual dataset (h5py's `VirtualLayout`): its type, shape, maximum shape
+/// and mappings.
+///
+/// ```no_run
+/// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+/// use h5oxide::{DimSlice, File, H5Write};
+///
+/// let f = File::create("vds.h5")?;
+/// let mut layout = VirtualLayout::new(f64::write_type(), &[4, 100]);
+/// for i in 0..4u64 {
+///     let src = VirtualSource::new(&format!("part{i}.h5"), "/data", &[100]);
+///     let row = vec![DimSlice { start: i, step: 1, count: 1 }, DimSlice::all(100)];
+///     layout.map(row, src)?;
+/// }
+/// f.root().create_virtual_dataset("all", &layout, None)?;
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct VirtualLayout {
+    dtype: Datatype,
+    shape: Vec<u64>,
+    max_shape: Vec<u64>,
+    maps: Vec<(Selection, VirtualSource)>,
+}
+
+impl VirtualLayout {
+    /// A virtual dataset of element type `dtype` and `shape`, nothing mapped yet.
+    pub fn new(dtype: Datatype, shape: &[u64]) -> Self {
+        VirtualLayout {
+            dtype,
+            shape: shape.to_vec(),
+            max_shape: shape.to_vec(),
+            maps: Vec::new(),
+        }
+    }
+
+    /// The maximum shape (`None` = unlimited); the shape by default.
+    ///
+    /// # Errors
+    /// `Usage` for a rank mismatch or a maximum below the shape.
+    pub fn max_shape(mut self, max: &[Option<u64>]) -> Result<Self> {
+        if max.len() != self.shape.len() {
+            return Err(Error::Usage("max_shape's rank differs from the shape's"));
+        }
+        let m: Vec<u64> = max.iter().map(|d| d.unwrap_or(UNLIMITED)).collect();
+        if m.iter().zip(&self.shape).any(|(m, s)| m < s) {
+            return Err(Error::Usage("max_shape is smaller than the shape"));
+        }
+        self.max_shape = m;
+        Ok(self)
+    }
+
+    /// Maps `source` onto the slices `dims` of the virtual dataset (h5py's
+    /// `layout[dims] = source`).
+    ///
+    /// # Errors
+    /// `Usage` if the slices do not fit the shape or select a different number of elements
+    /// than the source's selection.
+    pub fn map(&mut self, dims: Vec<DimSlice>, source: VirtualSource) -> Result<&mut Self> {
+        let sel = Selection::new(dims, &self.shape)?;
+        if sel.len() != source.selection.len() {
+            return Err(Error::Usage(
+                "a virtual mapping selects a different number of elements than its source",
+            ));
+        }
+        self.maps.push((sel, source));
+        Ok(self)
+    }
+}
+
+/// A public selection as a stored regular hyperslab (or "all" when it covers `shape`).
+fn stored(sel: &Selection, shape: &[u64]) -> StoredSelection {
+    if *sel == Selection::all(shape) {
+        return StoredSelection::All;
+    }
+    let dims = sel
+        .dims()
+        .iter()
+        .map(|d| {
+            if d.step == 1 || d.count <= 1 {
+                // A contiguous run: one block, as libhdf5 normalises it.
+                RegularDim {
+                    start: d.start,
+                    stride: 1,
+                    count: u64::from(d.count > 0),
+                    block: d.count.max(1),
+                }
+            } else {
+                RegularDim {
+                    start: d.start,
+                    stride: d.step,
+                    count: d.count,
+                    block: 1,
+                }
+            }
+        })
+        .collect();
+    StoredSelection::Hyperslab(Hyperslab::regular(dims))
+}
+
+impl Group {
+    /// Creates the virtual dataset `name` (a path relative to this group; missing
+    /// intermediate groups are created) from `layout`; `fill` is the stored bytes of one
+    /// element that unmapped or missing elements read as (zeros by default).
+    ///
+    /// # Errors
+    /// `AlreadyExists` if the name exists; `Usage` for a fill value of the wrong size or a
+    /// layout without mappings; `ReadOnly`; I/O errors.
+    pub fn create_virtual_dataset(
+        &self,
+        name: &str,
+        layout: &VirtualLayout,
+        fill: Option<Vec<u8>>,
+    ) -> Result<Dataset> {
+        let file = self.file.clone();
+        let elem = layout.dtype.element_size();
+        if fill.as_ref().is_some_and(|f| f.len() != elem) {
+            return Err(Error::Usage(
+                "the fill value's size differs from the dataset's type",
+            ));
+        }
+        if layout.maps.is_empty() {
+            return Err(Error::Usage("a virtual dataset needs at least one mapping"));
+        }
+        if self.link_exists(name) {
+            return Err(Error::AlreadyExists {
+                what: "dataset",
+                name: crate::group::join(&self.path, name),
+            });
+        }
+        let mut ws = begin(&file)?;
+        let ctx = file.inner.ctx;
+        let latest = ws.libver == Libver::Latest;
+        let block = VdsBlock {
+            version: 0,
+            mappings: layout
+                .maps
+                .iter()
+                .map(|(vsel, src)| VdsMapping {
+                    source_file: VdsName::Inline(src.file.clone().into_bytes()),
+                    source_dataset: VdsName::Inline(src.dataset.clone().into_bytes()),
+                    source_selection: stored(&src.selection, &src.shape),
+                    virtual_selection: stored(vsel, &layout.shape),
+                })
+                .collect(),
+        };
+        let bytes = block.encode(&ctx)?;
+        let sink = sink_of(&file);
+        let heap = GlobalHeapCollection::with_objects(
+            vec![GlobalHeapObject {
+                index: 1,
+                refcount: 0,
+                data: bytes,
+            }],
+            &ctx,
+        );
+        let mut w = Writer::new();
+        heap.encode(&mut w, &ctx)?;
+        let heap_address = ws.alloc(w.len() as u64)?;
+        sink.write(heap_address, w.as_slice())?;
+
+        let mut dtype = layout.dtype.clone();
+        let mut space = Dataspace::simple(layout.shape.clone(), Some(layout.max_shape.clone()));
+        if latest {
+            dtype.assign_versions(3);
+            space.version = 2;
+        }
+        let fill_msg = FillValue {
+            version: if latest { 3 } else { 2 },
+            allocation_time: AllocationTime::Incremental,
+            write_time: FillWriteTime::IfSet,
+            state: match fill {
+                Some(v) => FillState::UserDefined(v),
+                None => FillState::Default,
+            },
+        };
+        let msgs = vec![
+            raw(&Message::Dataspace(space), 0, &ctx)?,
+            raw(&Message::Datatype(dtype), mflags::CONSTANT, &ctx)?,
+            raw(&Message::FillValue(fill_msg), mflags::CONSTANT, &ctx)?,
+            raw(
+                &Message::Layout(Layout {
+                    version: 4,
+                    storage: Storage::Virtual {
+                        heap_address,
+                        heap_index: 1,
+                    },
+                }),
+                0,
+                &ctx,
+            )?,
+        ];
+        let h = new_header(ws.libver, msgs);
+        let addr = put_header(&mut ws, &sink, None, &h)?;
+        let path = link_new_object(&file, &mut ws, self, name, addr, "dataset")?;
+        drop(ws);
+        Dataset::new(file.clone(), file.inner.resolve(addr), path)
+    }
+}
