@@ -12,12 +12,14 @@ use h5oxide_format::UNDEFINED_ADDRESS;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::external_storage::ExternalFile;
 use crate::group::Group;
 use crate::selection::Selection;
 use crate::write::attribute::AttrData;
 use crate::write::chunks::{
     choose_index, chunk_origins, chunked_layout_message, write_index, ChunkCtx,
 };
+use crate::write::external;
 use crate::write::filters::{build_pipeline, FilterSpec};
 use crate::write::group::{begin, link_new_object};
 use crate::write::object_header::{new_header, put_header, raw, sink_of};
@@ -45,6 +47,7 @@ pub struct DatasetBuilder {
     filters: Vec<FilterSpec>,
     fill: Option<Vec<u8>>,
     data: Option<(Vec<u64>, AttrData, Datatype)>,
+    external: Vec<ExternalFile>,
 }
 
 /// A one-element dtype check for values given to the builder.
@@ -69,6 +72,7 @@ impl DatasetBuilder {
             filters: Vec::new(),
             fill: None,
             data: None,
+            external: Vec::new(),
         }
     }
 
@@ -132,6 +136,22 @@ impl DatasetBuilder {
     /// Zstandard compression at `level` (the HDF5 Zstandard plugin, filter 32015).
     pub fn zstd(mut self, level: i32) -> Self {
         self.filters.push(FilterSpec::Zstd(level));
+        self
+    }
+
+    /// Raw data in external files (h5py's `external=[(name, offset, size), ...]`): the
+    /// dataset's bytes go end to end into these pieces, `u64::MAX` as the last size meaning
+    /// unlimited. Relative names are relative to the HDF5 file's folder. Only for contiguous
+    /// (not chunked, filtered or resizable) datasets, as in libhdf5.
+    pub fn external<S: AsRef<str>>(mut self, files: &[(S, u64, u64)]) -> Self {
+        self.external = files
+            .iter()
+            .map(|(name, offset, size)| ExternalFile {
+                name: name.as_ref().to_owned(),
+                offset: *offset,
+                size: *size,
+            })
+            .collect();
         self
     }
 
@@ -282,6 +302,16 @@ impl DatasetBuilder {
             return Err(Error::Usage("max_shape is smaller than the shape"));
         }
         let chunked = self.chunk.is_some() || !self.filters.is_empty() || max != dims;
+        if !self.external.is_empty() {
+            if chunked || self.scalar {
+                return Err(Error::Usage(
+                    "external storage is only for contiguous datasets (not chunked, \
+                     filtered, resizable or scalar)",
+                ));
+            }
+            let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+            external::check_pieces(&self.external, total)?;
+        }
         if self.scalar && chunked {
             return Err(Error::Usage(
                 "a scalar dataset cannot be chunked, filtered or resized",
@@ -330,6 +360,17 @@ impl DatasetBuilder {
         };
         let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
         let layout = match &chunk {
+            None if !self.external.is_empty() => {
+                if let Some(bytes) = &data {
+                    let dir = file.path().and_then(|p| p.parent());
+                    external::write_data(dir, &self.external, 0, bytes)?;
+                }
+                Storage::Contiguous {
+                    address: UNDEFINED_ADDRESS,
+                    size: Some(total),
+                    legacy_dims: Vec::new(),
+                }
+            }
             None => {
                 let address = match &data {
                     Some(bytes) => {
@@ -408,6 +449,10 @@ impl DatasetBuilder {
         ];
         if let Some(p) = pipeline {
             msgs.push(raw(&Message::FilterPipeline(p), 0, &ctx)?);
+        }
+        if !self.external.is_empty() {
+            let efl = external::write_message(&mut ws, &sink, &self.external)?;
+            msgs.push(raw(&Message::External(efl), mflags::CONSTANT, &ctx)?);
         }
         let layout = match layout {
             Storage::Chunked(c) => chunked_layout_message(c),

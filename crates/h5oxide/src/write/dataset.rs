@@ -100,7 +100,19 @@ impl Dataset {
             .fill_value_bytes()
             .map(<[u8]>::to_vec)
             .unwrap_or_else(|| vec![0; elem]);
+        let pieces = ds.external_files()?;
         let new_layout = match &ds.layout().storage {
+            // Raw data in external files: written there, run by run.
+            Storage::Contiguous { .. } if !pieces.is_empty() => {
+                let dir = file.path().and_then(|p| p.parent());
+                for (offset, from, n) in contiguous_runs(sel, &dims, elem) {
+                    let part = bytes
+                        .get(from..from + n)
+                        .ok_or(Error::Usage("the data's size differs from the selection's"))?;
+                    crate::write::external::write_data(dir, &pieces, offset, part)?;
+                }
+                None
+            }
             Storage::Contiguous { address, size, .. } => {
                 let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
                 let (at, fresh) = if *address == UNDEFINED_ADDRESS {
