@@ -20,7 +20,9 @@ use crate::write::chunks::{
     choose_index, chunk_origins, chunked_layout_message, write_index, ChunkCtx,
 };
 use crate::write::external;
-use crate::write::filters::{build_pipeline, FilterSpec};
+use crate::write::filters::{
+    build_pipeline, Bitshuffle, Blosc, BloscShuffle, FilterSpec, ScaleOffset, Szip,
+};
 use crate::write::group::{begin, link_new_object};
 use crate::write::object_header::{new_header, put_header, raw, sink_of};
 use crate::write::types::{fixed_string_type, vlen_string_type, H5Write, WriteData};
@@ -152,6 +154,47 @@ impl DatasetBuilder {
                 size: *size,
             })
             .collect();
+        self
+    }
+
+    /// Blosc compression (filter 32001, hdf5plugin's `Blosc`) with `compressor`, `clevel`
+    /// 0-9 and `shuffle`.
+    pub fn blosc(mut self, compressor: Blosc, clevel: u8, shuffle: BloscShuffle) -> Self {
+        self.filters
+            .push(FilterSpec::Blosc(compressor, clevel, shuffle));
+        self
+    }
+
+    /// Blosc2 compression (filter 32026, hdf5plugin's `Blosc2`).
+    pub fn blosc2(mut self, compressor: Blosc, clevel: u8, shuffle: BloscShuffle) -> Self {
+        self.filters
+            .push(FilterSpec::Blosc2(compressor, clevel, shuffle));
+        self
+    }
+
+    /// The Bitshuffle filter (32008, hdf5plugin's `Bitshuffle`) with its compression.
+    pub fn bitshuffle(mut self, compression: Bitshuffle) -> Self {
+        self.filters.push(FilterSpec::Bitshuffle(compression));
+        self
+    }
+
+    /// SZIP compression (filter 4, h5py's `compression="szip"`) with `pixels_per_block`
+    /// (even, 2-32); integer and floating-point types only.
+    pub fn szip(mut self, method: Szip, pixels_per_block: u32) -> Self {
+        self.filters
+            .push(FilterSpec::Szip(method, pixels_per_block));
+        self
+    }
+
+    /// The scale-offset filter (6, h5py's `scaleoffset=`).
+    pub fn scale_offset(mut self, mode: ScaleOffset) -> Self {
+        self.filters.push(FilterSpec::ScaleOffset(mode));
+        self
+    }
+
+    /// The N-bit filter (5): only the significant bits of each value are stored.
+    pub fn nbit(mut self) -> Self {
+        self.filters.push(FilterSpec::Nbit);
         self
     }
 
@@ -348,7 +391,7 @@ impl DatasetBuilder {
             dtype.assign_versions(3);
         }
         let pipeline = match &chunk {
-            Some(c) => build_pipeline(&self.filters, elem, c, libver)?,
+            Some(c) => build_pipeline(&self.filters, &dtype, self.fill.as_deref(), c, libver)?,
             None => None,
         };
         let fill_elem = self.fill.clone().unwrap_or_else(|| vec![0; elem]);

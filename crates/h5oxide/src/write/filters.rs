@@ -1,10 +1,66 @@
 //! The filter pipeline of a new dataset: which filters, in which order, with which
 //! client data (spec IV.A.2.l).
 
+use h5oxide_format::object_header::message::datatype::{ByteOrder, Datatype, TypeClass};
 use h5oxide_format::object_header::message::filter_pipeline::{FilterDescription, FilterPipeline};
 
 use crate::error::{Error, Result};
 use crate::write::Libver;
+
+/// The inner compressor of Blosc and Blosc2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blosc {
+    /// BloscLZ.
+    BloscLz,
+    /// LZ4.
+    Lz4,
+    /// LZ4 high compression.
+    Lz4hc,
+    /// zlib.
+    Zlib,
+    /// Zstandard.
+    Zstd,
+}
+
+/// The shuffle Blosc and Blosc2 apply before compressing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BloscShuffle {
+    /// None.
+    None,
+    /// Byte shuffle.
+    Byte,
+    /// Bit shuffle.
+    Bit,
+}
+
+/// What the Bitshuffle filter compresses its output with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bitshuffle {
+    /// Nothing: the transform only.
+    None,
+    /// LZ4 (hdf5plugin's default).
+    Lz4,
+    /// Zstandard at a level.
+    Zstd(i32),
+}
+
+/// SZIP coding methods (libhdf5's `H5_SZIP_EC_OPTION_MASK` / `H5_SZIP_NN_OPTION_MASK`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Szip {
+    /// Entropy coding.
+    Entropy,
+    /// Nearest-neighbour preprocessing, then entropy coding.
+    NearestNeighbor,
+}
+
+/// Scale-offset modes (libhdf5's `H5Pset_scaleoffset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleOffset {
+    /// Integers keeping `bits` bits per value (0: as many as each chunk needs).
+    Integer(u32),
+    /// Floats rounded to `decimals` decimal digits (D-scale, lossy).
+    FloatDScale(i32),
+}
 
 /// A filter requested on a builder, turned into a pipeline entry at `create`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,16 +71,24 @@ pub(crate) enum FilterSpec {
     Lz4,
     Zstd(i32),
     Fletcher32,
+    Blosc(Blosc, u8, BloscShuffle),
+    Blosc2(Blosc, u8, BloscShuffle),
+    Bitshuffle(Bitshuffle),
+    Szip(Szip, u32),
+    ScaleOffset(ScaleOffset),
+    Nbit,
 }
 
 /// The filter pipeline message for `filters` in libhdf5's order (shuffle, compression,
 /// checksum), with each filter's client data as its "set local" step computes it.
 pub(crate) fn build_pipeline(
     filters: &[FilterSpec],
-    elem: usize,
+    dtype: &Datatype,
+    fill: Option<&[u8]>,
     chunk: &[u64],
     libver: Libver,
 ) -> Result<Option<FilterPipeline>> {
+    let elem = dtype.element_size();
     if filters.is_empty() {
         return Ok(None);
     }
@@ -34,16 +98,19 @@ pub(crate) fn build_pipeline(
             ordered.push(*f);
         }
     }
+    // Type-aware filters see the data as stored, shuffles come before compression, the
+    // checksum covers the final bytes.
     let rank = |f: &FilterSpec| match f {
-        FilterSpec::Shuffle => 0,
-        FilterSpec::Fletcher32 => 2,
-        _ => 1,
+        FilterSpec::ScaleOffset(_) | FilterSpec::Nbit => 0,
+        FilterSpec::Shuffle | FilterSpec::Bitshuffle(_) => 1,
+        FilterSpec::Fletcher32 => 3,
+        _ => 2,
     };
     ordered.sort_by_key(rank);
     let v1 = libver == Libver::Earliest;
     let mut out = Vec::new();
     for f in ordered {
-        let (id, name, optional, client_data) = filter_entry(f, elem, chunk)?;
+        let (id, name, optional, client_data) = filter_entry(f, dtype, fill, elem, chunk)?;
         out.push(FilterDescription {
             id,
             name: if v1 || id >= 256 {
@@ -66,6 +133,8 @@ pub(crate) fn build_pipeline(
 #[allow(unused_variables, unused_imports, unreachable_code)]
 fn filter_entry(
     f: FilterSpec,
+    dtype: &Datatype,
+    fill: Option<&[u8]>,
     elem: usize,
     chunk: &[u64],
 ) -> Result<(u16, &'static str, bool, Vec<u32>)> {
@@ -147,5 +216,239 @@ fn filter_entry(
             #[cfg(not(feature = "zstd"))]
             return missing;
         }
+        FilterSpec::Blosc(c, clevel, sh) => {
+            #[cfg(feature = "blosc")]
+            {
+                let base = base_size(dtype) as u32;
+                let code = match c {
+                    Blosc::BloscLz => flt::blosc::compressor::BLOSCLZ,
+                    Blosc::Lz4 => flt::blosc::compressor::LZ4,
+                    Blosc::Lz4hc => flt::blosc::compressor::LZ4HC,
+                    Blosc::Zlib => flt::blosc::compressor::ZLIB,
+                    Blosc::Zstd => flt::blosc::compressor::ZSTD,
+                };
+                (
+                    flt::ID_BLOSC,
+                    "blosc",
+                    true,
+                    flt::blosc::params_for(
+                        elem as u32,
+                        base,
+                        chunk,
+                        u32::from(clevel.min(9)),
+                        shuffle_code(sh),
+                        code,
+                    ),
+                )
+            }
+            #[cfg(not(feature = "blosc"))]
+            return missing;
+        }
+        FilterSpec::Blosc2(c, clevel, sh) => {
+            #[cfg(feature = "blosc2")]
+            {
+                let code = match c {
+                    Blosc::BloscLz => flt::blosc2::compressor::BLOSCLZ,
+                    Blosc::Lz4 => flt::blosc2::compressor::LZ4,
+                    Blosc::Lz4hc => flt::blosc2::compressor::LZ4HC,
+                    Blosc::Zlib => flt::blosc2::compressor::ZLIB,
+                    Blosc::Zstd => flt::blosc2::compressor::ZSTD,
+                };
+                (
+                    flt::ID_BLOSC2,
+                    "blosc2",
+                    true,
+                    flt::blosc2::params_for(
+                        elem as u32,
+                        chunk,
+                        u32::from(clevel.min(9)),
+                        shuffle_code(sh),
+                        code,
+                    ),
+                )
+            }
+            #[cfg(not(feature = "blosc2"))]
+            return missing;
+        }
+        FilterSpec::Bitshuffle(b) => {
+            #[cfg(feature = "bitshuffle")]
+            {
+                let (compression, zstd_level) = match b {
+                    Bitshuffle::None => (flt::bitshuffle::COMPRESS_NONE, 0),
+                    Bitshuffle::Lz4 => (flt::bitshuffle::COMPRESS_LZ4, 0),
+                    Bitshuffle::Zstd(l) => (flt::bitshuffle::COMPRESS_ZSTD, l),
+                };
+                let options = flt::bitshuffle::Options {
+                    block_size: 0,
+                    compression,
+                    zstd_level,
+                };
+                (
+                    flt::ID_BITSHUFFLE,
+                    "bitshuffle",
+                    true,
+                    flt::bitshuffle::params_for(options, elem, chunk),
+                )
+            }
+            #[cfg(not(feature = "bitshuffle"))]
+            return missing;
+        }
+        FilterSpec::Szip(method, ppb) => {
+            #[cfg(feature = "szip")]
+            {
+                let (precision, offset, big) = atomic_bits(dtype)
+                    .ok_or(Error::Usage("szip needs an integer or floating-point type"))?;
+                if ppb % 2 != 0 || !(2..=32).contains(&ppb) {
+                    return Err(Error::Usage(
+                        "szip pixels per block must be even and between 2 and 32",
+                    ));
+                }
+                let mask = match method {
+                    Szip::Entropy => flt::szip::options::EC,
+                    Szip::NearestNeighbor => flt::szip::options::NN,
+                };
+                (
+                    flt::ID_SZIP,
+                    "szip",
+                    true,
+                    flt::szip::params_for(mask, ppb, elem as u32, precision, offset, big, chunk),
+                )
+            }
+            #[cfg(not(feature = "szip"))]
+            return missing;
+        }
+        FilterSpec::ScaleOffset(mode) => {
+            #[cfg(feature = "scaleoffset")]
+            {
+                let (is_float, signed, big) = match &dtype.class {
+                    TypeClass::FixedPoint { signed, order, .. } => {
+                        (false, *signed, *order == ByteOrder::BigEndian)
+                    }
+                    TypeClass::FloatingPoint { order, .. } => {
+                        (true, true, *order == ByteOrder::BigEndian)
+                    }
+                    _ => {
+                        return Err(Error::Usage(
+                            "scale-offset needs an integer or floating-point type",
+                        ))
+                    }
+                };
+                let (scale_type, factor) = match (mode, is_float) {
+                    (ScaleOffset::Integer(bits), false) => {
+                        (flt::scaleoffset::INT, bits.min(64) as i32)
+                    }
+                    (ScaleOffset::FloatDScale(d), true) => (flt::scaleoffset::FLOAT_DSCALE, d),
+                    _ => {
+                        return Err(Error::Usage(
+                            "scale-offset: Integer for integer types, FloatDScale for floats",
+                        ))
+                    }
+                };
+                let n: u64 = chunk.iter().product();
+                (
+                    flt::ID_SCALEOFFSET,
+                    "scaleoffset",
+                    true,
+                    flt::scaleoffset::params_for(
+                        scale_type,
+                        factor,
+                        u32::try_from(n).unwrap_or(u32::MAX),
+                        is_float,
+                        elem as u32,
+                        signed,
+                        big,
+                        fill,
+                    ),
+                )
+            }
+            #[cfg(not(feature = "scaleoffset"))]
+            return missing;
+        }
+        FilterSpec::Nbit => {
+            #[cfg(feature = "nbit")]
+            {
+                let n: u64 = chunk.iter().product();
+                (
+                    flt::ID_NBIT,
+                    "nbit",
+                    true,
+                    flt::nbit::params_for(&nbit_type(dtype), u32::try_from(n).unwrap_or(u32::MAX)),
+                )
+            }
+            #[cfg(not(feature = "nbit"))]
+            return missing;
+        }
     })
+}
+
+/// Blosc's shuffle code.
+#[allow(dead_code)]
+fn shuffle_code(s: BloscShuffle) -> u32 {
+    match s {
+        BloscShuffle::None => 0,
+        BloscShuffle::Byte => 1,
+        BloscShuffle::Bit => 2,
+    }
+}
+
+/// The size of an array type's base type (Blosc shuffles by it), else the type's size.
+#[allow(dead_code)]
+fn base_size(dtype: &Datatype) -> usize {
+    match &dtype.class {
+        TypeClass::Array { base, .. } => base_size(base),
+        _ => dtype.element_size(),
+    }
+}
+
+/// Precision, bit offset and big-endianness of an integer or float type.
+#[allow(dead_code)]
+fn atomic_bits(dtype: &Datatype) -> Option<(u32, u32, bool)> {
+    match &dtype.class {
+        TypeClass::FixedPoint {
+            order,
+            bit_offset,
+            precision,
+            ..
+        }
+        | TypeClass::FloatingPoint {
+            order,
+            bit_offset,
+            precision,
+            ..
+        } => Some((
+            u32::from(*precision),
+            u32::from(*bit_offset),
+            *order == ByteOrder::BigEndian,
+        )),
+        _ => None,
+    }
+}
+
+/// The N-bit filter's description of a type (H5Znbit.c's "set local" walk).
+#[cfg(feature = "nbit")]
+fn nbit_type(dtype: &Datatype) -> h5oxide_storage::filter::nbit::NbitType {
+    use h5oxide_storage::filter::nbit::NbitType;
+    let size = dtype.element_size() as u32;
+    if let Some((precision, offset, big_endian)) = atomic_bits(dtype) {
+        return NbitType::Atomic {
+            size,
+            big_endian,
+            precision,
+            offset,
+        };
+    }
+    match &dtype.class {
+        TypeClass::Array { base, .. } => NbitType::Array {
+            size,
+            base: Box::new(nbit_type(base)),
+        },
+        TypeClass::Compound { members } => NbitType::Compound {
+            size,
+            members: members
+                .iter()
+                .map(|m| (m.offset, nbit_type(&m.dtype)))
+                .collect(),
+        },
+        _ => NbitType::NoOp { size },
+    }
 }

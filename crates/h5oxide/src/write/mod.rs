@@ -54,7 +54,7 @@ pub mod builder;
 pub(crate) mod chunks;
 pub(crate) mod dataset;
 pub(crate) mod external;
-pub(crate) mod filters;
+pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
 pub(crate) mod symbol_table;
@@ -73,6 +73,7 @@ use crate::file::FileInner;
 pub(crate) use alloc::WriteState;
 pub use attribute::{AttrData, AttrValue, RawValue};
 pub use builder::DatasetBuilder;
+pub use filters::{Bitshuffle, Blosc, BloscShuffle, ScaleOffset, Szip};
 pub use types::{H5Write, WriteData};
 
 /// The format generation of a new file, as h5py's `libver` names its bounds.
