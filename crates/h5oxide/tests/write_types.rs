@@ -148,3 +148,109 @@ fn compounds_enums_arrays_and_vlen_members() {
         }
     }
 }
+
+#[test]
+fn object_and_region_references() {
+    let dir = temp_dir("types_refs");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("refs_{tag}.h5"));
+        let f = create(&path, libver);
+        let root = f.root();
+        let g = root.create_group("grp").unwrap();
+        let data: Vec<i32> = (0..20).collect();
+        let ds = g
+            .new_dataset_builder()
+            .with_data(&ndarray::Array2::from_shape_vec((4, 5), data).unwrap())
+            .create("data")
+            .unwrap();
+        let refs = [ObjectRef::from(&ds), ObjectRef::from(&g), ObjectRef::null()];
+        root.new_dataset_builder().with_data(&refs).create("objrefs").unwrap();
+        let block = Selection::new(
+            vec![
+                DimSlice { start: 1, step: 1, count: 2 },
+                DimSlice { start: 0, step: 2, count: 3 },
+            ],
+            &[4, 5],
+        )
+        .unwrap();
+        let regions = [
+            RegionRef::new(&ds, &block).unwrap(),
+            RegionRef::new(&ds, &Selection::all(&[4, 5])).unwrap(),
+        ];
+        root.new_dataset_builder().with_data(&regions).create("regrefs").unwrap();
+        ds.attrs().set("self", &ObjectRef::from(&ds)).unwrap();
+        f.close().unwrap();
+
+        let f = h5oxide::File::open(&path).unwrap();
+        let back = f.root().dataset("objrefs").unwrap().read_raw::<ObjectRef>().unwrap();
+        assert_eq!(f.deref(&back[0]).unwrap().name(), "/grp/data");
+        assert!(matches!(back[1].open(&f).unwrap(), Object::Group(_)));
+        assert!(back[2].is_null());
+        let back = f.root().dataset("regrefs").unwrap().read_raw::<RegionRef>().unwrap();
+        let d = back[0].dataset(&f).unwrap();
+        assert_eq!(d.name(), "/grp/data");
+        let sel = back[0].selection(&d.shape()).unwrap();
+        assert_eq!(sel, block);
+        let picked = d.read_slice::<i32, _, ndarray::Ix2>(&sel).unwrap();
+        assert_eq!(picked.iter().copied().collect::<Vec<_>>(), [5, 7, 9, 10, 12, 14]);
+        assert_eq!(back[1].selection(&d.shape()).unwrap(), Selection::all(&[4, 5]));
+        drop(f);
+
+        let text = h5dump(
+            &path,
+            &["-d", "/objrefs", "-d", "/regrefs", "-a", "/grp/data/self"],
+        );
+        // h5dump dereferences each reference to its object's path.
+        for want in [
+            "H5T_REFERENCE { H5T_STD_REF_OBJECT }",
+            "\"/grp/data\"\n         DATA {\n         (0,0): 0, 1, 2, 3, 4,",
+            "\"/grp\"\n         DATA {\n         }\n      NULL",
+            "H5T_REFERENCE { H5T_STD_REF_DSETREG }",
+            "DATASET \"/grp/data\" {\n         REGION_TYPE BLOCK  (1,0)-(2,0), (1,2)-(2,2), (1,4)-(2,4)",
+            "DATASPACE  SIMPLE { ( 4, 5 ) / ( 4, 5 ) }\n      }\n      DATASET \"/grp/data\"\n",
+            "ATTRIBUTE \"self\"",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+    }
+}
+
+#[test]
+fn committed_datatypes() {
+    let dir = temp_dir("types_committed");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("committed_{tag}.h5"));
+        let f = create(&path, libver);
+        let root = f.root();
+        let t = root.commit_type("types/inner_t", &Inner::write_type()).unwrap();
+        let rows = [Inner { x: 1, y: 2.0 }, Inner { x: -4, y: 0.5 }];
+        root.new_dataset_builder()
+            .dtype_committed(&t)
+            .with_data(&rows)
+            .create("uses_type")
+            .unwrap();
+        root.new_dataset::<Inner>()
+            .dtype_committed(&t)
+            .shape([3])
+            .create("empty")
+            .unwrap();
+        f.close().unwrap();
+
+        let f = h5oxide::File::open(&path).unwrap();
+        assert!(matches!(f.root().object("types/inner_t").unwrap(), Object::Datatype(_)));
+        assert_eq!(
+            f.root().dataset("uses_type").unwrap().read_raw::<Inner>().unwrap(),
+            rows
+        );
+        drop(f);
+        let text = h5dump(&path, &[]);
+        for want in [
+            "DATASET \"empty\" {\n      DATATYPE  \"/types/inner_t\"",
+            "DATATYPE \"inner_t\" H5T_COMPOUND {\n         H5T_STD_I16LE \"x\";",
+            "DATASET \"uses_type\" {\n      DATATYPE  \"/types/inner_t\"",
+            "1,\n            2\n         },\n      (1): {\n            -4,\n            0.5",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+    }
+}
