@@ -237,7 +237,22 @@ fn committed_datatypes() {
         f.close().unwrap();
 
         let f = h5oxide::File::open(&path).unwrap();
-        assert!(matches!(f.root().object("types/inner_t").unwrap(), Object::Datatype(_)));
+        let named = f.root().object("types/inner_t").unwrap();
+        assert!(matches!(named, Object::Datatype(_)));
+        let out = std::process::Command::new("h5debug")
+            .arg(&path)
+            .arg(named.address().to_string())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        // The type's reference count: its link and the two datasets using it, as libhdf5
+        // counts them.
+        let links = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("Number of links:"))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| panic!("no link count in {text}"));
+        assert_eq!(links, "3", "{text}");
         assert_eq!(
             f.root().dataset("uses_type").unwrap().read_raw::<Inner>().unwrap(),
             rows
