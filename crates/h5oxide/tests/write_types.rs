@@ -269,3 +269,75 @@ fn committed_datatypes() {
         }
     }
 }
+
+#[test]
+fn arrays_strings_sequences_complex_and_tuples() {
+    let dir = temp_dir("types_misc");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("misc_{tag}.h5"));
+        let f = create(&path, libver);
+        let root = f.root();
+        let grid = [[[1u8, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]];
+        root.new_dataset_builder().with_data(&grid).create("grid").unwrap();
+        let seqs = vec![
+            VarLenArray(vec![1.5f32]),
+            VarLenArray(vec![]),
+            VarLenArray(vec![2.0, 3.0, 4.0]),
+        ];
+        root.new_dataset_builder().with_data(&seqs).create("seqs").unwrap();
+        let nested: Vec<Vec<Vec<u16>>> = vec![vec![vec![1, 2], vec![3]], vec![]];
+        root.new_dataset_builder().with_data(&nested).create("nested").unwrap();
+        let fixed = [FixedUtf8::<6>::new("é").unwrap(), FixedUtf8::new("abcdef").unwrap()];
+        root.new_dataset_builder().with_data(&fixed).create("fixed").unwrap();
+        root.new_dataset_builder()
+            .with_scalar(VarLenAscii::new("plain").unwrap())
+            .create("ascii")
+            .unwrap();
+        let z = [Complex::new(1.0f32, 2.0), Complex::new(-0.5, 0.0)];
+        root.new_dataset_builder().with_data(&z).create("z").unwrap();
+        let pairs = [(1i8, 2.5f64), (-1, -2.5)];
+        root.new_dataset_builder().with_data(&pairs).create("pairs").unwrap();
+        let names = vec!["x".to_owned(), "yy".to_owned()];
+        root.attrs().set("names", &names).unwrap();
+        root.attrs().set("seq", &vec![vec![7i64, 8], vec![9]]).unwrap();
+        f.close().unwrap();
+
+        let f = h5oxide::File::open(&path).unwrap();
+        let r = f.root();
+        assert_eq!(r.dataset("grid").unwrap().read_raw::<[[u8; 2]; 3]>().unwrap(), grid);
+        assert_eq!(r.dataset("seqs").unwrap().read_raw::<VarLenArray<f32>>().unwrap(), seqs);
+        assert_eq!(r.dataset("nested").unwrap().read_raw::<Vec<Vec<u16>>>().unwrap(), nested);
+        assert_eq!(r.dataset("fixed").unwrap().read_raw::<FixedUtf8<6>>().unwrap(), fixed);
+        assert_eq!(
+            r.dataset("ascii").unwrap().read_scalar::<VarLenAscii>().unwrap().as_str(),
+            "plain"
+        );
+        assert_eq!(r.dataset("z").unwrap().read_raw::<Complex<f32>>().unwrap(), z);
+        assert_eq!(r.dataset("pairs").unwrap().read_raw::<(i8, f64)>().unwrap(), pairs);
+        drop(f);
+
+        let text = h5dump(&path, &[]);
+        for want in [
+            "ATTRIBUTE \"names\"",
+            "(0): \"x\", \"yy\"",
+            "DATATYPE  H5T_VLEN { H5T_STD_I64LE}",
+            "(0): (7, 8), (9)",
+            "CSET H5T_CSET_ASCII;",
+            "(0): \"plain\"",
+            "STRSIZE 6;\n         STRPAD H5T_STR_NULLPAD;\n         CSET H5T_CSET_UTF8;",
+            "\"abcdef\"",
+            "DATATYPE  H5T_ARRAY { [3][2] H5T_STD_U8LE }",
+            "(0): [ 1, 2,\n            3, 4,\n            5, 6 ],\n      (1): [ 7, 8,",
+            "DATATYPE  H5T_VLEN { H5T_VLEN { H5T_STD_U16LE}}",
+            "(0): ((1, 2), (3)), ()",
+            "H5T_STD_I8LE \"0\";\n         H5T_IEEE_F64LE \"1\";",
+            "-1,\n            -2.5",
+            "DATATYPE  H5T_VLEN { H5T_IEEE_F32LE}",
+            "(0): (1.5), (), (2, 3, 4)",
+            "H5T_IEEE_F32LE \"r\";\n         H5T_IEEE_F32LE \"i\";",
+            "-0.5,\n            0",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+    }
+}
