@@ -341,3 +341,105 @@ fn arrays_strings_sequences_complex_and_tuples() {
         }
     }
 }
+
+/// Revised (HDF5 1.12) references, built byte by byte per spec VIII.B: an object reference
+/// stored in the element itself, region and attribute references whose encodings sit in
+/// global heap objects (made here as the items of variable-length byte sequences).
+#[test]
+fn revised_references_read_as_references() {
+    use h5oxide::format::object_header::message::datatype::{Datatype, ReferenceKind, TypeClass};
+    use h5oxide::format::selection::Selection as Stored;
+    use h5oxide::types::Reference;
+
+    let f = h5oxide::File::in_memory().unwrap();
+    let root = f.root();
+    let target = root
+        .new_dataset_builder()
+        .with_data(&ndarray::Array2::<i32>::zeros((3, 4)))
+        .create("target")
+        .unwrap();
+    let addr = target.address();
+    // Region blob: token size, token (the address), the selection's size and rank, then a
+    // version 1 point selection of one point (2, 3): type 1, version 1, reserved, length,
+    // rank, point count, coordinates (spec VIII.A).
+    let mut region = vec![8u8];
+    region.extend_from_slice(&addr.to_le_bytes());
+    let mut sel = Vec::new();
+    for v in [1u32, 1, 0, 16, 2, 1, 2, 3] {
+        sel.extend_from_slice(&v.to_le_bytes());
+    }
+    region.extend_from_slice(&(sel.len() as u32).to_le_bytes());
+    region.extend_from_slice(&2u32.to_le_bytes());
+    region.extend_from_slice(&sel);
+    // Attribute blob: token size, token, 16-bit name length, name.
+    let mut attr = vec![8u8];
+    attr.extend_from_slice(&addr.to_le_bytes());
+    attr.extend_from_slice(&5u16.to_le_bytes());
+    attr.extend_from_slice(b"units");
+    let blobs = root
+        .new_dataset_builder()
+        .with_data(&[VarLenArray(region.clone()), VarLenArray(attr.clone())])
+        .create("blobs")
+        .unwrap();
+    let stored = blobs.read_bytes().unwrap();
+    let heap_id = |i: usize| stored[i * 16 + 4..i * 16 + 16].to_vec();
+
+    const SIZE: usize = 18; // max(4 + 2 + heap ID, encoded object reference)
+    let mut elems = Vec::new();
+    let mut e = vec![2u8, 0, 8];
+    e.extend_from_slice(&addr.to_le_bytes());
+    e.resize(SIZE, 0);
+    elems.extend_from_slice(&e);
+    for (kind, i, len) in [(3u8, 0, region.len()), (4u8, 1, attr.len())] {
+        let mut e = vec![kind, 0];
+        e.extend_from_slice(&(len as u32).to_le_bytes());
+        e.extend_from_slice(&heap_id(i));
+        elems.extend_from_slice(&e);
+    }
+    elems.resize(elems.len() + SIZE, 0);
+    let t = Datatype::new(
+        SIZE as u32,
+        TypeClass::Reference {
+            kind: ReferenceKind::Object2,
+        },
+    );
+    let ds = root
+        .new_dataset_builder()
+        .with_raw(t, &[4], elems)
+        .create("revised")
+        .unwrap();
+    let refs = ds.read_raw::<Reference>().unwrap();
+    assert_eq!(
+        refs[0],
+        Reference::Object {
+            address: addr,
+            file: None
+        }
+    );
+    let Reference::Region {
+        address,
+        file,
+        selection: Stored::Points(p),
+    } = &refs[1]
+    else {
+        panic!("not a point region: {:?}", refs[1]);
+    };
+    assert_eq!((*address, file), (addr, &None));
+    assert_eq!(p.points, vec![vec![2, 3]]);
+    assert_eq!(
+        refs[2],
+        Reference::Attribute {
+            address: addr,
+            file: None,
+            name: "units".into()
+        }
+    );
+    assert_eq!(refs[3], Reference::Null);
+    // The object reference alone also reads as an ObjectRef.
+    let one = ds.read_slice::<ObjectRef, _, ndarray::Ix1>(&Selection::new(
+        vec![DimSlice { start: 0, step: 1, count: 1 }],
+        &[4],
+    )
+    .unwrap());
+    assert_eq!(one.unwrap()[0], ObjectRef::from(&target));
+}
