@@ -23,7 +23,7 @@ pub mod object;
 pub mod points;
 pub mod read;
 pub mod selection;
-mod types;
+pub mod types;
 pub mod value;
 pub mod virtual_dataset;
 pub mod write;

@@ -13,8 +13,9 @@ use crate::attribute::Attributes;
 use crate::error::{Error, Result};
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
+use crate::write::types::Elements;
 use crate::write::types::{vlen_string_type, H5Write};
-use crate::write::vlen::write_strings;
+use crate::write::vlen::{write_elements, write_strings};
 use crate::write::Libver;
 
 /// The elements of an attribute value: stored bytes, or strings that go to the global heap.
@@ -24,6 +25,8 @@ pub enum AttrData {
     Bytes(Vec<u8>),
     /// Variable-length UTF-8 strings.
     Strings(Vec<String>),
+    /// Typed elements with the variable-length data they refer to.
+    Elements(Elements),
 }
 
 /// A value that can be stored as an attribute: numbers and `bool` (scalars, slices,
@@ -39,9 +42,9 @@ pub trait AttrValue {
 }
 
 fn bytes_of<T: H5Write>(v: &[T]) -> AttrData {
-    let mut b = Vec::new();
-    T::write_bytes(v, &mut b);
-    AttrData::Bytes(b)
+    let mut e = Elements::new();
+    T::write_elements(v, &mut e);
+    e.into_data(&T::write_type())
 }
 
 /// An attribute value given as stored bytes of any fixed-size type, for types known only at
@@ -69,16 +72,42 @@ impl AttrValue for RawValue {
     }
 }
 
-impl<T: H5Write> AttrValue for T {
-    fn attr_type(&self) -> Datatype {
-        T::write_type()
-    }
-    fn attr_shape(&self) -> Vec<u64> {
-        Vec::new()
-    }
-    fn attr_data(&self) -> AttrData {
-        bytes_of(std::slice::from_ref(self))
-    }
+/// A scalar attribute of an [`H5Write`] type (what `#[derive(H5Type)]` generates too).
+macro_rules! scalar_attr {
+    ($([$($g:tt)*] $t:ty),* $(,)?) => {$(
+        impl<$($g)*> AttrValue for $t {
+            fn attr_type(&self) -> Datatype {
+                <$t as H5Write>::write_type()
+            }
+            fn attr_shape(&self) -> Vec<u64> {
+                Vec::new()
+            }
+            fn attr_data(&self) -> AttrData {
+                bytes_of(std::slice::from_ref(self))
+            }
+        }
+    )*};
+}
+
+// One impl per type rather than one for every `T: H5Write`, which would overlap the
+// one-dimensional `[T; N]` impl below now that arrays are element types too.
+scalar_attr!(
+    [] i8, [] i16, [] i32, [] i64, [] u8, [] u16, [] u32, [] u64, [] f32, [] f64, [] bool,
+    [] num_complex::Complex<f32>, [] num_complex::Complex<f64>,
+    [const N: usize] crate::types::FixedAscii<N>, [const N: usize] crate::types::FixedUtf8<N>,
+    [] crate::types::ObjectRef,
+);
+
+/// Implements [`AttrValue`] for a scalar of a type with `#[derive(H5Type)]`.
+#[doc(hidden)]
+pub fn scalar_attr_type<T: H5Write>(_: &T) -> Datatype {
+    T::write_type()
+}
+
+/// The stored bytes of a scalar attribute of a type with `#[derive(H5Type)]`.
+#[doc(hidden)]
+pub fn scalar_attr_data<T: H5Write>(v: &T) -> AttrData {
+    bytes_of(std::slice::from_ref(v))
 }
 
 impl<T: H5Write> AttrValue for [T] {
@@ -130,8 +159,11 @@ where
         self.shape().iter().map(|&n| n as u64).collect()
     }
     fn attr_data(&self) -> AttrData {
-        let v: Vec<T> = self.iter().copied().collect();
-        bytes_of(&v)
+        let mut e = Elements::new();
+        for v in self.iter() {
+            T::write_elements(std::slice::from_ref(v), &mut e);
+        }
+        e.into_data(&T::write_type())
     }
 }
 
@@ -180,18 +212,6 @@ impl AttrValue for Vec<&str> {
     }
     fn attr_data(&self) -> AttrData {
         self.as_slice().attr_data()
-    }
-}
-
-impl AttrValue for Vec<String> {
-    fn attr_type(&self) -> Datatype {
-        vlen_string_type()
-    }
-    fn attr_shape(&self) -> Vec<u64> {
-        vec![self.len() as u64]
-    }
-    fn attr_data(&self) -> AttrData {
-        AttrData::Strings(self.clone())
     }
 }
 
@@ -257,6 +277,7 @@ impl Attributes {
             }
             AttrData::Bytes(b) => b,
             AttrData::Strings(s) => write_strings(&mut ws, &sink, &s)?,
+            AttrData::Elements(e) => write_elements(&mut ws, &sink, e)?,
         };
         let mut space = if shape.is_empty() {
             Dataspace::scalar()

@@ -14,19 +14,21 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::external_storage::ExternalFile;
 use crate::group::Group;
+use crate::group::NamedDatatype;
 use crate::selection::Selection;
 use crate::write::attribute::AttrData;
 use crate::write::chunks::{
     choose_index, chunk_origins, chunked_layout_message, write_index, ChunkCtx,
 };
 use crate::write::external;
+use crate::write::committed::committed_type_message;
 use crate::write::filters::{
     build_pipeline, Bitshuffle, Blosc, BloscShuffle, FilterSpec, ScaleOffset, Szip,
 };
 use crate::write::group::{begin, link_new_object};
 use crate::write::object_header::{new_header, put_header, raw, sink_of};
-use crate::write::types::{fixed_string_type, vlen_string_type, H5Write, WriteData};
-use crate::write::vlen::write_strings;
+use crate::write::types::{fixed_string_type, vlen_string_type, Elements, H5Write, WriteData};
+use crate::write::vlen::{write_elements, write_strings};
 use crate::write::Libver;
 
 /// Builds a dataset; nothing is written before [`DatasetBuilder::create`].
@@ -50,6 +52,7 @@ pub struct DatasetBuilder {
     fill: Option<Vec<u8>>,
     data: Option<(Vec<u64>, AttrData, Datatype)>,
     external: Vec<ExternalFile>,
+    committed: Option<NamedDatatype>,
 }
 
 /// A one-element dtype check for values given to the builder.
@@ -75,6 +78,7 @@ impl DatasetBuilder {
             fill: None,
             data: None,
             external: Vec::new(),
+            committed: None,
         }
     }
 
@@ -215,11 +219,8 @@ impl DatasetBuilder {
         if self.dtype.is_none() {
             self.dtype = Some(D::Elem::write_type());
         }
-        self.data = Some((
-            data.data_shape(),
-            AttrData::Bytes(data.data_bytes()),
-            D::Elem::write_type(),
-        ));
+        let t = D::Elem::write_type();
+        self.data = Some((data.data_shape(), data.data_elements().into_data(&t), t));
         self
     }
 
@@ -228,10 +229,27 @@ impl DatasetBuilder {
         if self.dtype.is_none() {
             self.dtype = Some(T::write_type());
         }
-        let mut b = Vec::new();
-        T::write_bytes(&[value], &mut b);
+        let mut e = Elements::new();
+        T::write_elements(&[value], &mut e);
         self.scalar = true;
-        self.data = Some((Vec::new(), AttrData::Bytes(b), T::write_type()));
+        let t = T::write_type();
+        self.data = Some((Vec::new(), e.into_data(&t), t));
+        self
+    }
+
+    /// Stores the dataset's type as a reference to the committed datatype `t` (h5py's
+    /// `dtype=file["name"]`): the dataset's datatype message is a shared message pointing
+    /// to `t`'s object header, whose reference count counts the dataset. Data given with
+    /// [`DatasetBuilder::with_data`] must have the same type.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("named.h5")?;
+    /// let t = file.root().commit_type("celsius", &<f32 as h5oxide::H5Write>::write_type())?;
+    /// file.root().new_dataset::<f32>().dtype_committed(&t).shape([4]).create("temps")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn dtype_committed(mut self, t: &NamedDatatype) -> Self {
+        self.committed = Some(t.clone());
         self
     }
 
@@ -294,13 +312,35 @@ impl DatasetBuilder {
     /// filter and I/O errors.
     pub fn create(self, name: &str) -> Result<Dataset> {
         let file = self.group.file.clone();
-        let mut dtype = self.dtype.clone().ok_or(Error::Usage(
-            "a dataset needs a type: use new_dataset::<T>() or with_data",
-        ))?;
+        let committed = match &self.committed {
+            Some(t) => {
+                if !std::sync::Arc::ptr_eq(&t.file.inner, &file.inner) {
+                    return Err(Error::Usage(
+                        "a committed datatype can only be used in its own file",
+                    ));
+                }
+                let stored = t.dtype()?;
+                if let Some(d) = &self.dtype {
+                    type_check(&Some(stored.clone()), d)?;
+                }
+                Some((t.address, stored))
+            }
+            None => None,
+        };
+        let mut dtype = match &committed {
+            Some((_, t)) => t.clone(),
+            None => self.dtype.clone().ok_or(Error::Usage(
+                "a dataset needs a type: use new_dataset::<T>() or with_data",
+            ))?,
+        };
+        let type_given = committed
+            .as_ref()
+            .map(|(_, t)| t.clone())
+            .or(self.dtype.clone());
         let elem = dtype.element_size();
         let (dims, data) = match (&self.data, &self.shape) {
             (Some((ds, payload, t)), shape) => {
-                type_check(&self.dtype, t)?;
+                type_check(&type_given, t)?;
                 if matches!(payload, AttrData::Bytes(_)) && t.has_variable_length() {
                     return Err(Error::Usage(
                         "raw bytes cannot hold variable-length data: give the values",
@@ -308,6 +348,7 @@ impl DatasetBuilder {
                 }
                 let len = match payload {
                     AttrData::Bytes(b) => b.len() as u64,
+                    AttrData::Elements(e) => e.bytes().len() as u64,
                     AttrData::Strings(v) => v.len() as u64 * elem as u64,
                 };
                 let dims = if self.scalar {
@@ -387,7 +428,7 @@ impl DatasetBuilder {
         }
         let mut ws = begin(&file)?;
         let libver = ws.libver;
-        if libver == Libver::Latest {
+        if libver == Libver::Latest && committed.is_none() {
             dtype.assign_versions(3);
         }
         let pipeline = match &chunk {
@@ -399,6 +440,7 @@ impl DatasetBuilder {
         let data = match data {
             Some(AttrData::Bytes(b)) => Some(b),
             Some(AttrData::Strings(v)) => Some(write_strings(&mut ws, &sink, &v)?),
+            Some(AttrData::Elements(e)) => Some(write_elements(&mut ws, &sink, e)?),
             None => None,
         };
         let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
@@ -485,9 +527,13 @@ impl DatasetBuilder {
         if libver == Libver::Latest {
             space.version = 2;
         }
+        let type_msg = match &committed {
+            Some((at, _)) => committed_type_message(&file, &mut ws, *at)?,
+            None => raw(&Message::Datatype(dtype), mflags::CONSTANT, &ctx)?,
+        };
         let mut msgs = vec![
             raw(&Message::Dataspace(space), 0, &ctx)?,
-            raw(&Message::Datatype(dtype), mflags::CONSTANT, &ctx)?,
+            type_msg,
             raw(&Message::FillValue(fill), mflags::CONSTANT, &ctx)?,
         ];
         if let Some(p) = pipeline {

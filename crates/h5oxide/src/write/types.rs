@@ -1,20 +1,205 @@
 //! Rust types that can be written as HDF5 elements, and the datatypes they are stored as.
 
 use h5oxide_format::object_header::message::datatype::{
-    ByteOrder, CharSet, Datatype, EnumMember, StringPadding, TypeClass,
+    ByteOrder, CharSet, CompoundMember, Datatype, EnumMember, StringPadding, TypeClass,
 };
+use num_complex::Complex;
 
-/// A Rust type whose values are written as HDF5 elements of one fixed-size datatype.
+/// A Rust type whose values are written as HDF5 elements of one datatype.
 ///
-/// Implemented for `i8`..`i64`, `u8`..`u64`, `f32`, `f64` (little-endian, as NumPy writes on
-/// every common platform) and `bool` (h5py's enumeration `FALSE = 0, TRUE = 1` over a
-/// signed 8-bit integer).
-pub trait H5Write: Copy + 'static {
+/// Implemented for:
+///
+/// - `i8`..`i64`, `u8`..`u64`, `f32`, `f64` (little-endian, as NumPy writes on every common
+///   platform) and `bool` (h5py's enumeration `FALSE = 0, TRUE = 1` over a signed 8-bit
+///   integer);
+/// - `[T; N]`: an array type of `N` elements (nest arrays for more dimensions);
+/// - `num_complex::Complex<f32>` / `Complex<f64>`: h5py's compound `{r, i}`;
+/// - [`FixedAscii`](crate::types::FixedAscii) and [`FixedUtf8`](crate::types::FixedUtf8):
+///   fixed-length strings;
+/// - [`VarLenArray`](crate::types::VarLenArray), [`VarLenUnicode`](crate::types::VarLenUnicode)
+///   and [`VarLenAscii`](crate::types::VarLenAscii): variable-length sequences and strings,
+///   whose data goes to the global heap;
+/// - [`ObjectRef`](crate::types::ObjectRef) and [`RegionRef`](crate::types::RegionRef):
+///   object and dataset region references;
+/// - structs and C-like enums with `#[derive(H5Type)]`.
+///
+/// Types that hold variable-length data (or region references) are written through
+/// [`H5Write::write_elements`]; their [`H5Write::write_bytes`] writes null values in their
+/// place, so only the paths that take [`Elements`] (the dataset builder's `with_data` and
+/// `with_scalar`) store them.
+pub trait H5Write: Sized + 'static {
     /// The stored datatype.
     fn write_type() -> Datatype;
 
     /// Appends the stored bytes of `values`.
     fn write_bytes(values: &[Self], out: &mut Vec<u8>);
+
+    /// Appends the stored elements of `values` with the variable-length data they refer to.
+    /// The default is [`H5Write::write_bytes`], for types without such data.
+    fn write_elements(values: &[Self], out: &mut Elements) {
+        Self::write_bytes(values, &mut out.bytes);
+    }
+}
+
+/// Stored elements under construction: their bytes, and the variable-length data (global
+/// heap objects) some of them refer to, written when the elements are stored.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Elements {
+    bytes: Vec<u8>,
+    heap: Vec<HeapItem>,
+}
+
+/// One global heap object an element refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeapItem {
+    /// Byte position of the reference in the elements' bytes.
+    pub(crate) at: usize,
+    /// The element count stored before the heap ID (variable-length data), or `None` for a
+    /// bare heap ID (a region reference).
+    pub(crate) count: Option<u32>,
+    /// The object's contents (which may refer to heap objects in turn).
+    pub(crate) data: Elements,
+}
+
+/// Bytes of a global heap ID with 8-byte addresses, the size h5oxide writes (spec III.E).
+pub(crate) const HEAP_ID_SIZE: usize = 12;
+
+impl Elements {
+    /// No elements.
+    pub fn new() -> Self {
+        Elements::default()
+    }
+
+    /// As attribute or dataset data: plain bytes when nothing refers to the heap.
+    pub(crate) fn into_data(self, dtype: &Datatype) -> crate::write::AttrData {
+        if self.has_heap_data() || dtype.has_variable_length() {
+            crate::write::AttrData::Elements(self)
+        } else {
+            crate::write::AttrData::Bytes(self.bytes)
+        }
+    }
+
+    /// The stored bytes (heap references still unset).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The stored bytes, to append fixed-size elements.
+    pub fn bytes_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+
+    /// True when some element refers to variable-length data.
+    pub fn has_heap_data(&self) -> bool {
+        !self.heap.is_empty()
+    }
+
+    /// Appends a variable-length element (spec IV.A.2.d, class 9): `count` items whose
+    /// stored form is `data`; the element is the count and a heap ID.
+    pub fn push_var_len(&mut self, count: u32, data: Elements) {
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(&count.to_le_bytes());
+        self.bytes.resize(at + 4 + HEAP_ID_SIZE, 0);
+        if count > 0 || !data.bytes.is_empty() {
+            self.heap.push(HeapItem {
+                at,
+                count: Some(count),
+                data,
+            });
+        }
+    }
+
+    /// Appends a bare heap ID referring to an object holding `data` (a region reference,
+    /// spec VIII.C).
+    pub fn push_heap_id(&mut self, data: Elements) {
+        let at = self.bytes.len();
+        self.bytes.resize(at + HEAP_ID_SIZE, 0);
+        self.heap.push(HeapItem {
+            at,
+            count: None,
+            data,
+        });
+    }
+
+    /// Appends `size` zero bytes (the frame of a compound element) and returns where they start.
+    pub fn start_element(&mut self, size: usize) -> usize {
+        let at = self.bytes.len();
+        self.bytes.resize(at + size, 0);
+        at
+    }
+
+    /// Copies `part` over the bytes at `at` (which must exist), keeping its heap references.
+    pub fn place(&mut self, at: usize, part: Elements) {
+        let end = at.saturating_add(part.bytes.len()).min(self.bytes.len());
+        let n = end.saturating_sub(at);
+        if n > 0 {
+            self.bytes[at..end].copy_from_slice(&part.bytes[..n]);
+        }
+        for mut h in part.heap {
+            h.at += at;
+            self.heap.push(h);
+        }
+    }
+
+    /// The bytes and heap objects.
+    pub(crate) fn into_parts(self) -> (Vec<u8>, Vec<HeapItem>) {
+        (self.bytes, self.heap)
+    }
+}
+
+/// A compound type whose members are laid out at the given offsets, or one after another
+/// (h5py's default `np.dtype` packing) where the offset is `None`; a member never starts
+/// before the previous one ends. The size is at least `min_size`.
+#[doc(hidden)]
+pub fn compound_type(members: Vec<(&str, Datatype, Option<usize>)>, min_size: usize) -> Datatype {
+    let mut end = 0usize;
+    let mut out = Vec::with_capacity(members.len());
+    for (name, t, at) in members {
+        let off = at.unwrap_or(end).max(end);
+        end = off + t.element_size();
+        out.push(CompoundMember::new(name, off as u32, t));
+    }
+    Datatype::new(
+        end.max(min_size) as u32,
+        TypeClass::Compound { members: out },
+    )
+}
+
+/// The offsets of a compound's members, in stored order.
+#[doc(hidden)]
+pub fn member_offsets(t: &Datatype) -> Vec<usize> {
+    match &t.class {
+        TypeClass::Compound { members } => members.iter().map(|m| m.offset as usize).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Writes one field of a compound element at `at`.
+#[doc(hidden)]
+pub fn put_field<F: H5Write>(out: &mut Elements, at: usize, value: &F) {
+    let mut part = Elements::new();
+    F::write_elements(std::slice::from_ref(value), &mut part);
+    out.place(at, part);
+}
+
+/// An enumeration over `base` with the members `(name, value)` (value as little-endian
+/// bytes of the base type).
+#[doc(hidden)]
+pub fn enum_type(base: Datatype, members: Vec<(&str, Vec<u8>)>) -> Datatype {
+    let size = base.size;
+    Datatype::new(
+        size,
+        TypeClass::Enum {
+            base: Box::new(base),
+            members: members
+                .into_iter()
+                .map(|(n, v)| EnumMember {
+                    name: n.to_owned(),
+                    value: v,
+                })
+                .collect(),
+        },
+    )
 }
 
 macro_rules! int_write {
@@ -65,6 +250,100 @@ impl H5Write for bool {
         out.extend(values.iter().map(|&b| u8::from(b)));
     }
 }
+
+impl<T: H5Write, const N: usize> H5Write for [T; N] {
+    fn write_type() -> Datatype {
+        // Nested Rust arrays become one array type of several dimensions, as NumPy's
+        // subarray dtypes do (spec IV.A.2.d, class 10).
+        let inner = T::write_type();
+        let (mut dims, base) = match inner.class {
+            TypeClass::Array { dims, base } => (dims, *base),
+            _ => (Vec::new(), inner),
+        };
+        dims.insert(0, N as u32);
+        let n: u32 = dims.iter().product();
+        Datatype::new(
+            n.saturating_mul(base.size),
+            TypeClass::Array {
+                dims,
+                base: Box::new(base),
+            },
+        )
+    }
+
+    fn write_bytes(values: &[Self], out: &mut Vec<u8>) {
+        for v in values {
+            T::write_bytes(v, out);
+        }
+    }
+
+    fn write_elements(values: &[Self], out: &mut Elements) {
+        for v in values {
+            T::write_elements(v, out);
+        }
+    }
+}
+
+macro_rules! complex_write {
+    ($($t:ty),*) => {$(
+        impl H5Write for Complex<$t> {
+            /// h5py's complex type: a compound of `r` and `i`.
+            fn write_type() -> Datatype {
+                let part = <$t>::write_type();
+                let size = part.size;
+                Datatype::new(
+                    2 * size,
+                    TypeClass::Compound {
+                        members: vec![
+                            CompoundMember::new("r", 0, part.clone()),
+                            CompoundMember::new("i", size, part),
+                        ],
+                    },
+                )
+            }
+
+            fn write_bytes(values: &[Self], out: &mut Vec<u8>) {
+                out.reserve(values.len() * 2 * std::mem::size_of::<$t>());
+                for v in values {
+                    out.extend_from_slice(&v.re.to_le_bytes());
+                    out.extend_from_slice(&v.im.to_le_bytes());
+                }
+            }
+        }
+    )*};
+}
+
+complex_write!(f32, f64);
+
+macro_rules! tuple_write {
+    ($($t:ident $i:tt),*) => {
+        /// A compound with members named `"0"`, `"1"`, ..., packed.
+        impl<$($t: H5Write),*> H5Write for ($($t,)*) {
+            fn write_type() -> Datatype {
+                compound_type(vec![$((stringify!($i), $t::write_type(), None)),*], 0)
+            }
+
+            fn write_bytes(values: &[Self], out: &mut Vec<u8>) {
+                let mut e = Elements::new();
+                Self::write_elements(values, &mut e);
+                out.extend_from_slice(e.bytes());
+            }
+
+            fn write_elements(values: &[Self], out: &mut Elements) {
+                let t = Self::write_type();
+                let offs = member_offsets(&t);
+                for v in values {
+                    let base = out.start_element(t.element_size());
+                    $(put_field(out, base + offs[$i], &v.$i);)*
+                }
+            }
+        }
+    };
+}
+tuple_write!(A 0);
+tuple_write!(A 0, B 1);
+tuple_write!(A 0, B 1, C 2);
+tuple_write!(A 0, B 1, C 2, D 3);
 
 /// h5py's boolean type: an enumeration over a signed byte.
 pub(crate) fn bool_type() -> Datatype {
@@ -125,6 +404,9 @@ pub trait WriteData {
 
     /// The stored bytes of every element, row-major.
     fn data_bytes(&self) -> Vec<u8>;
+
+    /// The stored elements with the variable-length data they refer to.
+    fn data_elements(&self) -> Elements;
 }
 
 impl<T: H5Write> WriteData for [T] {
@@ -139,6 +421,12 @@ impl<T: H5Write> WriteData for [T] {
         T::write_bytes(self, &mut out);
         out
     }
+
+    fn data_elements(&self) -> Elements {
+        let mut out = Elements::new();
+        T::write_elements(self, &mut out);
+        out
+    }
 }
 
 impl<T: H5Write> WriteData for Vec<T> {
@@ -151,6 +439,10 @@ impl<T: H5Write> WriteData for Vec<T> {
     fn data_bytes(&self) -> Vec<u8> {
         self.as_slice().data_bytes()
     }
+
+    fn data_elements(&self) -> Elements {
+        self.as_slice().data_elements()
+    }
 }
 
 impl<T: H5Write, const N: usize> WriteData for [T; N] {
@@ -162,6 +454,10 @@ impl<T: H5Write, const N: usize> WriteData for [T; N] {
 
     fn data_bytes(&self) -> Vec<u8> {
         self.as_slice().data_bytes()
+    }
+
+    fn data_elements(&self) -> Elements {
+        self.as_slice().data_elements()
     }
 }
 
@@ -182,8 +478,22 @@ where
         match self.as_slice() {
             Some(s) => T::write_bytes(s, &mut out),
             None => {
-                let v: Vec<T> = self.iter().copied().collect();
-                T::write_bytes(&v, &mut out);
+                for v in self.iter() {
+                    T::write_bytes(std::slice::from_ref(v), &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    fn data_elements(&self) -> Elements {
+        let mut out = Elements::new();
+        match self.as_slice() {
+            Some(s) => T::write_elements(s, &mut out),
+            None => {
+                for v in self.iter() {
+                    T::write_elements(std::slice::from_ref(v), &mut out);
+                }
             }
         }
         out

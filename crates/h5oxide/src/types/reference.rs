@@ -1,0 +1,454 @@
+//! References as element types: object references (spec VIII.C, `H5R_OBJECT1`: an object
+//! header address), dataset region references (`H5R_DATASET_REGION1`: a global heap ID of
+//! the dataset address and a serialized selection, spec VIII.A) and the revised references
+//! of HDF5 1.12 (spec VIII.B, datatype version 4), read as [`Reference`].
+
+use h5oxide_format::heap::global::GlobalHeapId;
+use h5oxide_format::object_header::message::datatype::{Datatype, ReferenceKind, TypeClass};
+use h5oxide_format::selection::{HyperslabShape, Selection as StoredSelection};
+use h5oxide_format::{Context, Cursor, UNDEFINED_ADDRESS};
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::group::{Group, NamedDatatype, Object};
+use crate::h5type::{bad_value, mismatch, Decoder, H5Type, Heap, STRUCTURE};
+use crate::selection::{DimSlice, Selection};
+use crate::File;
+
+/// A reference to an object of the file (h5py's `h5py.ref_dtype`): its header address.
+///
+/// Made from a handle (`ObjectRef::from(&dataset)`), written like any element, read back
+/// with typed reads, and opened with [`ObjectRef::open`] or [`File::deref`].
+///
+/// ```no_run
+/// use h5oxide::types::ObjectRef;
+/// let file = h5oxide::File::create("refs.h5")?;
+/// let ds = file.root().new_dataset_builder().with_data(&[1i32, 2]).create("data")?;
+/// let refs = [ObjectRef::from(&ds), ObjectRef::from(&file.root())];
+/// file.root().new_dataset_builder().with_data(&refs).create("refs")?;
+/// let back: Vec<ObjectRef> = file.root().dataset("refs")?.read_raw()?;
+/// assert_eq!(file.deref(&back[0])?.name(), "/data");
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ObjectRef {
+    pub(crate) address: u64,
+}
+
+impl ObjectRef {
+    /// The null reference (address 0, as libhdf5 stores an unset reference).
+    pub fn null() -> Self {
+        ObjectRef { address: 0 }
+    }
+
+    /// A reference to the object whose header is at `address`.
+    pub fn from_address(address: u64) -> Self {
+        ObjectRef { address }
+    }
+
+    /// True for the null reference.
+    pub fn is_null(&self) -> bool {
+        self.address == 0 || self.address == UNDEFINED_ADDRESS
+    }
+
+    /// The referenced object's header address.
+    pub fn address(&self) -> u64 {
+        self.address
+    }
+
+    /// The referenced object in `file`.
+    ///
+    /// # Errors
+    /// `Usage` for a null reference; the address holds no object header.
+    pub fn open(&self, file: &File) -> Result<Object> {
+        if self.is_null() {
+            return Err(Error::Usage("a null reference refers to no object"));
+        }
+        file.object_by_address(file.inner.resolve(self.address))
+    }
+}
+
+impl From<&Dataset> for ObjectRef {
+    fn from(d: &Dataset) -> Self {
+        ObjectRef {
+            address: d.file().inner.resolve(d.address()),
+        }
+    }
+}
+
+impl From<&Group> for ObjectRef {
+    fn from(g: &Group) -> Self {
+        ObjectRef {
+            address: g.file().inner.resolve(g.address()),
+        }
+    }
+}
+
+impl From<&NamedDatatype> for ObjectRef {
+    fn from(t: &NamedDatatype) -> Self {
+        ObjectRef {
+            address: t.file.inner.resolve(t.address),
+        }
+    }
+}
+
+impl File {
+    /// The object `r` refers to (h5py's `file[ref]`).
+    ///
+    /// # Errors
+    /// As [`ObjectRef::open`].
+    pub fn deref(&self, r: &ObjectRef) -> Result<Object> {
+        r.open(self)
+    }
+}
+
+/// A dataset region reference: a dataset and a selection of its elements (h5py's
+/// `h5py.regionref_dtype`).
+///
+/// ```no_run
+/// use h5oxide::types::RegionRef;
+/// use h5oxide::{DimSlice, Selection};
+/// let file = h5oxide::File::create("regions.h5")?;
+/// let ds = file.root().new_dataset_builder().with_data(&[0i32; 10]).create("data")?;
+/// let sel = Selection::new(vec![DimSlice { start: 2, step: 3, count: 2 }], &[10])?;
+/// let r = RegionRef::new(&ds, &sel)?;
+/// file.root().new_dataset_builder().with_scalar(r).create("region")?;
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RegionRef {
+    pub(crate) object: u64,
+    pub(crate) selection: StoredSelection,
+}
+
+impl RegionRef {
+    /// A reference to `selection` (as stored: points, hyperslabs, all or none) of the
+    /// dataset whose header is at `object`.
+    pub fn from_parts(object: u64, selection: StoredSelection) -> Self {
+        RegionRef { object, selection }
+    }
+
+    /// The null reference.
+    pub fn null() -> Self {
+        RegionRef {
+            object: 0,
+            selection: StoredSelection::None,
+        }
+    }
+
+    /// True for the null reference.
+    pub fn is_null(&self) -> bool {
+        self.object == 0 || self.object == UNDEFINED_ADDRESS
+    }
+
+    /// The referenced dataset's header address.
+    pub fn address(&self) -> u64 {
+        self.object
+    }
+
+    /// The selection as stored.
+    pub fn stored_selection(&self) -> &StoredSelection {
+        &self.selection
+    }
+
+    /// The referenced dataset in `file`.
+    ///
+    /// # Errors
+    /// `Usage` for a null reference; `WrongKind` if the object is not a dataset.
+    pub fn dataset(&self, file: &File) -> Result<Dataset> {
+        match ObjectRef::from_address(self.object).open(file)? {
+            Object::Dataset(d) => Ok(d),
+            o => Err(Error::WrongKind {
+                name: o.name().to_owned(),
+                expected: "dataset",
+            }),
+        }
+    }
+
+    /// The selection as a [`Selection`] of a dataset of shape `shape`: the whole extent, or
+    /// a regular hyperslab whose blocks are single elements or that has one block per
+    /// dimension.
+    ///
+    /// # Errors
+    /// `Usage` for point selections, irregular hyperslabs, other regular hyperslabs, and a
+    /// rank different from `shape`'s; the slices' own checks ([`Selection::new`]).
+    pub fn selection(&self, shape: &[u64]) -> Result<Selection> {
+        match &self.selection {
+            StoredSelection::All => Ok(Selection::all(shape)),
+            StoredSelection::None => Selection::new(
+                shape
+                    .iter()
+                    .map(|_| DimSlice {
+                        start: 0,
+                        step: 1,
+                        count: 0,
+                    })
+                    .collect(),
+                shape,
+            ),
+            StoredSelection::Hyperslab(h) => match &h.shape {
+                HyperslabShape::Regular(dims) => {
+                    let mut out = Vec::with_capacity(dims.len());
+                    for d in dims {
+                        out.push(if d.block == 1 {
+                            DimSlice {
+                                start: d.start,
+                                step: d.stride.max(1),
+                                count: d.count,
+                            }
+                        } else if d.count == 1 {
+                            DimSlice {
+                                start: d.start,
+                                step: 1,
+                                count: d.block,
+                            }
+                        } else {
+                            return Err(Error::Usage(
+                                "a hyperslab of several multi-element blocks is not a Selection",
+                            ));
+                        });
+                    }
+                    Selection::new(out, shape)
+                }
+                HyperslabShape::Irregular(_) => Err(Error::Usage(
+                    "an irregular hyperslab is not a Selection (use stored_selection)",
+                )),
+            },
+            StoredSelection::Points(_) => Err(Error::Usage(
+                "a point selection is not a Selection (use stored_selection)",
+            )),
+        }
+    }
+}
+
+/// A revised (HDF5 1.12, `H5R_ref_t`) reference as stored (spec VIII.B); also read from the
+/// older object and region references.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reference {
+    /// No object.
+    Null,
+    /// An object.
+    Object {
+        /// Header address of the object (its token).
+        address: u64,
+        /// The file holding it, when it is another file.
+        file: Option<String>,
+    },
+    /// A selection of a dataset's elements.
+    Region {
+        /// Header address of the dataset.
+        address: u64,
+        /// The file holding it, when it is another file.
+        file: Option<String>,
+        /// The selection.
+        selection: StoredSelection,
+    },
+    /// An attribute of an object.
+    Attribute {
+        /// Header address of the object.
+        address: u64,
+        /// The file holding it, when it is another file.
+        file: Option<String>,
+        /// The attribute's name.
+        name: String,
+    },
+}
+
+/// Reference types of the revised encoding's header (spec VIII.B).
+const REF_OBJECT2: u8 = 2;
+const REF_REGION2: u8 = 3;
+const REF_ATTR: u8 = 4;
+/// Flag bit 0: the reference is to another file.
+const REF_EXTERNAL: u8 = 0x01;
+
+/// The little-endian address in a token of `n` bytes.
+fn token(c: &mut Cursor<'_>) -> Result<u64> {
+    let n = c.u8()? as usize;
+    let b = c.bytes(n)?;
+    if n > 8 && b[8..].iter().any(|&x| x != 0) {
+        return Err(bad_value("reference token size", n as u64));
+    }
+    Ok(b.iter()
+        .take(8)
+        .rev()
+        .fold(0u64, |v, &x| (v << 8) | u64::from(x)))
+}
+
+/// A 16-bit length and that many bytes of text.
+fn short_string(c: &mut Cursor<'_>) -> Result<String> {
+    let n = c.u16()? as usize;
+    let b = c.bytes(n)?;
+    String::from_utf8(b.to_vec()).map_err(|e| {
+        bad_value(
+            "reference name (not UTF-8)",
+            e.utf8_error().valid_up_to() as u64,
+        )
+    })
+}
+
+/// Decodes the part of a revised reference after its header: token, file name, then the
+/// region or attribute name (`H5R__decode` order).
+fn revised_body(kind: u8, flags: u8, c: &mut Cursor<'_>) -> Result<Reference> {
+    let address = token(c)?;
+    let file = if flags & REF_EXTERNAL != 0 {
+        Some(short_string(c)?)
+    } else {
+        None
+    };
+    Ok(match kind {
+        REF_OBJECT2 => Reference::Object { address, file },
+        REF_REGION2 => {
+            // A 32-bit selection size and the extent's rank precede the selection.
+            let size = c.u32()? as usize;
+            let _rank = c.u32()?;
+            let raw = c.bytes(size)?;
+            let mut sc = Cursor::new(raw, 0, "region reference");
+            let selection = StoredSelection::decode(&mut sc)?;
+            Reference::Region {
+                address,
+                file,
+                selection,
+            }
+        }
+        REF_ATTR => Reference::Attribute {
+            address,
+            file,
+            name: short_string(c)?,
+        },
+        k => return Err(bad_value("revised reference type", u64::from(k))),
+    })
+}
+
+/// Decodes one stored revised reference element: the header (type, flags), then either
+/// the encoding itself (an object in this file) or a 32-bit size and the global heap ID of
+/// the rest of the encoding.
+pub(crate) fn decode_revised(b: &[u8], heap: &Heap<'_>) -> Result<Reference> {
+    let ctx = heap.context();
+    let mut c = Cursor::new(b, 0, STRUCTURE);
+    let kind = c.u8()?;
+    let flags = c.u8()?;
+    if kind == 0 {
+        return Ok(Reference::Null);
+    }
+    if kind == REF_OBJECT2 && flags & REF_EXTERNAL == 0 {
+        return revised_body(kind, flags, &mut c);
+    }
+    let _size = c.u32()?;
+    let id = GlobalHeapId::decode(&mut c, &ctx)?;
+    if id.is_null() {
+        return Ok(Reference::Null);
+    }
+    let blob = heap.object(&id)?;
+    let mut bc = Cursor::new(&blob, 0, "revised reference");
+    revised_body(kind, flags, &mut bc)
+}
+
+/// The object address and selection in a region reference's heap object (spec VIII.C).
+fn region_object(data: &[u8], ctx: &Context) -> Result<RegionRef> {
+    let mut c = Cursor::new(data, 0, "region reference");
+    let object = c.offset_field(ctx)?;
+    let selection = StoredSelection::decode(&mut c)?;
+    Ok(RegionRef { object, selection })
+}
+
+fn decode_region(b: &[u8], heap: &Heap<'_>) -> Result<RegionRef> {
+    let ctx = heap.context();
+    let mut c = Cursor::new(b, 0, STRUCTURE);
+    let id = GlobalHeapId::decode(&mut c, &ctx)?;
+    if id.is_null() {
+        return Ok(RegionRef::null());
+    }
+    region_object(&heap.object(&id)?, &ctx)
+}
+
+fn decode_object(b: &[u8], heap: &Heap<'_>) -> Result<u64> {
+    Cursor::new(b, 0, STRUCTURE)
+        .offset_field(&heap.context())
+        .map_err(Into::into)
+}
+
+fn ref_kind(dtype: &Datatype) -> Option<ReferenceKind> {
+    match &dtype.class {
+        TypeClass::Reference { kind } => Some(*kind),
+        _ => None,
+    }
+}
+
+impl H5Type for ObjectRef {
+    fn decoder(dtype: &Datatype) -> Result<Decoder<Self>> {
+        match ref_kind(dtype) {
+            Some(ReferenceKind::Object) => Ok(Decoder::element(dtype.element_size(), |b, heap| {
+                decode_object(b, heap).map(ObjectRef::from_address)
+            })),
+            Some(ReferenceKind::Object2) => Ok(Decoder::element(
+                dtype.element_size(),
+                |b, heap| match decode_revised(b, heap)? {
+                    Reference::Null => Ok(ObjectRef::null()),
+                    Reference::Object {
+                        address,
+                        file: None,
+                    } => Ok(ObjectRef::from_address(address)),
+                    _ => Err(bad_value("object reference to another file", 0)),
+                },
+            )),
+            _ => Err(mismatch::<Self>(dtype)),
+        }
+    }
+}
+
+impl H5Type for RegionRef {
+    fn decoder(dtype: &Datatype) -> Result<Decoder<Self>> {
+        match ref_kind(dtype) {
+            Some(ReferenceKind::DatasetRegion) => {
+                Ok(Decoder::element(dtype.element_size(), decode_region))
+            }
+            Some(ReferenceKind::DatasetRegion2) => Ok(Decoder::element(
+                dtype.element_size(),
+                |b, heap| match decode_revised(b, heap)? {
+                    Reference::Null => Ok(RegionRef::null()),
+                    Reference::Region {
+                        address,
+                        file: None,
+                        selection,
+                    } => Ok(RegionRef::from_parts(address, selection)),
+                    _ => Err(bad_value("region reference to another file", 0)),
+                },
+            )),
+            _ => Err(mismatch::<Self>(dtype)),
+        }
+    }
+}
+
+impl H5Type for Reference {
+    fn decoder(dtype: &Datatype) -> Result<Decoder<Self>> {
+        let size = dtype.element_size();
+        match ref_kind(dtype) {
+            Some(k) if k.is_revised() => Ok(Decoder::element(size, decode_revised)),
+            Some(ReferenceKind::Object) => Ok(Decoder::element(size, |b, heap| {
+                let address = decode_object(b, heap)?;
+                Ok(if address == 0 {
+                    Reference::Null
+                } else {
+                    Reference::Object {
+                        address,
+                        file: None,
+                    }
+                })
+            })),
+            Some(ReferenceKind::DatasetRegion) => Ok(Decoder::element(size, |b, heap| {
+                let r = decode_region(b, heap)?;
+                Ok(if r.is_null() {
+                    Reference::Null
+                } else {
+                    Reference::Region {
+                        address: r.object,
+                        file: None,
+                        selection: r.selection,
+                    }
+                })
+            })),
+            _ => Err(mismatch::<Self>(dtype)),
+        }
+    }
+}
