@@ -20,8 +20,8 @@ use crate::write::attribute::AttrData;
 use crate::write::chunks::{
     choose_index, chunk_origins, chunked_layout_message, write_index, ChunkCtx,
 };
-use crate::write::external;
 use crate::write::committed::committed_type_message;
+use crate::write::external;
 use crate::write::filters::{
     build_pipeline, Bitshuffle, Blosc, BloscShuffle, FilterSpec, ScaleOffset, Szip,
 };
