@@ -31,14 +31,6 @@ impl Progress {
         }
     }
 
-    /// A progress that never draws (tests, nested jobs).
-    pub fn hidden() -> Progress {
-        Progress {
-            enabled: false,
-            ..Progress::new(0)
-        }
-    }
-
     /// Counts `n` more bytes done.
     pub fn add(&self, n: u64) {
         let done = {
