@@ -418,8 +418,11 @@ fn flatten<'a>(v: &'a Json, rank: usize, out: &mut Vec<&'a Json>) -> Result<(), 
     Ok(())
 }
 
-/// Shape, maximum shape (`None` unlimited) of an HDF5/JSON dataspace.
-fn shape_of(s: &Json, what: &str) -> Result<(Vec<u64>, Option<Vec<Option<u64>>>), String> {
+/// A maximum shape: `None` entries are unlimited.
+type MaxShape = Vec<Option<u64>>;
+
+/// Shape and maximum shape of an HDF5/JSON dataspace.
+fn shape_of(s: &Json, what: &str) -> Result<(Vec<u64>, Option<MaxShape>), String> {
     match field(s, "class", what)?.as_str().unwrap_or_default() {
         "H5S_SCALAR" => Ok((Vec::new(), None)),
         "H5S_SIMPLE" => {
