@@ -325,7 +325,10 @@ fn encode(t: &Datatype, v: &Json, out: &mut Vec<u8>, depth: u32) -> Result<(), S
                 Json::Bool(b) => i128::from(*b),
                 _ => return Err(format!("{v} is not an integer")),
             };
-            put_int(n << bit_offset, size, *order, out);
+            let shifted = n
+                .checked_shl(u32::from(*bit_offset))
+                .ok_or("integer bit offset too large")?;
+            put_int(shifted, size, *order, out);
         }
         TypeClass::FloatingPoint { order, .. } => {
             let x = float_of(v)?;
@@ -376,7 +379,9 @@ fn encode(t: &Datatype, v: &Json, out: &mut Vec<u8>, depth: u32) -> Result<(), S
         TypeClass::Array { dims, base } => {
             let mut flat = Vec::new();
             flatten(v, dims.len(), &mut flat)?;
-            let n: u64 = dims.iter().map(|&d| u64::from(d)).product();
+            let n = dims
+                .iter()
+                .fold(1u64, |a, &d| a.saturating_mul(u64::from(d)));
             if flat.len() as u64 != n {
                 return Err("an array value has the wrong number of elements".into());
             }
@@ -552,7 +557,10 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
     let value = field(d, "value", path)?;
     let mut flat = Vec::new();
     flatten(value, dims.len(), &mut flat).map_err(|e| format!("{path}: {e}"))?;
-    let n: u64 = dims.iter().product();
+    let n = dims
+        .iter()
+        .try_fold(1u64, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| format!("{path}: shape too large"))?;
     if flat.len() as u64 != n {
         return Err(format!("{path}: {} values for {n} elements", flat.len()).into());
     }
@@ -601,7 +609,7 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
             filters,
             fill,
         };
-        let row: u64 = dims.iter().skip(1).product();
+        let row = dims.iter().skip(1).fold(1u64, |a, &d| a.saturating_mul(d));
         let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
             let (from, k) = if dims.is_empty() {
                 (0, 1)

@@ -213,7 +213,8 @@ fn default_chunk(dims: &[u64], elem: u64) -> Vec<u64> {
     let mut c: Vec<u64> = dims.iter().map(|&d| d.max(1)).collect();
     let target = 256 * 1024;
     let mut i = 0;
-    while c.iter().product::<u64>().saturating_mul(elem) > target && c.iter().any(|&d| d > 1) {
+    let bytes = |c: &[u64]| c.iter().fold(elem, |a, &d| a.saturating_mul(d));
+    while bytes(&c) > target && c.iter().any(|&d| d > 1) {
         let k = i % c.len();
         c[k] = c[k].div_ceil(2);
         i += 1;
