@@ -75,6 +75,16 @@ fn std_type(name: &str) -> Result<Datatype, String> {
         return match kind {
             "I" => Ok(Datatype::integer(bits / 8, true, order)),
             "U" => Ok(Datatype::integer(bits / 8, false, order)),
+            "B" => Ok(Datatype::new(
+                bits / 8,
+                TypeClass::Bitfield {
+                    order,
+                    bit_offset: 0,
+                    precision: bits as u16,
+                    pad_lo: false,
+                    pad_hi: false,
+                },
+            )),
             _ => Err(bad()),
         };
     }
@@ -114,6 +124,10 @@ pub fn type_of(t: &Json, depth: u32) -> Result<Datatype, String> {
         u8::try_from(u32_of(t, k, what)?).map_err(|_| format!("{what}: {k} too large"))
     };
     match class {
+        "H5T_BITFIELD" => match t.get("base").and_then(Json::as_str) {
+            Some(base) => std_type(base),
+            None => Err("not yet supported: bitfields of non-standard precision".into()),
+        },
         "H5T_INTEGER" | "H5T_FLOAT" => {
             if let Some(base) = t.get("base").and_then(Json::as_str) {
                 return std_type(base);
@@ -389,7 +403,8 @@ fn encode(t: &Datatype, v: &Json, out: &mut Vec<u8>, depth: u32) -> Result<(), S
                 encode(base, x, out, depth + 1)?;
             }
         }
-        TypeClass::Opaque { .. } => {
+        // Opaque and bitfield values are dumped as h5dump prints them: `09:08:07`, `0x5a`.
+        TypeClass::Opaque { .. } | TypeClass::Bitfield { .. } => {
             let s = v
                 .as_str()
                 .ok_or_else(|| format!("{v} is not opaque bytes"))?;
