@@ -663,6 +663,7 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
     let root_json = groups.get(&root_id).ok_or("the root group is missing")?;
     let root = out.root();
     set_attributes(root_json, &root.attrs(), "/")?;
+    // The JSON is parsed whole before anything is written; no bar for the rest.
     let progress = Progress::new(0);
     // Object id -> path of its copy.
     let mut made: HashMap<String, String> = HashMap::new();

@@ -20,13 +20,14 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Progress over `total` bytes; silent unless stderr is a terminal.
+    /// Progress over `total` bytes; silent unless stderr is a terminal and `total` is known
+    /// (not 0).
     pub fn new(total: u64) -> Progress {
         Progress {
             total,
             done: RefCell::new(0),
             start: Instant::now(),
-            enabled: std::io::stderr().is_terminal(),
+            enabled: total > 0 && std::io::stderr().is_terminal(),
             bar: RefCell::new(None),
         }
     }
