@@ -1,12 +1,16 @@
-//! `h5ox`: list, dump, export, check and summarise HDF5 files.
+//! `h5ox`: list, dump, export, import, check, summarise, repack and rebuild HDF5 files.
 
 mod check;
 mod ddl;
 mod dump;
 mod export;
+mod import;
 mod json;
+mod load_json;
 mod ls;
+mod progress;
 mod props;
+mod repack;
 mod stat;
 mod storage;
 mod tree;
@@ -52,6 +56,21 @@ enum Command {
     ///
     /// Example: h5ox stat --json data.h5
     Stat(stat::Args),
+    /// Write a NumPy .npy file (v1-v3; bool, integers, floats, complex, S<n> strings,
+    /// structured types) as a new dataset, creating the file and groups as needed.
+    ///
+    /// Example: h5ox import x.npy data.h5 /group/x --chunk 1000,10 --filter shuffle+gzip=4
+    Import(import::Args),
+    /// Rewrite every group, dataset, attribute and link into a new compact file, optionally
+    /// with other filters, chunk shapes or format generation, then compare it with the input.
+    ///
+    /// Examples: h5ox repack in.h5 out.h5;  h5ox repack --filter zstd=3 --libver latest
+    /// in.h5 out.h5;  h5ox repack --filter /big:lz4 --chunk /big=1024,64 in.h5 out.h5
+    Repack(repack::Args),
+    /// Build an HDF5 file from HDF5/JSON as `h5ox dump --json` writes it.
+    ///
+    /// Example: h5ox dump --json a.h5 > a.json && h5ox load-json a.json b.h5
+    LoadJson(load_json::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +81,9 @@ fn main() -> ExitCode {
         Command::Export(a) => export::run(&a),
         Command::Check(a) => return check::run(&a),
         Command::Stat(a) => stat::run(&a),
+        Command::Import(a) => import::run(&a),
+        Command::Repack(a) => repack::run(&a),
+        Command::LoadJson(a) => load_json::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,884 @@
+//! `h5ox repack`: every group, dataset, attribute and link of a file rewritten into a new,
+//! compact file, optionally with other filters, chunk shapes or format generation; then the
+//! new file is read back and compared with the old one.
+//!
+//! Also the dataset writer `import` and `load-json` share: a dataset of a run-time type
+//! created and filled slab by slab (runs of leading rows), so memory stays bounded.
+
+use std::collections::{HashMap, VecDeque};
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use h5oxide::format::object_header::message::dataspace::DataspaceKind;
+use h5oxide::format::object_header::message::datatype::{
+    ByteOrder, Datatype, TypeClass, VarLenKind,
+};
+use h5oxide::format::object_header::message::filter_pipeline::FilterPipeline;
+use h5oxide::{
+    Attributes, Dataset, DatasetBuilder, DimSlice, File, Group, H5Write, Libver, Link, Mode,
+    Object, RawValue, Selection,
+};
+
+use crate::progress::Progress;
+use crate::tree::join;
+
+/// A boxed error: every failure ends as one line on stderr.
+pub type BoxError = Box<dyn Error>;
+
+/// Stored bytes handled per slab of rows.
+pub const SLAB_BYTES: u64 = 16 << 20;
+
+/// Arguments of `h5ox repack`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The file to read.
+    input: PathBuf,
+    /// The file to write (replaced if it exists).
+    output: PathBuf,
+    /// Filters for every chunkable dataset (`gzip=6`, `lz4`, `zstd=3`, `lzf`,
+    /// `shuffle+gzip=4`, `fletcher32+...`, `none`), or for one dataset as `PATH:FILTERS`.
+    /// May be repeated; a path-specific setting wins.
+    #[arg(long = "filter")]
+    filter: Vec<String>,
+    /// Format generation of the new file: `earliest` (superblock 0) or `latest`
+    /// (superblock 3). Default: the generation of the input.
+    #[arg(long)]
+    libver: Option<String>,
+    /// Chunk shape for every dataset of matching rank (`a,b,..`) or for one dataset
+    /// (`PATH=a,b,..`). May be repeated.
+    #[arg(long = "chunk")]
+    chunk: Vec<String>,
+    /// Skip reading the new file back and comparing it with the input.
+    #[arg(long)]
+    no_verify: bool,
+}
+
+/// One filter of a pipeline the writer can apply.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FilterOp {
+    /// Byte shuffle (id 2).
+    Shuffle,
+    /// Deflate at a level 0-9 (id 1).
+    Deflate(u8),
+    /// Fletcher-32 checksum (id 3).
+    Fletcher32,
+    /// LZF (id 32000).
+    Lzf,
+    /// LZ4 (id 32004).
+    Lz4,
+    /// Zstandard at a level (id 32015).
+    Zstd(i32),
+}
+
+/// Parses `shuffle+gzip=4`, `lz4`, `zstd=3`, `lzf`, `none`, ... into filters, in order.
+///
+/// # Errors
+/// An unknown filter name or a bad level.
+pub fn parse_filters(s: &str) -> Result<Vec<FilterOp>, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for part in s.split('+') {
+        let (name, level) = match part.split_once('=') {
+            Some((n, l)) => (n.trim(), Some(l.trim())),
+            None => (part.trim(), None),
+        };
+        let bad = || format!("bad filter level in {part:?}");
+        let op = match name.to_ascii_lowercase().as_str() {
+            "gzip" | "deflate" => {
+                let l: u8 = level.map_or(Ok(4), str::parse).map_err(|_| bad())?;
+                if l > 9 {
+                    return Err(bad());
+                }
+                FilterOp::Deflate(l)
+            }
+            "zstd" => FilterOp::Zstd(level.map_or(Ok(3), str::parse).map_err(|_| bad())?),
+            "shuffle" if level.is_none() => FilterOp::Shuffle,
+            "fletcher32" if level.is_none() => FilterOp::Fletcher32,
+            "lzf" if level.is_none() => FilterOp::Lzf,
+            "lz4" if level.is_none() => FilterOp::Lz4,
+            _ => {
+                return Err(format!(
+                    "unknown filter {part:?} (use gzip=N, zstd=N, lz4, lzf, shuffle, \
+                     fletcher32, joined with '+', or none)"
+                ))
+            }
+        };
+        out.push(op);
+    }
+    Ok(out)
+}
+
+/// Parses a chunk shape `a,b,..`.
+///
+/// # Errors
+/// A dimension that is not a positive integer.
+pub fn parse_dims(s: &str) -> Result<Vec<u64>, String> {
+    s.split(',')
+        .map(|d| match d.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "bad chunk shape {s:?}: want positive integers a,b,.."
+            )),
+        })
+        .collect()
+}
+
+/// The filters of a stored pipeline the writer can apply again, and the names of those it
+/// cannot.
+pub fn filters_of(p: &FilterPipeline) -> (Vec<FilterOp>, Vec<String>) {
+    let mut ops = Vec::new();
+    let mut lost = Vec::new();
+    for f in &p.filters {
+        let level = f.client_data.first().copied();
+        match f.id {
+            1 => ops.push(FilterOp::Deflate(level.unwrap_or(4).min(9) as u8)),
+            2 => ops.push(FilterOp::Shuffle),
+            3 => ops.push(FilterOp::Fletcher32),
+            32000 => ops.push(FilterOp::Lzf),
+            32004 => ops.push(FilterOp::Lz4),
+            // The plugin's single parameter is the level, a signed int stored as u32.
+            32015 => ops.push(FilterOp::Zstd(level.map_or(3, |l| l as i32))),
+            id => lost.push(f.name.clone().unwrap_or_else(|| format!("filter {id}"))),
+        }
+    }
+    (ops, lost)
+}
+
+fn apply_filters(mut b: DatasetBuilder, ops: &[FilterOp]) -> DatasetBuilder {
+    for op in ops {
+        b = match *op {
+            FilterOp::Shuffle => b.shuffle(),
+            FilterOp::Deflate(l) => b.deflate(l),
+            FilterOp::Fletcher32 => b.fletcher32(),
+            FilterOp::Lzf => b.lzf(),
+            FilterOp::Lz4 => b.lz4(),
+            FilterOp::Zstd(l) => b.zstd(l),
+        };
+    }
+    b
+}
+
+/// Everything needed to create a dataset of a run-time type.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Element type (fixed size).
+    pub dtype: Datatype,
+    /// Shape; empty for a scalar.
+    pub dims: Vec<u64>,
+    /// Maximum shape (`None` unlimited); `None` for a fixed shape.
+    pub max: Option<Vec<Option<u64>>>,
+    /// Chunk shape; `None` lets filters or a maximum shape pick one.
+    pub chunk: Option<Vec<u64>>,
+    /// Filters, in order.
+    pub filters: Vec<FilterOp>,
+    /// Fill value bytes (one element).
+    pub fill: Option<Vec<u8>>,
+}
+
+impl Plan {
+    fn chunked(&self) -> bool {
+        self.chunk.is_some()
+            || !self.filters.is_empty()
+            || self.max.as_ref().is_some_and(|m| {
+                m.iter()
+                    .zip(&self.dims)
+                    .any(|(m, d)| m.is_none_or(|m| m != *d))
+            })
+    }
+
+    /// Bytes of one leading row (the element size for a scalar or rank 1).
+    fn row_bytes(&self) -> Option<u64> {
+        self.dims
+            .iter()
+            .skip(1)
+            .try_fold(u64::from(self.dtype.size), |a, &n| a.checked_mul(n))
+    }
+
+    /// Total stored bytes.
+    pub fn total_bytes(&self) -> u64 {
+        self.dims
+            .iter()
+            .try_fold(u64::from(self.dtype.size), |a, &n| a.checked_mul(n))
+            .unwrap_or(u64::MAX)
+    }
+}
+
+/// A chunk shape near 256 KiB when none is given: whole trailing dimensions, leading ones
+/// halved in turn.
+fn default_chunk(dims: &[u64], elem: u64) -> Vec<u64> {
+    let mut c: Vec<u64> = dims.iter().map(|&d| d.max(1)).collect();
+    let target = 256 * 1024;
+    let mut i = 0;
+    let bytes = |c: &[u64]| c.iter().fold(elem, |a, &d| a.saturating_mul(d));
+    while bytes(&c) > target && c.iter().any(|&d| d > 1) {
+        let k = i % c.len();
+        c[k] = c[k].div_ceil(2);
+        i += 1;
+    }
+    c
+}
+
+fn with_fill(
+    b: DatasetBuilder,
+    fill: Option<&[u8]>,
+    name: &str,
+) -> Result<DatasetBuilder, BoxError> {
+    // The builder takes a fill value as a number; any element of 1, 2, 4 or 8 bytes can be
+    // carried bit for bit as an unsigned integer of that size.
+    let Some(f) = fill else { return Ok(b) };
+    Ok(match f.len() {
+        1 => b.fill_value(f[0]),
+        2 => b.fill_value(u16::from_le_bytes([f[0], f[1]])),
+        4 => b.fill_value(u32::from_le_bytes([f[0], f[1], f[2], f[3]])),
+        8 => b.fill_value(u64::from_le_bytes(f.try_into().map_err(|_| "fill value")?)),
+        n => {
+            // Values are copied whole, so only unwritten elements of later writes differ.
+            if f.iter().any(|&x| x != 0) {
+                eprintln!("h5ox: warning: {name}: the fill value of a {n}-byte type is not kept");
+            }
+            b
+        }
+    })
+}
+
+/// An empty builder of `dtype` when a native writer type has exactly that type: the only
+/// way to create a dataset before its data.
+fn native_builder(group: &Group, dtype: &Datatype) -> Option<DatasetBuilder> {
+    let d = dtype.descriptor();
+    macro_rules! pick {
+        ($($t:ty),*) => {$(
+            if <$t>::write_type().descriptor() == d {
+                return Some(group.new_dataset::<$t>());
+            }
+        )*};
+    }
+    pick!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool);
+    None
+}
+
+/// Creates `name` in `group` from `plan`, asking `rows(start, count)` for the stored bytes
+/// of leading rows `start..start + count` (for a scalar: `(0, 1)`), a slab at a time.
+///
+/// # Errors
+/// Builder errors, and whatever `rows` returns.
+pub fn write_dataset(
+    group: &Group,
+    name: &str,
+    plan: &Plan,
+    rows: &mut dyn FnMut(u64, u64) -> Result<Vec<u8>, BoxError>,
+    progress: &Progress,
+) -> Result<Dataset, BoxError> {
+    let elem = u64::from(plan.dtype.size);
+    let Some((&nrows, rest)) = plan.dims.split_first() else {
+        let bytes = rows(0, 1)?;
+        progress.add(bytes.len() as u64);
+        let b = group
+            .new_dataset_builder()
+            .with_raw(plan.dtype.clone(), &[], bytes);
+        return Ok(with_fill(b, plan.fill.as_deref(), name)?.create(name)?);
+    };
+    let row_bytes = plan.row_bytes().ok_or("dataset size overflows")?.max(1);
+    let chunked = plan.chunked();
+    let chunk = match (&plan.chunk, chunked) {
+        (Some(c), _) => Some(c.clone()),
+        (None, true) => Some(default_chunk(&plan.dims, elem)),
+        (None, false) => None,
+    };
+    // Slabs of whole chunk rows, so no chunk is written twice.
+    let unit = chunk.as_ref().map_or(1, |c| c[0].max(1));
+    let step = ((SLAB_BYTES / row_bytes).max(1) / unit).max(1) * unit;
+    let all = |start: u64, count: u64| -> Result<Selection, BoxError> {
+        let mut d = vec![DimSlice {
+            start,
+            step: 1,
+            count,
+        }];
+        d.extend(rest.iter().map(|&n| DimSlice::all(n)));
+        Ok(Selection::new(d, &plan.dims)?)
+    };
+    let usize_dims = |d: &[u64]| -> Result<Vec<usize>, BoxError> {
+        d.iter()
+            .map(|&n| usize::try_from(n).map_err(|_| "dimension too large".into()))
+            .collect()
+    };
+    let (mut ds, mut start) = if let Some(c) = &chunk {
+        // Created holding its first slab, then grown to its shape within the maximum shape
+        // (which is at least the shape), so no more than a slab is ever in memory.
+        let first = step.min(nrows);
+        let bytes = rows(0, first)?;
+        progress.add(bytes.len() as u64);
+        let mut shape = vec![first];
+        shape.extend_from_slice(rest);
+        let max: Vec<Option<usize>> = match &plan.max {
+            Some(m) => m.iter().map(|m| m.map(|n| n as usize)).collect(),
+            None => plan.dims.iter().map(|&n| Some(n as usize)).collect(),
+        };
+        let b = group
+            .new_dataset_builder()
+            .with_raw(plan.dtype.clone(), &shape, bytes)
+            .max_shape(max)
+            .chunk(usize_dims(c)?);
+        let b = with_fill(apply_filters(b, &plan.filters), plan.fill.as_deref(), name)?;
+        let mut ds = b.create(name)?;
+        if first < nrows {
+            ds.resize(usize_dims(&plan.dims)?)?;
+        }
+        (ds, first)
+    } else if plan.total_bytes() > SLAB_BYTES {
+        match native_builder(group, &plan.dtype) {
+            Some(b) => {
+                let b = with_fill(b.shape(usize_dims(&plan.dims)?), plan.fill.as_deref(), name)?;
+                (b.create(name)?, 0)
+            }
+            None => {
+                // No way to create an empty dataset of this type: the data goes in whole.
+                let bytes = rows(0, nrows)?;
+                progress.add(bytes.len() as u64);
+                let b = group
+                    .new_dataset_builder()
+                    .with_raw(plan.dtype.clone(), &plan.dims, bytes);
+                (
+                    with_fill(b, plan.fill.as_deref(), name)?.create(name)?,
+                    nrows,
+                )
+            }
+        }
+    } else {
+        let bytes = rows(0, nrows)?;
+        progress.add(bytes.len() as u64);
+        let b = group
+            .new_dataset_builder()
+            .with_raw(plan.dtype.clone(), &plan.dims, bytes);
+        (
+            with_fill(b, plan.fill.as_deref(), name)?.create(name)?,
+            nrows,
+        )
+    };
+    while start < nrows {
+        let count = step.min(nrows - start);
+        let bytes = rows(start, count)?;
+        progress.add(bytes.len() as u64);
+        ds.write_selection_bytes(&all(start, count)?, &bytes)?;
+        start += count;
+    }
+    Ok(ds)
+}
+
+/// Parses `earliest` / `latest`.
+///
+/// # Errors
+/// Any other word.
+pub fn parse_libver(s: &str) -> Result<Libver, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "earliest" => Ok(Libver::Earliest),
+        "latest" => Ok(Libver::Latest),
+        _ => Err(format!("bad --libver {s:?}: use earliest or latest")),
+    }
+}
+
+/// True for variable-length strings (the one variable-length type written).
+pub fn is_vlen_string(t: &Datatype) -> bool {
+    matches!(
+        t.class,
+        TypeClass::VarLen {
+            kind: VarLenKind::String { .. },
+            ..
+        }
+    )
+}
+
+/// Why a type cannot be copied, if it cannot.
+fn unsupported_type(t: &Datatype) -> Option<&'static str> {
+    if is_vlen_string(t) {
+        None
+    } else if t.has_variable_length() {
+        Some("variable-length data other than strings")
+    } else if t.has_reference() {
+        Some("references")
+    } else {
+        None
+    }
+}
+
+/// Copies every attribute of `from` onto `to`.
+///
+/// # Errors
+/// Unsupported types or shapes (named with `path`), read and write errors.
+pub fn copy_attributes(from: &Attributes, to: &Attributes, path: &str) -> Result<(), BoxError> {
+    for a in from.list()? {
+        let name = a.name();
+        let t = a.dtype();
+        if let Some(why) = unsupported_type(t) {
+            return Err(format!("{path} attribute {name:?}: {why} not yet supported").into());
+        }
+        if a.space().kind == DataspaceKind::Null {
+            return Err(format!(
+                "{path} attribute {name:?}: null dataspace attributes not yet supported"
+            )
+            .into());
+        }
+        if is_vlen_string(t) {
+            let shape = a.shape();
+            let strings: Vec<String> = a
+                .values()?
+                .into_iter()
+                .map(|v| match v {
+                    h5oxide::Value::String(s) => Ok(s),
+                    h5oxide::Value::Null => Ok(String::new()),
+                    _ => Err(format!("{path} attribute {name:?}: a string is not UTF-8")),
+                })
+                .collect::<Result<_, _>>()?;
+            match shape.len() {
+                0 => to.set(name, strings.first().map_or("", String::as_str))?,
+                1 => to.set(name, &strings)?,
+                _ => {
+                    return Err(format!(
+                        "{path} attribute {name:?}: multi-dimensional string attributes \
+                         not yet supported"
+                    )
+                    .into())
+                }
+            }
+        } else {
+            let v = RawValue {
+                dtype: t.clone(),
+                shape: a.shape(),
+                bytes: a.raw()?.to_vec(),
+            };
+            to.set(name, &v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Settings that change datasets on the way.
+struct Overrides {
+    filter_all: Option<Vec<FilterOp>>,
+    filter_path: HashMap<String, Vec<FilterOp>>,
+    chunk_all: Option<Vec<u64>>,
+    chunk_path: HashMap<String, Vec<u64>>,
+}
+
+fn norm(p: &str) -> String {
+    if p.starts_with('/') {
+        p.to_owned()
+    } else {
+        format!("/{p}")
+    }
+}
+
+impl Overrides {
+    fn parse(a: &Args) -> Result<Overrides, String> {
+        let mut o = Overrides {
+            filter_all: None,
+            filter_path: HashMap::new(),
+            chunk_all: None,
+            chunk_path: HashMap::new(),
+        };
+        for f in &a.filter {
+            match f.rsplit_once(':') {
+                Some((p, spec)) => {
+                    o.filter_path.insert(norm(p), parse_filters(spec)?);
+                }
+                None => o.filter_all = Some(parse_filters(f)?),
+            }
+        }
+        for c in &a.chunk {
+            match c.rsplit_once('=') {
+                Some((p, spec)) => {
+                    o.chunk_path.insert(norm(p), parse_dims(spec)?);
+                }
+                None => o.chunk_all = Some(parse_dims(c)?),
+            }
+        }
+        Ok(o)
+    }
+}
+
+fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxError> {
+    let dims = ds.shape();
+    let max = ds.max_shape();
+    let chunk_override = o
+        .chunk_path
+        .get(path)
+        .or(o.chunk_all.as_ref().filter(|c| c.len() == dims.len()));
+    let filter_override = o.filter_path.get(path).or(o.filter_all.as_ref());
+    let (mut filters, lost) = match ds.filters() {
+        Some(p) => filters_of(p),
+        None => (Vec::new(), Vec::new()),
+    };
+    if let Some(f) = filter_override {
+        filters = f.clone();
+    } else if !lost.is_empty() {
+        eprintln!(
+            "h5ox: warning: {path}: filter(s) {} cannot be written; stored without them",
+            lost.join(", ")
+        );
+    }
+    let scalar = dims.is_empty();
+    if scalar {
+        filters.clear();
+    }
+    let mut chunk = if scalar {
+        None
+    } else {
+        chunk_override.cloned().or(ds.chunks())
+    };
+    if let Some(c) = &chunk {
+        if c.len() != dims.len() {
+            return Err(format!("{path}: chunk shape rank differs from the dataset's").into());
+        }
+    }
+    let max_fixed = max.iter().zip(&dims).all(|(m, d)| *m == Some(*d));
+    // A chunk may not exceed a fixed maximum dimension.
+    if let Some(c) = chunk.as_mut() {
+        for (c, m) in c.iter_mut().zip(&max) {
+            if let Some(m) = m {
+                *c = (*c).min((*m).max(1));
+            }
+        }
+    }
+    Ok(Plan {
+        dtype: ds.dtype().clone(),
+        dims,
+        max: (!max_fixed && !scalar).then_some(max),
+        chunk,
+        filters,
+        fill: ds.fill_value_bytes().map(<[u8]>::to_vec),
+    })
+}
+
+fn row_selection(shape: &[u64], start: u64, count: u64) -> Result<Selection, BoxError> {
+    let Some((_, rest)) = shape.split_first() else {
+        return Ok(Selection::all(shape));
+    };
+    let mut d = vec![DimSlice {
+        start,
+        step: 1,
+        count,
+    }];
+    d.extend(rest.iter().map(|&n| DimSlice::all(n)));
+    Ok(Selection::new(d, shape)?)
+}
+
+fn copy_dataset(
+    ds: &Dataset,
+    out: &Group,
+    path: &str,
+    o: &Overrides,
+    progress: &Progress,
+) -> Result<Dataset, BoxError> {
+    let t = ds.dtype();
+    if let Some(why) = unsupported_type(t) {
+        return Err(format!("{path}: {why} not yet supported").into());
+    }
+    if ds.is_null() {
+        return Err(format!("{path}: null dataspace datasets not yet supported").into());
+    }
+    let plan = dataset_plan(ds, path, o)?;
+    if is_vlen_string(t) {
+        let strings = ds.read_strings()?;
+        progress.add(plan.total_bytes());
+        let mut b = out.new_dataset_builder().with_strings(&strings);
+        b = if plan.dims.is_empty() {
+            b.scalar()
+        } else {
+            b.shape(plan.dims.iter().map(|&n| n as usize).collect::<Vec<_>>())
+        };
+        if let Some(m) = &plan.max {
+            b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
+        }
+        if let Some(c) = &plan.chunk {
+            b = b.chunk(c.iter().map(|&n| n as usize).collect::<Vec<_>>());
+        }
+        return Ok(apply_filters(b, &plan.filters).create(path)?);
+    }
+    let shape = plan.dims.clone();
+    let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
+        if shape.is_empty() {
+            return Ok(ds.read_bytes()?);
+        }
+        Ok(ds.read_bytes_selection(&row_selection(&shape, start, count)?)?)
+    };
+    write_dataset(out, path, &plan, &mut rows, progress)
+}
+
+/// Copies the whole object graph of `input` into `output`.
+fn copy_file(
+    input: &File,
+    output: &File,
+    o: &Overrides,
+    progress: &Progress,
+) -> Result<(), BoxError> {
+    let out_root = output.root();
+    copy_attributes(&input.root().attrs(), &out_root.attrs(), "/")?;
+    // Header address in the input -> path of the copy in the output.
+    let mut done: HashMap<u64, String> = HashMap::new();
+    done.insert(input.root().address(), "/".to_owned());
+    let mut queue: VecDeque<(Group, String)> = VecDeque::new();
+    queue.push_back((input.root(), "/".to_owned()));
+    while let Some((g, gpath)) = queue.pop_front() {
+        let out_group = output.group(&gpath)?;
+        for (name, link) in g.links()? {
+            let path = join(&gpath, &name);
+            match link {
+                Link::Hard { address } => {
+                    if let Some(p) = done.get(&address) {
+                        out_group.link_hard(p, &name)?;
+                        continue;
+                    }
+                    match g.object(&name)? {
+                        Object::Group(child) => {
+                            let made = out_root.create_group(&path)?;
+                            copy_attributes(&child.attrs(), &made.attrs(), &path)?;
+                            queue.push_back((child, path.clone()));
+                        }
+                        Object::Dataset(ds) => {
+                            let made = copy_dataset(&ds, &out_root, &path, o, progress)?;
+                            copy_attributes(&ds.attrs(), &made.attrs(), &path)?;
+                        }
+                        Object::Datatype(_) => {
+                            return Err(
+                                format!("{path}: committed datatypes not yet supported").into()
+                            )
+                        }
+                        _ => return Err(format!("{path}: unknown object kind").into()),
+                    }
+                    done.insert(address, path);
+                }
+                Link::Soft { target } => out_group.link_soft(&target, &name)?,
+                Link::External { file, path: p } => out_group.link_external(&file, &p, &name)?,
+                _ => return Err(format!("{path}: user-defined links not yet supported").into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stored bytes of every dataset value (the progress total).
+fn total_bytes(file: &File) -> u64 {
+    let tree = crate::tree::Tree::walk(file);
+    tree.nodes
+        .values()
+        .filter_map(|n| match &n.object {
+            Object::Dataset(d) => Some(
+                d.shape()
+                    .iter()
+                    .fold(d.dtype().element_size() as u64, |a, &n| a.saturating_mul(n)),
+            ),
+            _ => None,
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
+fn attrs_equal(a: &Attributes, b: &Attributes, path: &str) -> Result<(), BoxError> {
+    let la = a.list()?;
+    let lb = b.list()?;
+    let names = |l: &[h5oxide::Attribute]| {
+        let mut v: Vec<String> = l.iter().map(|x| x.name().to_owned()).collect();
+        v.sort();
+        v
+    };
+    if names(&la) != names(&lb) {
+        return Err(format!("{path}: attribute names differ").into());
+    }
+    for x in &la {
+        let y = lb
+            .iter()
+            .find(|y| y.name() == x.name())
+            .ok_or("attribute lost")?;
+        let what = format!("{path} attribute {:?}", x.name());
+        if x.shape() != y.shape() {
+            return Err(format!("{what}: shape differs").into());
+        }
+        if is_vlen_string(x.dtype()) {
+            if x.values()? != y.values()? {
+                return Err(format!("{what}: values differ").into());
+            }
+        } else if x.dtype().descriptor() != y.dtype().descriptor() || x.raw()? != y.raw()? {
+            return Err(format!("{what}: type or values differ").into());
+        }
+    }
+    Ok(())
+}
+
+fn datasets_equal(a: &Dataset, b: &Dataset, path: &str) -> Result<(), BoxError> {
+    if a.shape() != b.shape() || a.max_shape() != b.max_shape() {
+        return Err(format!("{path}: shape or maximum shape differs").into());
+    }
+    if is_vlen_string(a.dtype()) {
+        if !is_vlen_string(b.dtype()) || a.read_strings()? != b.read_strings()? {
+            return Err(format!("{path}: values differ").into());
+        }
+        return Ok(());
+    }
+    if a.dtype().descriptor() != b.dtype().descriptor() {
+        return Err(format!("{path}: type differs").into());
+    }
+    let shape = a.shape();
+    let Some((&nrows, rest)) = shape.split_first() else {
+        if a.read_bytes()? != b.read_bytes()? {
+            return Err(format!("{path}: value differs").into());
+        }
+        return Ok(());
+    };
+    let row = rest
+        .iter()
+        .fold(a.dtype().element_size() as u64, |x, &n| x.saturating_mul(n))
+        .max(1);
+    let step = (SLAB_BYTES / row).max(1);
+    let mut start = 0;
+    while start < nrows {
+        let count = step.min(nrows - start);
+        let sel = row_selection(&shape, start, count)?;
+        if a.read_bytes_selection(&sel)? != b.read_bytes_selection(&sel)? {
+            return Err(format!("{path}: values differ in rows {start}..{}", start + count).into());
+        }
+        start += count;
+    }
+    Ok(())
+}
+
+/// Compares structure, attributes and values of two files.
+///
+/// # Errors
+/// The first difference found, named by path.
+pub fn verify(a: &File, b: &File) -> Result<(), BoxError> {
+    attrs_equal(&a.root().attrs(), &b.root().attrs(), "/")?;
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    seen.insert(a.root().address(), b.root().address());
+    let mut queue = VecDeque::from([(a.root(), b.root())]);
+    while let Some((ga, gb)) = queue.pop_front() {
+        let la = ga.links()?;
+        let lb = gb.links()?;
+        let gpath = ga.name().to_owned();
+        let na: Vec<&String> = la.iter().map(|(n, _)| n).collect();
+        let nb: Vec<&String> = lb.iter().map(|(n, _)| n).collect();
+        if na != nb {
+            return Err(format!("{gpath}: member names differ").into());
+        }
+        for ((name, x), (_, y)) in la.iter().zip(&lb) {
+            let path = join(&gpath, name);
+            match (x, y) {
+                (Link::Hard { address: xa }, Link::Hard { address: ya }) => {
+                    if let Some(&m) = seen.get(xa) {
+                        if m != *ya {
+                            return Err(format!("{path}: hard link reaches another object").into());
+                        }
+                        continue;
+                    }
+                    seen.insert(*xa, *ya);
+                    match (ga.object(name)?, gb.object(name)?) {
+                        (Object::Group(p), Object::Group(q)) => {
+                            attrs_equal(&p.attrs(), &q.attrs(), &path)?;
+                            queue.push_back((p, q));
+                        }
+                        (Object::Dataset(p), Object::Dataset(q)) => {
+                            datasets_equal(&p, &q, &path)?;
+                            attrs_equal(&p.attrs(), &q.attrs(), &path)?;
+                        }
+                        _ => return Err(format!("{path}: object kind differs").into()),
+                    }
+                }
+                (Link::Soft { target: s }, Link::Soft { target: t }) if s == t => {}
+                (Link::External { file: f, path: p }, Link::External { file: g, path: q })
+                    if f == g && p == q => {}
+                _ => return Err(format!("{path}: link differs").into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn size_of(p: &Path) -> u64 {
+    fs::metadata(p).map_or(0, |m| m.len())
+}
+
+fn repack(a: &Args) -> Result<(), BoxError> {
+    let o = Overrides::parse(a)?;
+    let input = File::open(&a.input)?;
+    let libver = match &a.libver {
+        Some(s) => parse_libver(s)?,
+        None if input.superblock_version() >= 2 => Libver::Latest,
+        None => Libver::Earliest,
+    };
+    if a.input.canonicalize().ok() == a.output.canonicalize().ok() && a.output.exists() {
+        return Err("the output file must differ from the input file".into());
+    }
+    let output = File::options()
+        .mode(Mode::Create)
+        .libver(libver)
+        .open(&a.output)?;
+    let progress = Progress::new(total_bytes(&input));
+    let r = copy_file(&input, &output, &o, &progress);
+    progress.finish();
+    r?;
+    output.close()?;
+    if !a.no_verify {
+        let back = File::open(&a.output)?;
+        // Compared against the input as it would be rewritten: same values and structure.
+        verify(&input, &back).map_err(|e| format!("verification failed: {e}"))?;
+    }
+    println!(
+        "{}: {} bytes -> {}: {} bytes",
+        a.input.display(),
+        size_of(&a.input),
+        a.output.display(),
+        size_of(&a.output)
+    );
+    Ok(())
+}
+
+/// Runs `h5ox repack`.
+///
+/// # Errors
+/// Bad options, unreadable input, types or objects not yet written, write errors, or a
+/// difference found by the verification (the output is removed unless the verification
+/// failed, so it can be inspected).
+pub fn run(a: &Args) -> Result<(), BoxError> {
+    let r = repack(a);
+    if let Err(e) = &r {
+        if !e.to_string().starts_with("verification failed") {
+            let _ = fs::remove_file(&a.output);
+        }
+    }
+    r
+}
+
+/// A byte order for NumPy's `<`, `>`, `|`, `=`.
+pub fn order_of(c: char) -> ByteOrder {
+    if c == '>' {
+        ByteOrder::BigEndian
+    } else {
+        ByteOrder::LittleEndian
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_specs_parse_in_order() {
+        assert_eq!(
+            parse_filters("shuffle+gzip=4").unwrap(),
+            vec![FilterOp::Shuffle, FilterOp::Deflate(4)]
+        );
+        assert_eq!(parse_filters("zstd=3").unwrap(), vec![FilterOp::Zstd(3)]);
+        assert_eq!(parse_filters("none").unwrap(), vec![]);
+        assert!(parse_filters("gzip=12").is_err());
+        assert!(parse_filters("bogus").is_err());
+    }
+
+    #[test]
+    fn default_chunks_stay_near_target() {
+        let c = default_chunk(&[1_000_000], 8);
+        assert_eq!(c, vec![31_250]);
+        let c = default_chunk(&[10, 10], 4);
+        assert_eq!(c, vec![10, 10]);
+    }
+}
