@@ -3,8 +3,8 @@
 //! the C library's walk committed in `fixtures/expect/`, which was made with hdf5plugin's
 //! plugins loaded (see fixtures/hdf5plugin_files.py). The folder is outside
 //! `fixtures/files/` because a live C walk needs those plugins, which Debian does not
-//! package; when `HDF5_PLUGIN_PATH` names a folder holding the Blosc2 plugin, the live C walk
-//! is compared too.
+//! package; when hdf5plugin's plugins are installed (`.ci/run` installs them from PyPI and
+//! sets `H5OXIDE_HDF5PLUGIN_DIR`), the live C walk is compared too.
 
 use std::path::Path;
 
@@ -43,16 +43,27 @@ fn h5oxide_reads_every_hdf5plugin_filter_like_the_c_library() {
     );
 }
 
+/// The folder of hdf5plugin's plugins: `H5OXIDE_HDF5PLUGIN_DIR` (set by `.ci/run` after
+/// installing hdf5plugin from PyPI), or a folder of `HDF5_PLUGIN_PATH` holding its Blosc2
+/// plugin.
+fn hdf5plugin_dir() -> Option<std::path::PathBuf> {
+    let has = |d: &Path| d.join("libh5blosc2.so").exists();
+    if let Some(d) = std::env::var_os("H5OXIDE_HDF5PLUGIN_DIR") {
+        let d = std::path::PathBuf::from(d);
+        return has(&d).then_some(d);
+    }
+    let p = std::env::var_os("HDF5_PLUGIN_PATH")?;
+    std::env::split_paths(&p).find(|d| has(d))
+}
+
 #[test]
 fn live_c_walk_when_the_plugins_are_installed() {
-    let has_blosc2 = std::env::var_os("HDF5_PLUGIN_PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("libh5blosc2.so").exists()));
-    if !has_blosc2 {
-        println!(
-            "HDF5_PLUGIN_PATH names no folder with hdf5plugin's Blosc2 plugin: live C walk skipped"
-        );
+    let Some(dir) = hdf5plugin_dir() else {
+        println!("hdf5plugin's plugins not found (H5OXIDE_HDF5PLUGIN_DIR): live C walk skipped");
         return;
-    }
+    };
+    // The child C walk loads its plugins from HDF5_PLUGIN_PATH.
+    std::env::set_var("HDF5_PLUGIN_PATH", &dir);
     let exe = Path::new(env!("CARGO_BIN_EXE_c-walk"));
     let walk = corpus::c_walk_in_child(exe, &fixture()).unwrap();
     let diffs = compare(&expected(), &walk, 50);

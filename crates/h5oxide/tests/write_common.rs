@@ -104,11 +104,23 @@ fn c_walk_exe() -> &'static Path {
     })
 }
 
+/// hdf5plugin's plugin folder (Blosc2 and the other plugins Debian does not package), when
+/// installed: `H5OXIDE_HDF5PLUGIN_DIR`, which `.ci/run` sets after installing hdf5plugin.
+pub fn hdf5plugin_dir() -> Option<PathBuf> {
+    let d = PathBuf::from(std::env::var_os("H5OXIDE_HDF5PLUGIN_DIR")?);
+    d.join("libh5blosc2.so").exists().then_some(d)
+}
+
 /// The C library's walk of `file` (tests/WALK_FORMAT.md), parsed.
 pub fn c_walk(file: &Path) -> Json {
+    c_walk_with_plugins(file, PLUGIN_PATH)
+}
+
+/// As [`c_walk`], with the C library's plugins loaded from `plugin_path`.
+pub fn c_walk_with_plugins(file: &Path, plugin_path: &str) -> Json {
     let out = Command::new(c_walk_exe())
         .arg(file)
-        .env("HDF5_PLUGIN_PATH", PLUGIN_PATH)
+        .env("HDF5_PLUGIN_PATH", plugin_path)
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

@@ -107,6 +107,7 @@ fn each_filter_reads_back_in_h5oxide_and_the_c_library() {
             let text = h5dump(&path, &["-p", "-H", "-d", name]);
             assert!(text.contains(listed), "{tag} {name}: {text}");
             if name.starts_with("blosc2") {
+                blosc2_by_the_plugin(&path, name, &want);
                 continue;
             }
             let o = walk_object(&walk, &format!("/{name}"));
@@ -128,4 +129,20 @@ fn each_filter_reads_back_in_h5oxide_and_the_c_library() {
             "{tag}: C and h5oxide decode the same values"
         );
     }
+}
+
+/// With hdf5plugin installed, the C library reads the Blosc2 dataset through its plugin.
+fn blosc2_by_the_plugin(path: &std::path::Path, name: &str, want: &[i32]) {
+    let Some(dir) = hdf5plugin_dir() else {
+        println!("hdf5plugin not installed (H5OXIDE_HDF5PLUGIN_DIR): {name} not read by libhdf5");
+        return;
+    };
+    let plugins = format!("{PLUGIN_PATH}:{}", dir.display());
+    let walk = c_walk_with_plugins(path, &plugins);
+    let o = walk_object(&walk, &format!("/{name}"));
+    assert_eq!(
+        common::ints(&o["values"]),
+        want.iter().take(1000).map(|&v| i64::from(v)).collect::<Vec<_>>(),
+        "{name} read by libhdf5 with hdf5plugin"
+    );
 }
