@@ -1188,8 +1188,7 @@ mod tests {
                 } else {
                     100_000 + 7 * i
                 },
-                // Unset entries of filtered arrays read back with size 0.
-                size: filtered.then_some(if hole(i) { 0 } else { 40 + i % 200 }),
+                size: (filtered && !hole(i)).then_some(40 + i % 200),
                 filter_mask: if filtered && !hole(i) {
                     (i % 3) as u32
                 } else {
@@ -1225,8 +1224,11 @@ mod tests {
             let h = read_header(&file[..], base, &ctx, &Limits::DEFAULT).unwrap();
             assert_eq!(h, a.header);
             assert_eq!(h.max_index_set, n);
+            // Unset entries read back as unset (the size of one in an allocated block of a
+            // filtered array is 0, elsewhere absent).
+            let canon = |e: &ChunkEntry| (e.address != UNDEFINED_ADDRESS).then_some(*e);
             let got = read_entries(&file[..], &h, &ctx, &Limits::DEFAULT).unwrap();
-            assert!(got == es, "n = {n}");
+            assert!(got.iter().map(canon).eq(es.iter().map(canon)), "n = {n}");
             for i in (0..n).step_by(37) {
                 let one = lookup(&file[..], &h, i, &ctx, &Limits::DEFAULT).unwrap();
                 assert_eq!(one, (!hole(i)).then_some(es[i as usize]));
