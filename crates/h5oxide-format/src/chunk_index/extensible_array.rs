@@ -943,16 +943,25 @@ pub fn encode_array(
             let es_block: Vec<ChunkEntry> = (0..info.data_block_elements)
                 .map(|k| elem(from + k))
                 .collect();
+            // libhdf5 stores the block offset of a data block listed in the index block as
+            // its super block's start plus the data block's index *in the index block*
+            // times its size (not its index in the super block); readers ignore the field,
+            // and writing the same value keeps the blocks identical to libhdf5's.
+            let stored_offset = if *s < u32::from(hdr.index_super_blocks()) {
+                info.start_index + (info.start_data_block + d as u64) * info.data_block_elements
+            } else {
+                b.block_offset
+            };
             if pages == 0 {
                 put(
                     at,
-                    &encode_data_block(&hdr, base_address, b.block_offset, &es_block, ctx)?,
+                    &encode_data_block(&hdr, base_address, stored_offset, &es_block, ctx)?,
                 );
                 continue;
             }
             put(
                 at,
-                &encode_data_block(&hdr, base_address, b.block_offset, &[], ctx)?,
+                &encode_data_block(&hdr, base_address, stored_offset, &[], ctx)?,
             );
             let pn = hdr.page_elements() as usize;
             for (p, page) in es_block.chunks(pn).enumerate() {
