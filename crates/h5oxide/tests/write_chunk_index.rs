@@ -172,17 +172,17 @@ fn extensible_array_grows_through_super_blocks() {
         }
         // 5000 chunks: index block 4; secondary blocks 0..3 in the index block (16 + 32 +
         // 64 + 128 elements, 6 data blocks); then 4 (4 x 64), 5 (4 x 128), 6 (8 x 128),
-        // 7 (8 x 256), 8 (16 x 256, 3 of them used).
+        // 7 (8 x 256), 8 (16 x 256; the last 916 elements use 4 of them).
         let st = c_ea_stats(&path, "rows");
-        assert_eq!(stat(&st, "Max. index set"), 5000);
+        assert_eq!(stat(&st, "Highest element index stored"), 5000);
         assert_eq!(stat(&st, "Number of super blocks created"), 5);
         assert_eq!(
             stat(&st, "Number of data blocks created"),
-            6 + 4 + 4 + 8 + 8 + 3
+            6 + 4 + 4 + 8 + 8 + 4
         );
         assert_eq!(
             stat(&st, "Number of elements"),
-            4 + 240 + 256 + 512 + 1024 + 2048 + 3 * 256
+            4 + 240 + 256 + 512 + 1024 + 2048 + 4 * 256
         );
         h5dump(&path, &["-p", "-H"]);
         let f = File::open(&path).unwrap();
@@ -221,7 +221,7 @@ fn extensible_array_pages_large_data_blocks() {
     assert_same(&got, vals.iter().map(|&v| i64::from(v)));
     assert_eq!(c_index_type(&path, "big"), "Extensible Array");
     let st = c_ea_stats(&path, "big");
-    assert_eq!(stat(&st, "Max. index set"), n as u64);
+    assert_eq!(stat(&st, "Highest element index stored"), n as u64);
     // Secondary blocks 4..13; in block 13, data blocks of 2048 up to element 140000:
     // (140000 - 4 - 131056) / 2048 rounded up = 5.
     assert_eq!(stat(&st, "Number of super blocks created"), 10);
