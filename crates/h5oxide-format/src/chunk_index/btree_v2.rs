@@ -135,6 +135,29 @@ pub const CHUNK_NODE_SIZE: u32 = 2048;
 /// # Errors
 /// `InvalidValue` for an offset that is not a multiple of the chunk dimensions or of
 /// another rank; `EncodeOverflow` if a value does not fit its field.
+///
+/// # Example
+/// ```
+/// use h5oxide_format::chunk_index::btree_v2::{chunk_size_len, encode_chunk_tree, read_chunk_records};
+/// use h5oxide_format::chunk_index::ChunkRecord;
+/// use h5oxide_format::{Context, Limits};
+///
+/// let ctx = Context::DEFAULT;
+/// let records: Vec<ChunkRecord> = (0..4u64)
+///     .map(|i| ChunkRecord {
+///         offset: vec![i / 2 * 10, i % 2 * 10],
+///         filter_mask: 0,
+///         size: 37 + i,
+///         address: 1000 + 100 * i,
+///     })
+///     .collect();
+/// let len = chunk_size_len(4, 400, &ctx);
+/// let t = encode_chunk_tree(&records, &[10, 10], true, len, &ctx, 0)?;
+/// let back = read_chunk_records(&t.image[..], 0, &ctx, &Limits::DEFAULT, &[10, 10], 400, len)?;
+/// assert_eq!(back.len(), 4);
+/// assert_eq!((back[3].offset.clone(), back[3].size), (vec![10, 10], 40));
+/// # Ok::<(), h5oxide_format::FormatError>(())
+/// ```
 pub fn encode_chunk_tree(
     records: &[super::ChunkRecord],
     chunk_dims: &[u64],

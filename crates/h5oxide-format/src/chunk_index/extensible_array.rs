@@ -791,6 +791,42 @@ struct PlannedDataBlock {
 /// # Errors
 /// `InvalidValue` for bad creation parameters or more entries than the array can hold;
 /// `EncodeOverflow` if a value does not fit its field.
+///
+/// # Example
+/// ```
+/// use h5oxide_format::chunk_index::extensible_array::{
+///     encode_array, read_entries, read_header, ExtensibleArrayHeader,
+/// };
+/// use h5oxide_format::chunk_index::ChunkEntry;
+/// use h5oxide_format::{Context, Limits, UNDEFINED_ADDRESS};
+///
+/// let ctx = Context::DEFAULT;
+/// // libhdf5's parameters for unfiltered chunk indexes.
+/// let params = ExtensibleArrayHeader {
+///     client_id: 0,
+///     element_size: 8,
+///     max_nelmts_bits: 32,
+///     index_block_elements: 4,
+///     data_block_min_elements: 16,
+///     secondary_block_min_data_ptrs: 4,
+///     max_data_block_page_nelmts_bits: 10,
+///     num_secondary_blocks: 0,
+///     secondary_block_size: 0,
+///     num_data_blocks: 0,
+///     data_block_size: 0,
+///     max_index_set: 0,
+///     num_elements: 0,
+///     index_block_address: UNDEFINED_ADDRESS,
+/// };
+/// let entries: Vec<ChunkEntry> = (0..300)
+///     .map(|i| ChunkEntry { address: 4096 + 64 * i, size: None, filter_mask: 0 })
+///     .collect();
+/// let a = encode_array(&params, &entries, 0, &ctx)?;
+/// assert_eq!(a.header.max_index_set, 300);
+/// let hdr = read_header(&a.image[..], 0, &ctx, &Limits::DEFAULT)?;
+/// assert_eq!(read_entries(&a.image[..], &hdr, &ctx, &Limits::DEFAULT)?, entries);
+/// # Ok::<(), h5oxide_format::FormatError>(())
+/// ```
 pub fn encode_array(
     params: &ExtensibleArrayHeader,
     entries: &[ChunkEntry],
