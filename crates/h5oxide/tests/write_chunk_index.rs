@@ -559,3 +559,145 @@ fn extensible_array_blocks_match_libhdf5_bytes() {
         }
     }
 }
+
+/// `tests/data/gen/extend_rewrite.c` built with `h5cc`, or `None` without `h5cc`.
+fn extend_rewrite_exe(dir: &Path) -> Option<std::path::PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gen/extend_rewrite.c");
+    let exe = dir.join("extend_rewrite");
+    // h5cc leaves its object file in the working directory.
+    let ok = Command::new("h5cc")
+        .arg("-o")
+        .arg(&exe)
+        .arg(&src)
+        .current_dir(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(exe)
+}
+
+#[test]
+fn libhdf5_extends_and_rewrites_our_indexes() {
+    let dir = temp_dir("c-extends");
+    let Some(exe) = extend_rewrite_exe(&dir) else {
+        println!("skipped: h5cc is not on PATH");
+        return;
+    };
+    let path = dir.join("ours.h5");
+    // (name, shape, chunk, max, deflate, extended shape, index kind)
+    type Case = (
+        &'static str,
+        Vec<usize>,
+        Vec<usize>,
+        Vec<Option<usize>>,
+        bool,
+        Vec<usize>,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "ea",
+            vec![700],
+            vec![4],
+            vec![None],
+            false,
+            vec![1500],
+            "Extensible Array",
+        ),
+        (
+            "ea_gz",
+            vec![700],
+            vec![4],
+            vec![None],
+            true,
+            vec![1500],
+            "Extensible Array",
+        ),
+        // Paged data blocks (secondary block 13 and later).
+        (
+            "ea_paged",
+            vec![140_000],
+            vec![1],
+            vec![None],
+            false,
+            vec![141_000],
+            "Extensible Array",
+        ),
+        (
+            "ea_2d",
+            vec![30, 5],
+            vec![4, 5],
+            vec![Some(30), None],
+            true,
+            vec![30, 60],
+            "Extensible Array",
+        ),
+        (
+            "bt2",
+            vec![30, 40],
+            vec![3, 4],
+            vec![None, None],
+            false,
+            vec![45, 50],
+            "v2 B-tree",
+        ),
+        (
+            "bt2_gz",
+            vec![30, 40],
+            vec![3, 4],
+            vec![None, None],
+            true,
+            vec![45, 50],
+            "v2 B-tree",
+        ),
+    ];
+    {
+        let f = latest(&path);
+        for (name, shape, chunk, max, gz, _, _) in &cases {
+            let n: usize = shape.iter().product();
+            let data: Vec<i32> = (0..n as i32).collect();
+            let mut b = f
+                .root()
+                .new_dataset_builder()
+                .with_data(&data)
+                .shape(shape)
+                .chunk(chunk)
+                .max_shape(max);
+            if *gz {
+                b = b.deflate(5);
+            }
+            b.create(name).unwrap();
+        }
+    }
+    for (name, _, _, _, _, ext, _) in &cases {
+        let status = Command::new(&exe)
+            .arg(&path)
+            .arg(name)
+            .args(ext.iter().map(|d| d.to_string()))
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "libhdf5 failed to extend and rewrite {name}"
+        );
+    }
+    h5dump(&path, &["-p", "-H"]);
+    let f = File::open(&path).unwrap();
+    for (name, _, _, _, _, ext, kind) in &cases {
+        let n: usize = ext.iter().product();
+        let want: Vec<i64> = (0..n as i64).map(|k| 3 * k + 1).collect();
+        let ds = f.root().dataset(name).unwrap();
+        assert_eq!(
+            ds.shape(),
+            ext.iter().map(|&d| d as u64).collect::<Vec<_>>()
+        );
+        let got: Vec<i64> = ds
+            .read_raw::<i32>()
+            .unwrap()
+            .into_iter()
+            .map(i64::from)
+            .collect();
+        assert_same(&got, want.iter().copied());
+        assert_same(&c_dump(&path, &format!("/{name}")), want);
+        assert_eq!(c_index_type(&path, name), *kind, "{name}");
+    }
+}
