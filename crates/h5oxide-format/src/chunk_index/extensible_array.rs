@@ -846,6 +846,20 @@ pub fn encode_array(
     hdr.validate(ctx).map_err(|(field, value)| {
         FormatError::new(ErrorKind::InvalidValue { field, value }, HEADER, 0)
     })?;
+    // The index block lists data block addresses without page bitmaps: those data blocks
+    // must fit one page.
+    if let Some(last) = u32::from(hdr.index_super_blocks()).checked_sub(1) {
+        if paging(&hdr, &hdr.super_block_info(last)).0 != 0 {
+            return Err(FormatError::new(
+                ErrorKind::InvalidValue {
+                    field: "max data block page elements bits",
+                    value: u64::from(hdr.max_data_block_page_nelmts_bits),
+                },
+                HEADER,
+                0,
+            ));
+        }
+    }
     let is_set = |e: &ChunkEntry| e.address != UNDEFINED_ADDRESS;
     let used = entries.iter().rposition(is_set).map_or(0, |i| i + 1);
     let used64 = used as u64;
@@ -1312,6 +1326,36 @@ mod tests {
             ),
             (2, 108, 12, 6280, 750, 756)
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encode_array_round_trips(
+            set in proptest::collection::vec(proptest::prelude::any::<bool>(), 0..900),
+            filtered in proptest::prelude::any::<bool>(),
+            page_bits in 6u8..9,
+            base in 0u64..5000,
+        ) {
+            let ctx = Context::DEFAULT;
+            let params = ExtensibleArrayHeader {
+                client_id: u8::from(filtered),
+                element_size: if filtered { 8 + 3 + 4 } else { 8 },
+                max_data_block_page_nelmts_bits: page_bits,
+                ..hdr(0, UNDEFINED_ADDRESS)
+            };
+            let es = entries(set.len() as u64, filtered, |i| !set[i as usize]);
+            let a = encode_array(&params, &es, base, &ctx).unwrap();
+            let small_pages = ExtensibleArrayHeader { max_data_block_page_nelmts_bits: 5, ..params };
+            proptest::prop_assert!(encode_array(&small_pages, &es, base, &ctx).is_err());
+            let mut file = alloc::vec![0u8; base as usize];
+            file.extend_from_slice(&a.image);
+            let h = read_header(&file[..], base, &ctx, &Limits::DEFAULT).unwrap();
+            let used = set.iter().rposition(|&b| b).map_or(0, |i| i + 1);
+            proptest::prop_assert_eq!(h.max_index_set, used as u64);
+            let got = read_entries(&file[..], &h, &ctx, &Limits::DEFAULT).unwrap();
+            let canon = |e: &ChunkEntry| (e.address != UNDEFINED_ADDRESS).then_some(*e);
+            proptest::prop_assert!(got.iter().map(canon).eq(es[..used].iter().map(canon)));
+        }
     }
 
     #[test]
