@@ -649,6 +649,16 @@ fn libhdf5_extends_and_rewrites_our_indexes() {
             vec![45, 50],
             "v2 B-tree",
         ),
+        // 6400 chunks: a tree of depth 2 (leaves of 84 type 10 records in 2048 bytes).
+        (
+            "bt2_deep",
+            vec![240, 240],
+            vec![3, 3],
+            vec![None, None],
+            false,
+            vec![250, 250],
+            "v2 B-tree",
+        ),
     ];
     {
         let f = latest(&path);
@@ -667,6 +677,17 @@ fn libhdf5_extends_and_rewrites_our_indexes() {
             }
             b.create(name).unwrap();
         }
+    }
+    {
+        let f = File::open(&path).unwrap();
+        let ds = f.root().dataset("bt2_deep").unwrap();
+        let Storage::Chunked(c) = &ds.layout().storage else {
+            panic!()
+        };
+        let bytes = std::fs::read(&path).unwrap();
+        let h = h5oxide_format::btree_v2::read_header(&bytes[..], c.address, &Context::DEFAULT)
+            .unwrap();
+        assert_eq!((h.depth, h.total_records, h.node_size), (2, 6400, 2048));
     }
     for (name, _, _, _, _, ext, _) in &cases {
         let status = Command::new(&exe)
