@@ -722,3 +722,58 @@ fn libhdf5_extends_and_rewrites_our_indexes() {
         assert_eq!(c_index_type(&path, name), *kind, "{name}");
     }
 }
+
+#[test]
+fn shrinking_keeps_the_index_kind() {
+    let dir = temp_dir("shrink");
+    let path = dir.join("shrink.h5");
+    {
+        let f = latest(&path);
+        let mut ea = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&(0..100i32).collect::<Vec<_>>())
+            .chunk([4])
+            .max_shape([None])
+            .deflate(3)
+            .create("ea")
+            .unwrap();
+        // 50 cuts no chunk; 49 cuts chunk 48..52. Growing again shows the fill value.
+        ea.resize([49]).unwrap();
+        ea.resize([80]).unwrap();
+        let mut bt = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&grid(10, 10))
+            .shape([10, 10])
+            .chunk([3, 3])
+            .max_shape([None, None])
+            .create("bt")
+            .unwrap();
+        bt.resize([5, 4]).unwrap();
+        bt.resize([10, 10]).unwrap();
+    }
+    let mut want: Vec<i64> = (0..49).collect();
+    want.extend(std::iter::repeat_n(0, 31));
+    assert_same(&c_dump(&path, "/ea"), want);
+    let want = grid(10, 10).into_iter().enumerate().map(|(k, v)| {
+        if k / 10 < 5 && k % 10 < 4 {
+            i64::from(v)
+        } else {
+            0
+        }
+    });
+    assert_same(&c_dump(&path, "/bt"), want);
+    assert_eq!(c_index_type(&path, "ea"), "Extensible Array");
+    assert_eq!(c_index_type(&path, "bt"), "v2 B-tree");
+    let f = File::open(&path).unwrap();
+    // Chunks wholly outside the smaller shapes were dropped: 13 of 25, 2 x 2 of 16.
+    assert_eq!(
+        f.root().dataset("ea").unwrap().chunk_list().unwrap().len(),
+        13
+    );
+    assert_eq!(
+        f.root().dataset("bt").unwrap().chunk_list().unwrap().len(),
+        4
+    );
+}
