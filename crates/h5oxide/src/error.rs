@@ -56,6 +56,20 @@ pub enum Error {
     /// The call is not valid for this object or its arguments are inconsistent.
     #[error("{0}")]
     Usage(&'static str),
+    /// Resizing a dataset past its maximum shape in one dimension (worded as h5py words it).
+    #[error(
+        "Unable to extend dataset (dimension cannot exceed the existing maximal size (new: {requested} max: {max}))"
+    )]
+    ResizeBeyondMax {
+        /// The requested size of the dimension.
+        requested: u64,
+        /// The dimension's maximum size.
+        max: u64,
+    },
+    /// Resizing a dataset that is not chunked (only chunked datasets have a maximum shape
+    /// beyond their shape).
+    #[error("Only chunked datasets can be resized")]
+    ResizeNotChunked,
     /// The file is open read-only.
     #[error("the file is open read-only")]
     ReadOnly,

@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use crate::btree_v2::{self, Record, RecordParams};
+use crate::btree_v2::{self, EncodedTree, Record, RecordParams, TreeParams};
 use crate::context::Context;
 use crate::error::{ErrorKind, FormatError};
 use crate::limits::Limits;
@@ -123,6 +123,95 @@ pub fn read_chunk_records<S: ReadAt + ?Sized>(
     Ok(out)
 }
 
+/// libhdf5's node size for chunk index B-trees (`H5D_BT2_NODE_SIZE`); records split at
+/// 100 % and merge at 40 %, as [`TreeParams::new`] sets.
+pub const CHUNK_NODE_SIZE: u32 = 2048;
+
+/// Builds the B-tree indexing `records` (type 11 when `filtered`, else type 10) at file
+/// address `base_address`: header first, then the nodes, as one image (see
+/// [`btree_v2::encode_tree`]). Records are keyed by their scaled offsets (`offset` divided
+/// by `chunk_dims`) and may come in any order.
+///
+/// # Errors
+/// `InvalidValue` for an offset that is not a multiple of the chunk dimensions or of
+/// another rank; `EncodeOverflow` if a value does not fit its field.
+///
+/// # Example
+/// ```
+/// use h5oxide_format::chunk_index::btree_v2::{chunk_size_len, encode_chunk_tree, read_chunk_records};
+/// use h5oxide_format::chunk_index::ChunkRecord;
+/// use h5oxide_format::{Context, Limits};
+///
+/// let ctx = Context::DEFAULT;
+/// let records: Vec<ChunkRecord> = (0..4u64)
+///     .map(|i| ChunkRecord {
+///         offset: vec![i / 2 * 10, i % 2 * 10],
+///         filter_mask: 0,
+///         size: 37 + i,
+///         address: 1000 + 100 * i,
+///     })
+///     .collect();
+/// let len = chunk_size_len(4, 400, &ctx);
+/// let t = encode_chunk_tree(&records, &[10, 10], true, len, &ctx, 0)?;
+/// let back = read_chunk_records(&t.image[..], 0, &ctx, &Limits::DEFAULT, &[10, 10], 400, len)?;
+/// assert_eq!(back.len(), 4);
+/// assert_eq!((back[3].offset.clone(), back[3].size), (vec![10, 10], 40));
+/// # Ok::<(), h5oxide_format::FormatError>(())
+/// ```
+pub fn encode_chunk_tree(
+    records: &[super::ChunkRecord],
+    chunk_dims: &[u64],
+    filtered: bool,
+    chunk_size_len: usize,
+    ctx: &Context,
+    base_address: u64,
+) -> crate::error::Result<EncodedTree> {
+    let bad = |field, value| {
+        FormatError::new(
+            ErrorKind::InvalidValue { field, value },
+            "version 2 B-tree record",
+            0,
+        )
+    };
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        if r.offset.len() != chunk_dims.len() {
+            return Err(bad("dataset rank", r.offset.len() as u64));
+        }
+        let mut scaled_offset = Vec::with_capacity(r.offset.len());
+        for (&o, &d) in r.offset.iter().zip(chunk_dims) {
+            if d == 0 || o % d != 0 {
+                return Err(bad("chunk offset", o));
+            }
+            scaled_offset.push(o / d);
+        }
+        out.push(if filtered {
+            Record::FilteredChunk {
+                address: r.address,
+                size: r.size,
+                filter_mask: r.filter_mask,
+                scaled_offset,
+            }
+        } else {
+            Record::Chunk {
+                address: r.address,
+                scaled_offset,
+            }
+        });
+    }
+    // libhdf5 orders chunk records by their scaled offsets, slowest dimension first.
+    out.sort_by(|a, b| a.key_cmp(b).unwrap_or(core::cmp::Ordering::Equal));
+    let params = RecordParams {
+        rank: chunk_dims.len(),
+        chunk_size_len,
+    };
+    let tree = TreeParams {
+        node_size: CHUNK_NODE_SIZE,
+        ..TreeParams::new(if filtered { 11 } else { 10 }, ctx, &params)?
+    };
+    btree_v2::encode_tree(&out, &tree, ctx, &params, base_address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +226,53 @@ mod tests {
         assert_eq!(chunk_size_len(4, 256, &ctx), 3);
         assert_eq!(chunk_size_len(4, u64::MAX, &ctx), 8);
         assert_eq!(chunk_size_len(5, 80, &ctx), 8);
+    }
+
+    #[test]
+    fn encoded_chunk_trees_read_back() {
+        let ctx = Context::DEFAULT;
+        let chunk = [4u64, 3];
+        // 900 chunks need an internal node with 2048-byte nodes (type 10 records are 24
+        // bytes); 5 fit one leaf.
+        for (n, filtered, depth) in [(5u64, false, 0u16), (900, false, 1), (900, true, 1)] {
+            let records: Vec<super::super::ChunkRecord> = (0..n)
+                .rev()
+                .map(|i| super::super::ChunkRecord {
+                    offset: alloc::vec![(i / 30) * 4, (i % 30) * 3],
+                    filter_mask: if filtered { (i % 2) as u32 } else { 0 },
+                    size: if filtered { 10 + i } else { 48 },
+                    address: 5000 + 48 * i,
+                })
+                .collect();
+            let len = chunk_size_len(4, 48, &ctx);
+            let t = encode_chunk_tree(&records, &chunk, filtered, len, &ctx, 0).unwrap();
+            assert_eq!(t.header.depth, depth);
+            assert_eq!(t.header.node_size, 2048);
+            assert_eq!(t.header.tree_type, if filtered { 11 } else { 10 });
+            let got = read_chunk_records(
+                t.image.as_slice(),
+                0,
+                &ctx,
+                &Limits::DEFAULT,
+                &chunk,
+                48,
+                len,
+            )
+            .unwrap();
+            let want = records.iter().rev().map(|r| ChunkRecord {
+                offset: r.offset.clone(),
+                filter_mask: r.filter_mask,
+                size: r.size,
+                address: r.address,
+            });
+            assert!(got.into_iter().eq(want));
+        }
+        let bad = super::super::ChunkRecord {
+            offset: alloc::vec![1, 0],
+            filter_mask: 0,
+            size: 48,
+            address: 0,
+        };
+        assert!(encode_chunk_tree(&[bad], &chunk, false, 2, &ctx, 0).is_err());
     }
 }

@@ -741,6 +741,316 @@ pub fn encode_super_block(
     Ok(w.into_inner())
 }
 
+/// Encodes one page of a paged data block: `entries` then their checksum.
+///
+/// # Errors
+/// A field does not fit.
+pub fn encode_data_block_page(
+    hdr: &ExtensibleArrayHeader,
+    entries: &[ChunkEntry],
+    ctx: &Context,
+) -> Result<Vec<u8>> {
+    let mut w = Writer::new();
+    for e in entries {
+        encode_entry(&mut w, e, hdr.client_id, usize::from(hdr.element_size), ctx)?;
+    }
+    w.checksum_from(0);
+    Ok(w.into_inner())
+}
+
+/// A whole array laid out as one contiguous image: header at the image's start, then the
+/// index block, then each secondary block followed by its data blocks (data blocks of the
+/// index block's own super blocks follow the index block).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedArray {
+    /// The header written at the image's start, statistics filled in.
+    pub header: ExtensibleArrayHeader,
+    /// The bytes to write at the base address.
+    pub image: Vec<u8>,
+}
+
+fn overflow(field: &'static str) -> FormatError {
+    FormatError::new(ErrorKind::EncodeOverflow { field }, HEADER, 0)
+}
+
+/// Where one data block of a planned array goes.
+struct PlannedDataBlock {
+    /// Element index (past the index block) of its first element.
+    block_offset: u64,
+    /// Image offset, or `None` when none of its elements is set (not allocated).
+    at: Option<u64>,
+}
+
+/// Builds the array holding `entries` (element `i` is chunk number `i`; unset entries have
+/// the undefined address) at file address `base_address`, allocating only the blocks that
+/// hold a set element, as libhdf5 creates them on the first element set in them: data
+/// blocks, secondary blocks and data block pages (spec VII.D). The header's creation
+/// parameters come from `params`; its statistics and index block address are computed.
+/// With no set element the image is the header alone (no index block).
+///
+/// # Errors
+/// `InvalidValue` for bad creation parameters or more entries than the array can hold;
+/// `EncodeOverflow` if a value does not fit its field.
+///
+/// # Example
+/// ```
+/// use h5oxide_format::chunk_index::extensible_array::{
+///     encode_array, read_entries, read_header, ExtensibleArrayHeader,
+/// };
+/// use h5oxide_format::chunk_index::ChunkEntry;
+/// use h5oxide_format::{Context, Limits, UNDEFINED_ADDRESS};
+///
+/// let ctx = Context::DEFAULT;
+/// // libhdf5's parameters for unfiltered chunk indexes.
+/// let params = ExtensibleArrayHeader {
+///     client_id: 0,
+///     element_size: 8,
+///     max_nelmts_bits: 32,
+///     index_block_elements: 4,
+///     data_block_min_elements: 16,
+///     secondary_block_min_data_ptrs: 4,
+///     max_data_block_page_nelmts_bits: 10,
+///     num_secondary_blocks: 0,
+///     secondary_block_size: 0,
+///     num_data_blocks: 0,
+///     data_block_size: 0,
+///     max_index_set: 0,
+///     num_elements: 0,
+///     index_block_address: UNDEFINED_ADDRESS,
+/// };
+/// let entries: Vec<ChunkEntry> = (0..300)
+///     .map(|i| ChunkEntry { address: 4096 + 64 * i, size: None, filter_mask: 0 })
+///     .collect();
+/// let a = encode_array(&params, &entries, 0, &ctx)?;
+/// assert_eq!(a.header.max_index_set, 300);
+/// let hdr = read_header(&a.image[..], 0, &ctx, &Limits::DEFAULT)?;
+/// assert_eq!(read_entries(&a.image[..], &hdr, &ctx, &Limits::DEFAULT)?, entries);
+/// # Ok::<(), h5oxide_format::FormatError>(())
+/// ```
+pub fn encode_array(
+    params: &ExtensibleArrayHeader,
+    entries: &[ChunkEntry],
+    base_address: u64,
+    ctx: &Context,
+) -> Result<EncodedArray> {
+    let mut hdr = ExtensibleArrayHeader {
+        num_secondary_blocks: 0,
+        secondary_block_size: 0,
+        num_data_blocks: 0,
+        data_block_size: 0,
+        max_index_set: 0,
+        num_elements: 0,
+        index_block_address: UNDEFINED_ADDRESS,
+        ..*params
+    };
+    hdr.validate(ctx).map_err(|(field, value)| {
+        FormatError::new(ErrorKind::InvalidValue { field, value }, HEADER, 0)
+    })?;
+    // The index block lists data block addresses without page bitmaps: those data blocks
+    // must fit one page.
+    if let Some(last) = u32::from(hdr.index_super_blocks()).checked_sub(1) {
+        if paging(&hdr, &hdr.super_block_info(last)).0 != 0 {
+            return Err(FormatError::new(
+                ErrorKind::InvalidValue {
+                    field: "max data block page elements bits",
+                    value: u64::from(hdr.max_data_block_page_nelmts_bits),
+                },
+                HEADER,
+                0,
+            ));
+        }
+    }
+    let is_set = |e: &ChunkEntry| e.address != UNDEFINED_ADDRESS;
+    let used = entries.iter().rposition(is_set).map_or(0, |i| i + 1);
+    let used64 = used as u64;
+    if hdr.max_nelmts_bits < 64 && used64 > 1u64 << hdr.max_nelmts_bits {
+        return Err(FormatError::new(
+            ErrorKind::InvalidValue {
+                field: "number of elements",
+                value: used64,
+            },
+            HEADER,
+            0,
+        ));
+    }
+    let entries = &entries[..used];
+    let hlen = ExtensibleArrayHeader::encoded_len(ctx);
+    if used == 0 {
+        let mut w = Writer::new();
+        hdr.encode(&mut w, ctx)?;
+        return Ok(EncodedArray {
+            header: hdr,
+            image: w.into_inner(),
+        });
+    }
+    let es = u64::from(hdr.element_size);
+    let unset = ChunkEntry {
+        address: UNDEFINED_ADDRESS,
+        size: None,
+        filter_mask: 0,
+    };
+    let ib_elems = usize::from(hdr.index_block_elements);
+    let elem = |i: u64| -> ChunkEntry {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| entries.get(i))
+            .copied()
+            .unwrap_or(unset)
+    };
+    let any_set = |from: u64, n: u64| -> bool {
+        let lo = usize::try_from(from).unwrap_or(usize::MAX).min(used);
+        let hi = usize::try_from(from.saturating_add(n))
+            .unwrap_or(usize::MAX)
+            .min(used);
+        entries[lo..hi].iter().any(is_set)
+    };
+    let prefix = hdr.data_block_prefix_len(ctx) as u64;
+    let page_len = hdr.page_elements() * es + 4;
+    // Pass 1: plan every block's place in the image.
+    let ilen = IndexBlock::encoded_len(&hdr, ctx) as u64;
+    let mut next = hlen as u64 + ilen;
+    let mut supers: Vec<(u32, SuperBlockInfo, Option<u64>, Vec<PlannedDataBlock>)> = Vec::new();
+    let first = u64::from(hdr.index_block_elements);
+    let mut s = 0u32;
+    while s < hdr.super_blocks() {
+        let info = hdr.super_block_info(s);
+        let start = first.saturating_add(info.start_index);
+        if start >= used64 {
+            break;
+        }
+        let (pages, _) = paging(&hdr, &info);
+        let in_index = s < u32::from(hdr.index_super_blocks());
+        let n_elems = info.data_blocks.saturating_mul(info.data_block_elements);
+        let super_at = if !in_index && any_set(start, n_elems) {
+            let at = next;
+            next = next
+                .checked_add(SuperBlock::encoded_len(&hdr, &info, ctx))
+                .ok_or_else(|| overflow("array size"))?;
+            hdr.num_secondary_blocks += 1;
+            hdr.secondary_block_size += SuperBlock::encoded_len(&hdr, &info, ctx);
+            Some(at)
+        } else {
+            None
+        };
+        let mut dblocks = Vec::new();
+        for d in 0..info.data_blocks {
+            let off = info.start_index + d * info.data_block_elements;
+            let at = if any_set(first + off, info.data_block_elements) {
+                // libhdf5's size of a data block: prefix, every element, one checksum per page.
+                let size = prefix
+                    .checked_add(
+                        info.data_block_elements
+                            .checked_mul(es)
+                            .ok_or_else(|| overflow("data block size"))?,
+                    )
+                    .and_then(|v| v.checked_add(pages * 4))
+                    .ok_or_else(|| overflow("data block size"))?;
+                let at = next;
+                next = next
+                    .checked_add(size)
+                    .ok_or_else(|| overflow("array size"))?;
+                hdr.num_data_blocks += 1;
+                hdr.data_block_size += size;
+                hdr.num_elements += info.data_block_elements;
+                Some(at)
+            } else {
+                None
+            };
+            dblocks.push(PlannedDataBlock {
+                block_offset: off,
+                at,
+            });
+            if first + off + info.data_block_elements >= used64 {
+                break;
+            }
+        }
+        supers.push((s, info, super_at, dblocks));
+        s += 1;
+    }
+    let total = usize::try_from(next).map_err(|_| overflow("array size"))?;
+    hdr.max_index_set = used64;
+    hdr.num_elements += first;
+    hdr.index_block_address = base_address
+        .checked_add(hlen as u64)
+        .ok_or_else(|| overflow("array address"))?;
+    let abs = |at: u64| base_address + at;
+    // Pass 2: encode.
+    let mut image = alloc::vec![0u8; total];
+    let mut put = |at: u64, bytes: &[u8]| {
+        let at = at as usize;
+        image[at..at + bytes.len()].copy_from_slice(bytes);
+    };
+    let mut dblk_addrs = alloc::vec![UNDEFINED_ADDRESS; hdr.index_data_block_addrs()];
+    let mut sblk_addrs = alloc::vec![UNDEFINED_ADDRESS; hdr.index_super_block_addrs()];
+    for (s, info, super_at, dblocks) in &supers {
+        let (pages, init) = paging(&hdr, info);
+        let mut bitmap = alloc::vec![0u8; init * info.data_blocks as usize];
+        let mut addrs = alloc::vec![UNDEFINED_ADDRESS; info.data_blocks as usize];
+        for (d, b) in dblocks.iter().enumerate() {
+            let Some(at) = b.at else { continue };
+            addrs[d] = abs(at);
+            let from = first + b.block_offset;
+            let es_block: Vec<ChunkEntry> = (0..info.data_block_elements)
+                .map(|k| elem(from + k))
+                .collect();
+            // libhdf5 stores the block offset of a data block listed in the index block as
+            // its super block's start plus the data block's index *in the index block*
+            // times its size (not its index in the super block); readers ignore the field,
+            // and writing the same value keeps the blocks identical to libhdf5's.
+            let stored_offset = if *s < u32::from(hdr.index_super_blocks()) {
+                info.start_index + (info.start_data_block + d as u64) * info.data_block_elements
+            } else {
+                b.block_offset
+            };
+            if pages == 0 {
+                put(
+                    at,
+                    &encode_data_block(&hdr, base_address, stored_offset, &es_block, ctx)?,
+                );
+                continue;
+            }
+            put(
+                at,
+                &encode_data_block(&hdr, base_address, stored_offset, &[], ctx)?,
+            );
+            let pn = hdr.page_elements() as usize;
+            for (p, page) in es_block.chunks(pn).enumerate() {
+                if !page.iter().any(is_set) {
+                    continue;
+                }
+                // Page-init bits are numbered over the data blocks in turn (spec VII.D).
+                let bit = d * pages as usize + p;
+                bitmap[bit / 8] |= 0x80 >> (bit % 8);
+                put(
+                    at + prefix + p as u64 * page_len,
+                    &encode_data_block_page(&hdr, page, ctx)?,
+                );
+            }
+        }
+        if *s < u32::from(hdr.index_super_blocks()) {
+            for (d, a) in addrs.into_iter().enumerate() {
+                dblk_addrs[info.start_data_block as usize + d] = a;
+            }
+        } else if let Some(at) = super_at {
+            sblk_addrs[(*s - u32::from(hdr.index_super_blocks())) as usize] = abs(*at);
+            put(
+                *at,
+                &encode_super_block(&hdr, base_address, info.start_index, &bitmap, &addrs, ctx)?,
+            );
+        }
+    }
+    let ib = IndexBlock {
+        elements: (0..ib_elems as u64).map(elem).collect(),
+        data_block_addresses: dblk_addrs,
+        super_block_addresses: sblk_addrs,
+    };
+    let mut w = Writer::new();
+    hdr.encode(&mut w, ctx)?;
+    ib.encode(&mut w, &hdr, base_address, ctx)?;
+    put(0, w.as_slice());
+    Ok(EncodedArray { header: hdr, image })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -926,6 +1236,125 @@ mod tests {
                     assert_eq!(one, Some(*e));
                 }
             }
+        }
+    }
+
+    fn entries(n: u64, filtered: bool, hole: impl Fn(u64) -> bool) -> Vec<ChunkEntry> {
+        (0..n)
+            .map(|i| ChunkEntry {
+                address: if hole(i) {
+                    UNDEFINED_ADDRESS
+                } else {
+                    100_000 + 7 * i
+                },
+                size: (filtered && !hole(i)).then_some(40 + i % 200),
+                filter_mask: if filtered && !hole(i) {
+                    (i % 3) as u32
+                } else {
+                    0
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn encoded_arrays_read_back() {
+        let ctx = Context::DEFAULT;
+        let filtered = ExtensibleArrayHeader {
+            client_id: 1,
+            element_size: 8 + 2 + 4,
+            ..hdr(0, UNDEFINED_ADDRESS)
+        };
+        for (params, n, holes) in [
+            (hdr(0, UNDEFINED_ADDRESS), 1u64, false),
+            (hdr(0, UNDEFINED_ADDRESS), 4, false),
+            (hdr(0, UNDEFINED_ADDRESS), 300, false),
+            // Pages of 64: super blocks 5 and later are paged; holes leave whole pages and
+            // data blocks unallocated.
+            (hdr(0, UNDEFINED_ADDRESS), 2000, true),
+            (filtered, 1500, true),
+        ] {
+            let hole = |i: u64| holes && ((200..400).contains(&i) || (600..700).contains(&i));
+            let es = entries(n, params.client_id == 1, hole);
+            let base = 512;
+            let a = encode_array(&params, &es, base, &ctx).unwrap();
+            let mut file = alloc::vec![0u8; base as usize];
+            file.extend_from_slice(&a.image);
+            let h = read_header(&file[..], base, &ctx, &Limits::DEFAULT).unwrap();
+            assert_eq!(h, a.header);
+            assert_eq!(h.max_index_set, n);
+            // Unset entries read back as unset (the size of one in an allocated block of a
+            // filtered array is 0, elsewhere absent).
+            let canon = |e: &ChunkEntry| (e.address != UNDEFINED_ADDRESS).then_some(*e);
+            let got = read_entries(&file[..], &h, &ctx, &Limits::DEFAULT).unwrap();
+            assert!(got.iter().map(canon).eq(es.iter().map(canon)), "n = {n}");
+            for i in (0..n).step_by(37) {
+                let one = lookup(&file[..], &h, i, &ctx, &Limits::DEFAULT).unwrap();
+                assert_eq!(one, (!hole(i)).then_some(es[i as usize]));
+            }
+        }
+        // Trailing unset entries do not count; no set entry gives a header alone.
+        let mut es = entries(10, false, |_| false);
+        es.extend(entries(5, false, |_| true));
+        let a = encode_array(&hdr(0, UNDEFINED_ADDRESS), &es, 0, &ctx).unwrap();
+        assert_eq!(a.header.max_index_set, 10);
+        let a = encode_array(&hdr(0, UNDEFINED_ADDRESS), &es[10..], 0, &ctx).unwrap();
+        assert_eq!(a.header.index_block_address, UNDEFINED_ADDRESS);
+        assert_eq!(a.image.len(), ExtensibleArrayHeader::encoded_len(&ctx));
+    }
+
+    #[test]
+    fn statistics_match_what_libhdf5_stores() {
+        // fixtures/files/chunk_index_latest.h5, dataset `extensible_array` (750 chunks,
+        // libhdf5's parameters with pages of 1024): its header holds 2 secondary blocks of
+        // 108 bytes in all, 12 data blocks of 6280 bytes, max index set 750, 756 elements.
+        let ctx = Context::DEFAULT;
+        let params = ExtensibleArrayHeader {
+            max_data_block_page_nelmts_bits: 10,
+            ..hdr(0, UNDEFINED_ADDRESS)
+        };
+        let a = encode_array(&params, &entries(750, false, |_| false), 0, &ctx).unwrap();
+        let h = a.header;
+        assert_eq!(
+            (
+                h.num_secondary_blocks,
+                h.secondary_block_size,
+                h.num_data_blocks,
+                h.data_block_size,
+                h.max_index_set,
+                h.num_elements
+            ),
+            (2, 108, 12, 6280, 750, 756)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encode_array_round_trips(
+            set in proptest::collection::vec(proptest::prelude::any::<bool>(), 0..900),
+            filtered in proptest::prelude::any::<bool>(),
+            page_bits in 6u8..9,
+            base in 0u64..5000,
+        ) {
+            let ctx = Context::DEFAULT;
+            let params = ExtensibleArrayHeader {
+                client_id: u8::from(filtered),
+                element_size: if filtered { 8 + 3 + 4 } else { 8 },
+                max_data_block_page_nelmts_bits: page_bits,
+                ..hdr(0, UNDEFINED_ADDRESS)
+            };
+            let es = entries(set.len() as u64, filtered, |i| !set[i as usize]);
+            let a = encode_array(&params, &es, base, &ctx).unwrap();
+            let small_pages = ExtensibleArrayHeader { max_data_block_page_nelmts_bits: 5, ..params };
+            proptest::prop_assert!(encode_array(&small_pages, &es, base, &ctx).is_err());
+            let mut file = alloc::vec![0u8; base as usize];
+            file.extend_from_slice(&a.image);
+            let h = read_header(&file[..], base, &ctx, &Limits::DEFAULT).unwrap();
+            let used = set.iter().rposition(|&b| b).map_or(0, |i| i + 1);
+            proptest::prop_assert_eq!(h.max_index_set, used as u64);
+            let got = read_entries(&file[..], &h, &ctx, &Limits::DEFAULT).unwrap();
+            let canon = |e: &ChunkEntry| (e.address != UNDEFINED_ADDRESS).then_some(*e);
+            proptest::prop_assert!(got.iter().map(canon).eq(es[..used].iter().map(canon)));
         }
     }
 

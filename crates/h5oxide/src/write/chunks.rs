@@ -2,6 +2,7 @@
 //! the index libhdf5 would choose (spec VII).
 
 use h5oxide_format::chunk_index::btree_v1::build_chunk_btree;
+use h5oxide_format::chunk_index::extensible_array::{self, ExtensibleArrayHeader};
 use h5oxide_format::chunk_index::fixed_array::{self, FixedArrayHeader};
 use h5oxide_format::chunk_index::{self, ChunkEntry, ChunkGrid, ChunkRecord};
 use h5oxide_format::object_header::message::dataspace::UNLIMITED;
@@ -172,19 +173,24 @@ pub(crate) fn chunk_origins(sel: &Selection, chunk: &[u64]) -> Vec<Vec<u64>> {
     }
 }
 
-/// The chunk index libhdf5 gives a new dataset (spec VII): a v1 B-tree in the earliest
-/// format and in files with a version 2 superblock (read by libhdf5 1.8); in the latest, a single chunk when the chunk is the whole (fixed) dataset and a
-/// fixed array for fixed maximum dimensions. With an unlimited dimension (libhdf5's
-/// extensible array or v2 B-tree) the v1 B-tree is written, which libhdf5 reads in every
-/// format generation.
+/// The chunk index libhdf5 gives a new dataset (spec VII; libhdf5's
+/// `H5D__layout_set_latest_indexing`): a v1 B-tree in the earliest format and in files with
+/// a version 2 superblock (read by libhdf5 1.8); in the latest, by the number of unlimited
+/// dimensions: none, a single chunk when the chunk is the whole dataset, else a fixed array;
+/// one, an extensible array; more, a version 2 B-tree.
 pub(crate) fn choose_index(
     layout_v4: bool,
     dims: &[u64],
     max: &[u64],
     chunk: &[u64],
 ) -> ChunkIndex {
-    if !layout_v4 || max.contains(&UNLIMITED) {
+    let unlimited = max.iter().filter(|&&m| m == UNLIMITED).count();
+    if !layout_v4 {
         ChunkIndex::BtreeV1
+    } else if unlimited == 1 {
+        EA_DEFAULT
+    } else if unlimited > 1 {
+        BT2_DEFAULT
     } else if dims == chunk && chunk == max {
         ChunkIndex::Single { filtered: None }
     } else {
@@ -194,8 +200,48 @@ pub(crate) fn choose_index(
     }
 }
 
+/// libhdf5's extensible array parameters for chunk indexes (`H5D_EARRAY_*` in H5Dpkg.h):
+/// up to 2^32 elements, 4 in the index block, data blocks of at least 16 elements, super
+/// blocks of at least 4 data blocks, pages of 2^10 elements.
+pub(crate) const EA_DEFAULT: ChunkIndex = ChunkIndex::ExtensibleArray {
+    max_bits: 32,
+    index_elements: 4,
+    min_pointers: 4,
+    min_elements: 16,
+    page_bits: 10,
+};
+
+/// libhdf5's version 2 B-tree parameters for chunk indexes (`H5D_BT2_*` in H5Dpkg.h).
+pub(crate) const BT2_DEFAULT: ChunkIndex = ChunkIndex::BtreeV2 {
+    node_size: chunk_index::btree_v2::CHUNK_NODE_SIZE,
+    split_percent: 100,
+    merge_percent: 40,
+};
+
+/// Entries past this many are not written into an extensible array: the writer builds the
+/// array densely, so this bounds its memory (24 bytes an entry).
+const EA_MAX_WRITTEN_ENTRIES: u64 = 1 << 26;
+
 /// libhdf5's default fixed array data block page size: 2^10 entries.
 pub(crate) const FA_PAGE_BITS: u8 = 10;
+
+const UNSET_ENTRY: ChunkEntry = ChunkEntry {
+    address: UNDEFINED_ADDRESS,
+    size: None,
+    filter_mask: 0,
+};
+
+/// Client ID and entry size of a fixed or extensible array element (spec VII.C/VII.D):
+/// an address, and for filtered chunks the chunk size (as wide as libhdf5 makes it for
+/// layout version 4) and the filter mask.
+fn entry_layout(filtered: bool, chunk_bytes: u64, ctx: &h5oxide_format::Context) -> (u8, usize) {
+    if filtered {
+        let len = chunk_index::btree_v2::chunk_size_len(4, chunk_bytes, ctx);
+        (fixed_array::CLIENT_FILTERED, ctx.sizeof_offsets() + len + 4)
+    } else {
+        (fixed_array::CLIENT_UNFILTERED, ctx.sizeof_offsets())
+    }
+}
 
 /// The layout message version an index needs.
 fn layout_version(index: &ChunkIndex) -> u8 {
@@ -208,8 +254,8 @@ fn layout_version(index: &ChunkIndex) -> u8 {
 
 /// Writes the index of `c` over `records` as one block (over the previous index when that
 /// is scratch space it fits in) and returns the layout pointing at it; the undefined
-/// address when there is no chunk. Indexes this writer does not produce (extensible
-/// array, v2 B-tree, implicit) are replaced by a v1 B-tree.
+/// address when there is no chunk. The index keeps its kind, except that an implicit index
+/// (whose chunks must all exist at fixed places) becomes a fixed array.
 pub(crate) fn write_index(
     ws: &mut WriteState,
     sink: &Sink<'_>,
@@ -224,9 +270,20 @@ pub(crate) fn write_index(
         .then(|| ws.scratch_block_containing(c.address))
         .flatten();
     let ctx = ws.sb.sizes;
+    // Chunks are written through the whole pipeline; partial edge chunks stored unfiltered
+    // (layout flag bit 0) are not produced.
+    if c.flags & 1 != 0 && filtered {
+        return Err(Error::Usage(
+            "rewriting a dataset whose partial edge chunks are unfiltered is not supported",
+        ));
+    }
     let index = match c.index {
         ChunkIndex::Single { .. } if records.len() <= 1 => ChunkIndex::Single { filtered: None },
         ChunkIndex::FixedArray { page_bits } => ChunkIndex::FixedArray { page_bits },
+        ChunkIndex::Implicit if !max_dims.contains(&UNLIMITED) => ChunkIndex::FixedArray {
+            page_bits: FA_PAGE_BITS,
+        },
+        ChunkIndex::ExtensibleArray { .. } | ChunkIndex::BtreeV2 { .. } => c.index,
         _ => {
             if c.flags & 1 != 0 {
                 return Err(Error::Usage(
@@ -272,18 +329,8 @@ pub(crate) fn write_index(
                 .ok_or(Error::Usage("too many chunks"))?;
             let count = usize::try_from(n).map_err(|_| Error::Usage("too many chunks"))?;
             let chunk_bytes = c.chunk_bytes().ok_or(Error::Usage("chunk too large"))?;
-            let (client_id, entry_size) = if filtered {
-                let len = chunk_index::btree_v2::chunk_size_len(4, chunk_bytes, &ctx);
-                (fixed_array::CLIENT_FILTERED, ctx.sizeof_offsets() + len + 4)
-            } else {
-                (fixed_array::CLIENT_UNFILTERED, ctx.sizeof_offsets())
-            };
-            let unset = ChunkEntry {
-                address: UNDEFINED_ADDRESS,
-                size: None,
-                filter_mask: 0,
-            };
-            let mut entries = vec![unset; count];
+            let (client_id, entry_size) = entry_layout(filtered, chunk_bytes, &ctx);
+            let mut entries = vec![UNSET_ENTRY; count];
             for r in records.iter() {
                 let k = usize::try_from(grid.index_of(&r.offset)).unwrap_or(usize::MAX);
                 let e = entries
@@ -310,6 +357,84 @@ pub(crate) fn write_index(
             hdr.encode(&mut w, &ctx)?;
             w.bytes(&fixed_array::encode_data_block(&hdr, at, &entries, &ctx)?);
             sink.write(at, w.as_slice())?;
+            out.address = at;
+        }
+        ChunkIndex::ExtensibleArray {
+            max_bits,
+            index_elements,
+            min_pointers,
+            min_elements,
+            page_bits,
+        } => {
+            let d = max_dims
+                .iter()
+                .position(|&m| m == UNLIMITED)
+                .ok_or(Error::Usage(
+                    "an extensible array index needs an unlimited dimension",
+                ))?;
+            let grid = ChunkGrid::new(&c.dims, max_dims, Some(d))?;
+            let chunk_bytes = c.chunk_bytes().ok_or(Error::Usage("chunk too large"))?;
+            let (client_id, element_size) = entry_layout(filtered, chunk_bytes, &ctx);
+            let mut entries: Vec<ChunkEntry> = Vec::new();
+            for r in records.iter() {
+                let k = grid.index_of(&chunk_index::swizzle(&r.offset, d));
+                if k >= EA_MAX_WRITTEN_ENTRIES {
+                    return Err(Error::Usage(
+                        "too many chunks along the unlimited dimension for the extensible array writer",
+                    ));
+                }
+                let k = k as usize;
+                if entries.len() <= k {
+                    entries.resize(k + 1, UNSET_ENTRY);
+                }
+                entries[k] = ChunkEntry {
+                    address: r.address,
+                    size: filtered.then_some(r.size),
+                    filter_mask: r.filter_mask,
+                };
+            }
+            let params = ExtensibleArrayHeader {
+                client_id,
+                element_size: element_size as u8,
+                max_nelmts_bits: max_bits,
+                index_block_elements: index_elements,
+                data_block_min_elements: min_elements,
+                secondary_block_min_data_ptrs: min_pointers,
+                max_data_block_page_nelmts_bits: page_bits,
+                num_secondary_blocks: 0,
+                secondary_block_size: 0,
+                num_data_blocks: 0,
+                data_block_size: 0,
+                max_index_set: 0,
+                num_elements: 0,
+                index_block_address: UNDEFINED_ADDRESS,
+            };
+            // Sized at address 0 first: the image's length does not depend on its address.
+            let len = extensible_array::encode_array(&params, &entries, 0, &ctx)?
+                .image
+                .len() as u64;
+            let at = ws.place(old, len, true)?;
+            let a = extensible_array::encode_array(&params, &entries, at, &ctx)?;
+            sink.write(at, &a.image)?;
+            out.address = at;
+        }
+        ChunkIndex::BtreeV2 { .. } => {
+            let chunk_bytes = c.chunk_bytes().ok_or(Error::Usage("chunk too large"))?;
+            let len = chunk_index::btree_v2::chunk_size_len(4, chunk_bytes, &ctx);
+            let tree = |base| {
+                chunk_index::btree_v2::encode_chunk_tree(
+                    records, &c.dims, filtered, len, &ctx, base,
+                )
+            };
+            let size = tree(0)?.image.len() as u64;
+            let at = ws.place(old, size, true)?;
+            let t = tree(at)?;
+            sink.write(at, &t.image)?;
+            out.index = ChunkIndex::BtreeV2 {
+                node_size: t.header.node_size,
+                split_percent: t.header.split_percent,
+                merge_percent: t.header.merge_percent,
+            };
             out.address = at;
         }
         _ => {

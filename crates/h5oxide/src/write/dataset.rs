@@ -3,7 +3,7 @@
 //!
 //! Chunk indexes are chosen as described in [`crate::write`]. A rewritten chunk goes to
 //! new space (or to its own space when that was allocated since the last commit) and the
-//! whole index is rebuilt copy-on-write.
+//! whole index is rebuilt copy-on-write, keeping its kind.
 
 use h5oxide_format::object_header::message::dataspace::{DataspaceKind, UNLIMITED};
 use h5oxide_format::object_header::message::layout::{Layout, Storage};
@@ -223,25 +223,47 @@ impl Dataset {
     /// shows fill values, as libhdf5 does.
     ///
     /// # Errors
-    /// `Usage` ("Only chunked datasets can be resized") for other layouts; `Usage` for a
-    /// rank mismatch or a size beyond the maximum shape; `ReadOnly`; I/O errors.
+    /// [`Error::ResizeNotChunked`] for other layouts; [`Error::ResizeBeyondMax`] for a size
+    /// beyond the maximum shape; `Usage` for a rank mismatch; `ReadOnly`; I/O errors.
+    ///
+    /// ```
+    /// # fn main() -> h5oxide::Result<()> {
+    /// let file = h5oxide::File::in_memory()?;
+    /// let mut ds = file
+    ///     .root()
+    ///     .new_dataset_builder()
+    ///     .with_data(&vec![1i32, 2, 3])
+    ///     .chunk([2])
+    ///     .max_shape([Some(30)])
+    ///     .create("d")?;
+    /// assert_eq!(
+    ///     ds.resize([40]).unwrap_err().to_string(),
+    ///     "Unable to extend dataset (dimension cannot exceed the existing maximal size (new: 40 max: 30))"
+    /// );
+    /// ds.resize([30])?;
+    /// assert_eq!(ds.shape(), vec![30]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn resize<S: AsRef<[usize]>>(&mut self, shape: S) -> Result<()> {
         let new: Vec<u64> = shape.as_ref().iter().map(|&n| n as u64).collect();
         let file = self.file().clone();
         let mut ws = begin(&file)?;
         let ds = self.reload()?;
         let Storage::Chunked(c) = &ds.layout().storage else {
-            return Err(Error::Usage("Only chunked datasets can be resized"));
+            return Err(Error::ResizeNotChunked);
         };
         let space = ds.space().clone();
         if space.kind != DataspaceKind::Simple || new.len() != space.dims.len() {
             return Err(Error::Usage("New shape length must match dataset rank"));
         }
         let max = space.max_dims_or_dims().to_vec();
-        if new.iter().zip(&max).any(|(n, m)| *m != UNLIMITED && n > m) {
-            return Err(Error::Usage(
-                "Unable to set extent of dataset (dimension cannot exceed the existing maximal size)",
-            ));
+        if let Some((&requested, &max)) = new
+            .iter()
+            .zip(&max)
+            .find(|(n, m)| **m != UNLIMITED && n > m)
+        {
+            return Err(Error::ResizeBeyondMax { requested, max });
         }
         let ctx = file.inner.ctx;
         let sink = sink_of(&file);

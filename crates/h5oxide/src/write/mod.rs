@@ -36,15 +36,18 @@
 //! [`Libver::Latest`] writes a version 3 superblock, version 2 object headers, groups with
 //! link info, group info and compact link messages (any number of links: libhdf5 reads
 //! compact groups of every size; dense link storage is not written), version 2
-//! dataspaces, version 3 fill values, and chunk indexes as libhdf5 picks them for fixed
-//! maximum shapes: a single chunk (layout message version 4) when the chunk is the whole
-//! dataset, else a fixed array. With an unlimited dimension, where libhdf5 would write an
-//! extensible array or a version 2 B-tree, the v1 B-tree (layout message version 3) is
-//! written, which libhdf5 reads in files of every generation.
+//! dataspaces, version 3 fill values, and chunk indexes (layout message version 4) as
+//! libhdf5 picks them: for fixed maximum shapes a single chunk when the chunk is the whole
+//! dataset, else a fixed array (paged past 1024 chunks); with one unlimited dimension an
+//! extensible array (libhdf5's parameters: 4 elements in the index block, data blocks of 16
+//! or more, super blocks of 4 or more data blocks, pages of 1024), with more a version 2
+//! B-tree (2048-byte nodes).
 //!
-//! Writing into a dataset whose index this module does not write (an extensible array, a
-//! version 2 B-tree, an implicit index: files from libhdf5) rewrites its index as a v1
-//! B-tree.
+//! Writing into a dataset, or shrinking it, rebuilds its index copy-on-write with the same kind
+//! and parameters (libhdf5's files included), except the implicit index (early allocation,
+//! no filters), which is rewritten as a fixed array, and v1 B-trees in latest-format files,
+//! which stay v1 B-trees. Datasets whose partial edge chunks are stored unfiltered (layout
+//! flag) are not rewritten when filtered.
 //!
 //! An existing file opened for writing keeps its generation, given by its superblock.
 
