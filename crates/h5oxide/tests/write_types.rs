@@ -77,24 +77,45 @@ fn compounds_enums_arrays_and_vlen_members() {
         let path = dir.join(format!("compound_{tag}.h5"));
         let f = create(&path, libver);
         let root = f.root();
-        root.new_dataset_builder().with_data(&recs()).create("recs").unwrap();
-        let colors = [Color::Green, Color::Blue, Color::Red];
-        root.new_dataset_builder().with_data(&colors).create("colors").unwrap();
-        let al = [Aligned { a: 9, b: 1.5, c: 7 }];
-        root.new_dataset_builder().with_data(&al).create("aligned").unwrap();
-        root.attrs().set("color", &Color::Blue).unwrap();
-        root.attrs()
-            .set("inner", &Inner { x: 5, y: 6.5 })
+        root.new_dataset_builder()
+            .with_data(&recs())
+            .create("recs")
             .unwrap();
+        let colors = [Color::Green, Color::Blue, Color::Red];
+        root.new_dataset_builder()
+            .with_data(&colors)
+            .create("colors")
+            .unwrap();
+        let al = [Aligned { a: 9, b: 1.5, c: 7 }];
+        root.new_dataset_builder()
+            .with_data(&al)
+            .create("aligned")
+            .unwrap();
+        root.attrs().set("color", &Color::Blue).unwrap();
+        root.attrs().set("inner", &Inner { x: 5, y: 6.5 }).unwrap();
         f.close().unwrap();
 
         let f = h5oxide::File::open(&path).unwrap();
-        assert_eq!(f.root().dataset("recs").unwrap().read_raw::<Rec>().unwrap(), recs());
         assert_eq!(
-            f.root().dataset("colors").unwrap().read_raw::<Color>().unwrap(),
+            f.root().dataset("recs").unwrap().read_raw::<Rec>().unwrap(),
+            recs()
+        );
+        assert_eq!(
+            f.root()
+                .dataset("colors")
+                .unwrap()
+                .read_raw::<Color>()
+                .unwrap(),
             colors
         );
-        assert_eq!(f.root().dataset("aligned").unwrap().read_raw::<Aligned>().unwrap(), al);
+        assert_eq!(
+            f.root()
+                .dataset("aligned")
+                .unwrap()
+                .read_raw::<Aligned>()
+                .unwrap(),
+            al
+        );
         let t = f.root().dataset("aligned").unwrap().dtype().clone();
         // repr(C): the fields' Rust offsets and the struct's size.
         assert_eq!(t.size, 24);
@@ -135,7 +156,9 @@ fn compounds_enums_arrays_and_vlen_members() {
         }
         let text = h5dump(
             &path,
-            &["-d", "/colors", "-d", "/aligned", "-a", "/color", "-a", "/inner"],
+            &[
+                "-d", "/colors", "-d", "/aligned", "-a", "/color", "-a", "/inner",
+            ],
         );
         for want in [
             "(0): Green, BLUE, Red",
@@ -164,11 +187,22 @@ fn object_and_region_references() {
             .create("data")
             .unwrap();
         let refs = [ObjectRef::from(&ds), ObjectRef::from(&g), ObjectRef::null()];
-        root.new_dataset_builder().with_data(&refs).create("objrefs").unwrap();
+        root.new_dataset_builder()
+            .with_data(&refs)
+            .create("objrefs")
+            .unwrap();
         let block = Selection::new(
             vec![
-                DimSlice { start: 1, step: 1, count: 2 },
-                DimSlice { start: 0, step: 2, count: 3 },
+                DimSlice {
+                    start: 1,
+                    step: 1,
+                    count: 2,
+                },
+                DimSlice {
+                    start: 0,
+                    step: 2,
+                    count: 3,
+                },
             ],
             &[4, 5],
         )
@@ -177,23 +211,42 @@ fn object_and_region_references() {
             RegionRef::new(&ds, &block).unwrap(),
             RegionRef::new(&ds, &Selection::all(&[4, 5])).unwrap(),
         ];
-        root.new_dataset_builder().with_data(&regions).create("regrefs").unwrap();
+        root.new_dataset_builder()
+            .with_data(&regions)
+            .create("regrefs")
+            .unwrap();
         ds.attrs().set("self", &ObjectRef::from(&ds)).unwrap();
         f.close().unwrap();
 
         let f = h5oxide::File::open(&path).unwrap();
-        let back = f.root().dataset("objrefs").unwrap().read_raw::<ObjectRef>().unwrap();
+        let back = f
+            .root()
+            .dataset("objrefs")
+            .unwrap()
+            .read_raw::<ObjectRef>()
+            .unwrap();
         assert_eq!(f.deref(&back[0]).unwrap().name(), "/grp/data");
         assert!(matches!(back[1].open(&f).unwrap(), Object::Group(_)));
         assert!(back[2].is_null());
-        let back = f.root().dataset("regrefs").unwrap().read_raw::<RegionRef>().unwrap();
+        let back = f
+            .root()
+            .dataset("regrefs")
+            .unwrap()
+            .read_raw::<RegionRef>()
+            .unwrap();
         let d = back[0].dataset(&f).unwrap();
         assert_eq!(d.name(), "/grp/data");
         let sel = back[0].selection(&d.shape()).unwrap();
         assert_eq!(sel, block);
         let picked = d.read_slice::<i32, _, ndarray::Ix2>(&sel).unwrap();
-        assert_eq!(picked.iter().copied().collect::<Vec<_>>(), [5, 7, 9, 10, 12, 14]);
-        assert_eq!(back[1].selection(&d.shape()).unwrap(), Selection::all(&[4, 5]));
+        assert_eq!(
+            picked.iter().copied().collect::<Vec<_>>(),
+            [5, 7, 9, 10, 12, 14]
+        );
+        assert_eq!(
+            back[1].selection(&d.shape()).unwrap(),
+            Selection::all(&[4, 5])
+        );
         drop(f);
 
         let text = h5dump(
@@ -222,7 +275,9 @@ fn committed_datatypes() {
         let path = dir.join(format!("committed_{tag}.h5"));
         let f = create(&path, libver);
         let root = f.root();
-        let t = root.commit_type("types/inner_t", &Inner::write_type()).unwrap();
+        let t = root
+            .commit_type("types/inner_t", &Inner::write_type())
+            .unwrap();
         let rows = [Inner { x: 1, y: 2.0 }, Inner { x: -4, y: 0.5 }];
         root.new_dataset_builder()
             .dtype_committed(&t)
@@ -254,7 +309,11 @@ fn committed_datatypes() {
             .unwrap_or_else(|| panic!("no link count in {text}"));
         assert_eq!(links, "3", "{text}");
         assert_eq!(
-            f.root().dataset("uses_type").unwrap().read_raw::<Inner>().unwrap(),
+            f.root()
+                .dataset("uses_type")
+                .unwrap()
+                .read_raw::<Inner>()
+                .unwrap(),
             rows
         );
         drop(f);
@@ -278,42 +337,99 @@ fn arrays_strings_sequences_complex_and_tuples() {
         let f = create(&path, libver);
         let root = f.root();
         let grid = [[[1u8, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]];
-        root.new_dataset_builder().with_data(&grid).create("grid").unwrap();
+        root.new_dataset_builder()
+            .with_data(&grid)
+            .create("grid")
+            .unwrap();
         let seqs = vec![
             VarLenArray(vec![1.5f32]),
             VarLenArray(vec![]),
             VarLenArray(vec![2.0, 3.0, 4.0]),
         ];
-        root.new_dataset_builder().with_data(&seqs).create("seqs").unwrap();
+        root.new_dataset_builder()
+            .with_data(&seqs)
+            .create("seqs")
+            .unwrap();
         let nested: Vec<Vec<Vec<u16>>> = vec![vec![vec![1, 2], vec![3]], vec![]];
-        root.new_dataset_builder().with_data(&nested).create("nested").unwrap();
-        let fixed = [FixedUtf8::<6>::new("é").unwrap(), FixedUtf8::new("abcdef").unwrap()];
-        root.new_dataset_builder().with_data(&fixed).create("fixed").unwrap();
+        root.new_dataset_builder()
+            .with_data(&nested)
+            .create("nested")
+            .unwrap();
+        let fixed = [
+            FixedUtf8::<6>::new("é").unwrap(),
+            FixedUtf8::new("abcdef").unwrap(),
+        ];
+        root.new_dataset_builder()
+            .with_data(&fixed)
+            .create("fixed")
+            .unwrap();
         root.new_dataset_builder()
             .with_scalar(VarLenAscii::new("plain").unwrap())
             .create("ascii")
             .unwrap();
         let z = [Complex::new(1.0f32, 2.0), Complex::new(-0.5, 0.0)];
-        root.new_dataset_builder().with_data(&z).create("z").unwrap();
+        root.new_dataset_builder()
+            .with_data(&z)
+            .create("z")
+            .unwrap();
         let pairs = [(1i8, 2.5f64), (-1, -2.5)];
-        root.new_dataset_builder().with_data(&pairs).create("pairs").unwrap();
+        root.new_dataset_builder()
+            .with_data(&pairs)
+            .create("pairs")
+            .unwrap();
         let names = vec!["x".to_owned(), "yy".to_owned()];
         root.attrs().set("names", &names).unwrap();
-        root.attrs().set("seq", &vec![vec![7i64, 8], vec![9]]).unwrap();
+        root.attrs()
+            .set("seq", &vec![vec![7i64, 8], vec![9]])
+            .unwrap();
         f.close().unwrap();
 
         let f = h5oxide::File::open(&path).unwrap();
         let r = f.root();
-        assert_eq!(r.dataset("grid").unwrap().read_raw::<[[u8; 2]; 3]>().unwrap(), grid);
-        assert_eq!(r.dataset("seqs").unwrap().read_raw::<VarLenArray<f32>>().unwrap(), seqs);
-        assert_eq!(r.dataset("nested").unwrap().read_raw::<Vec<Vec<u16>>>().unwrap(), nested);
-        assert_eq!(r.dataset("fixed").unwrap().read_raw::<FixedUtf8<6>>().unwrap(), fixed);
         assert_eq!(
-            r.dataset("ascii").unwrap().read_scalar::<VarLenAscii>().unwrap().as_str(),
+            r.dataset("grid")
+                .unwrap()
+                .read_raw::<[[u8; 2]; 3]>()
+                .unwrap(),
+            grid
+        );
+        assert_eq!(
+            r.dataset("seqs")
+                .unwrap()
+                .read_raw::<VarLenArray<f32>>()
+                .unwrap(),
+            seqs
+        );
+        assert_eq!(
+            r.dataset("nested")
+                .unwrap()
+                .read_raw::<Vec<Vec<u16>>>()
+                .unwrap(),
+            nested
+        );
+        assert_eq!(
+            r.dataset("fixed")
+                .unwrap()
+                .read_raw::<FixedUtf8<6>>()
+                .unwrap(),
+            fixed
+        );
+        assert_eq!(
+            r.dataset("ascii")
+                .unwrap()
+                .read_scalar::<VarLenAscii>()
+                .unwrap()
+                .as_str(),
             "plain"
         );
-        assert_eq!(r.dataset("z").unwrap().read_raw::<Complex<f32>>().unwrap(), z);
-        assert_eq!(r.dataset("pairs").unwrap().read_raw::<(i8, f64)>().unwrap(), pairs);
+        assert_eq!(
+            r.dataset("z").unwrap().read_raw::<Complex<f32>>().unwrap(),
+            z
+        );
+        assert_eq!(
+            r.dataset("pairs").unwrap().read_raw::<(i8, f64)>().unwrap(),
+            pairs
+        );
         drop(f);
 
         let text = h5dump(&path, &[]);
@@ -436,10 +552,16 @@ fn revised_references_read_as_references() {
     );
     assert_eq!(refs[3], Reference::Null);
     // The object reference alone also reads as an ObjectRef.
-    let one = ds.read_slice::<ObjectRef, _, ndarray::Ix1>(&Selection::new(
-        vec![DimSlice { start: 0, step: 1, count: 1 }],
-        &[4],
-    )
-    .unwrap());
+    let one = ds.read_slice::<ObjectRef, _, ndarray::Ix1>(
+        &Selection::new(
+            vec![DimSlice {
+                start: 0,
+                step: 1,
+                count: 1,
+            }],
+            &[4],
+        )
+        .unwrap(),
+    );
     assert_eq!(one.unwrap()[0], ObjectRef::from(&target));
 }
