@@ -565,3 +565,31 @@ fn revised_references_read_as_references() {
     );
     assert_eq!(one.unwrap()[0], ObjectRef::from(&target));
 }
+
+#[test]
+fn variable_length_data_rewritten_in_place() {
+    let dir = temp_dir("types_rewrite");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("rewrite_{tag}.h5"));
+        let f = create(&path, libver);
+        let mut ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&vec![Inner { x: 1, y: 1.0 }])
+            .create("plain")
+            .unwrap();
+        ds.write(&vec![Inner { x: 2, y: -2.0 }]).unwrap();
+        let mut ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&vec![vec![1u8], vec![2, 3]])
+            .create("seqs")
+            .unwrap();
+        ds.write(&vec![vec![4u8, 5, 6], vec![]]).unwrap();
+        ds.write_slice(&vec![vec![7u8]], ndarray::s![1..2]).unwrap();
+        f.close().unwrap();
+        let text = h5dump(&path, &["-d", "/seqs", "-d", "/plain"]);
+        assert!(text.contains("(0): (4, 5, 6), (7)"), "{text}");
+        assert!(text.contains("2,\n         -2"), "{text}");
+    }
+}
