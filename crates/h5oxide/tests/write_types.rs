@@ -593,3 +593,59 @@ fn variable_length_data_rewritten_in_place() {
         assert!(text.contains("2,\n         -2"), "{text}");
     }
 }
+
+/// h5py's complex numbers and references (fixtures/h5py_files.py) read as the same Rust
+/// types h5oxide writes.
+#[test]
+fn h5py_complex_and_references_read_typed() {
+    for name in ["h5py_default.h5", "h5py_latest.h5"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/files/h5py")
+            .join(name);
+        let f = h5oxide::File::open(path).unwrap();
+        let r = f.root();
+        // np.arange(6, dtype=np.complex64) * (1 - 2j)
+        let c64 = r
+            .dataset("complex64")
+            .unwrap()
+            .read_raw::<Complex<f32>>()
+            .unwrap();
+        let want: Vec<_> = (0..6)
+            .map(|k| Complex::new(k as f32, -2.0 * k as f32))
+            .collect();
+        assert_eq!(c64, want, "{name}");
+        // np.arange(4, dtype=np.complex128) * (0.5 + 1j)
+        let c128 = r
+            .dataset("complex128")
+            .unwrap()
+            .read_raw::<Complex<f64>>()
+            .unwrap();
+        let want: Vec<_> = (0..4)
+            .map(|k| Complex::new(0.5 * k as f64, k as f64))
+            .collect();
+        assert_eq!(c128, want, "{name}");
+        // refs[0] = img.ref; refs[1] = g.ref
+        let refs = r
+            .dataset("object_refs")
+            .unwrap()
+            .read_raw::<ObjectRef>()
+            .unwrap();
+        assert_eq!(f.deref(&refs[0]).unwrap().name(), "/image", "{name}");
+        assert_eq!(f.deref(&refs[1]).unwrap().name(), "/ordered", "{name}");
+        // regs[0] = img.regionref[1:3, 2:5]
+        let regs = r
+            .dataset("region_refs")
+            .unwrap()
+            .read_raw::<RegionRef>()
+            .unwrap();
+        let img = regs[0].dataset(&f).unwrap();
+        assert_eq!(img.name(), "/image");
+        let sel = regs[0].selection(&img.shape()).unwrap();
+        let vals = img.read_slice::<f64, _, ndarray::Ix2>(&sel).unwrap();
+        assert_eq!(
+            vals.iter().copied().collect::<Vec<_>>(),
+            [7.0, 8.0, 9.0, 12.0, 13.0, 14.0],
+            "{name}"
+        );
+    }
+}
