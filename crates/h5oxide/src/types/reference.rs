@@ -20,9 +20,9 @@ use crate::File;
 /// Made from a handle (`ObjectRef::from(&dataset)`), written like any element, read back
 /// with typed reads, and opened with [`ObjectRef::open`] or [`File::deref`].
 ///
-/// ```no_run
+/// ```
 /// use h5oxide::types::ObjectRef;
-/// let file = h5oxide::File::create("refs.h5")?;
+/// let file = h5oxide::File::in_memory()?;
 /// let ds = file.root().new_dataset_builder().with_data(&[1i32, 2]).create("data")?;
 /// let refs = [ObjectRef::from(&ds), ObjectRef::from(&file.root())];
 /// file.root().new_dataset_builder().with_data(&refs).create("refs")?;
@@ -105,14 +105,16 @@ impl File {
 /// A dataset region reference: a dataset and a selection of its elements (h5py's
 /// `h5py.regionref_dtype`).
 ///
-/// ```no_run
+/// ```
 /// use h5oxide::types::RegionRef;
 /// use h5oxide::{DimSlice, Selection};
-/// let file = h5oxide::File::create("regions.h5")?;
+/// let file = h5oxide::File::in_memory()?;
 /// let ds = file.root().new_dataset_builder().with_data(&[0i32; 10]).create("data")?;
 /// let sel = Selection::new(vec![DimSlice { start: 2, step: 3, count: 2 }], &[10])?;
 /// let r = RegionRef::new(&ds, &sel)?;
 /// file.root().new_dataset_builder().with_scalar(r).create("region")?;
+/// let back: RegionRef = file.root().dataset("region")?.read_scalar()?;
+/// assert_eq!(back.selection(&[10])?, sel);
 /// # Ok::<(), h5oxide::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -279,6 +281,16 @@ fn grid_of(blocks: &[Block], rank: usize) -> Option<Vec<DimSlice>> {
 
 /// A revised (HDF5 1.12, `H5R_ref_t`) reference as stored (spec VIII.B); also read from the
 /// older object and region references.
+///
+/// ```
+/// use h5oxide::types::{ObjectRef, Reference};
+/// let file = h5oxide::File::in_memory()?;
+/// let g = file.root().create_group("g")?;
+/// file.root().new_dataset_builder().with_data(&[ObjectRef::from(&g)]).create("r")?;
+/// let back: Vec<Reference> = file.root().dataset("r")?.read_raw()?;
+/// assert!(matches!(back[0], Reference::Object { file: None, .. }));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reference {
