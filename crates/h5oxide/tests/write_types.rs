@@ -216,6 +216,8 @@ fn object_and_region_references() {
             .create("regrefs")
             .unwrap();
         ds.attrs().set("self", &ObjectRef::from(&ds)).unwrap();
+        root.attrs().set("region", &regions[0]).unwrap();
+        root.attrs().set("seq", &VarLenArray(vec![3u8, 4])).unwrap();
         f.close().unwrap();
 
         let f = h5oxide::File::open(&path).unwrap();
@@ -262,6 +264,15 @@ fn object_and_region_references() {
             "DATASET \"/grp/data\" {\n         REGION_TYPE BLOCK  (1,0)-(2,0), (1,2)-(2,2), (1,4)-(2,4)",
             "DATASPACE  SIMPLE { ( 4, 5 ) / ( 4, 5 ) }\n      }\n      DATASET \"/grp/data\"\n",
             "ATTRIBUTE \"self\"",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+        let text = h5dump(&path, &["-a", "/region", "-a", "/seq"]);
+        for want in [
+            "H5T_REFERENCE { H5T_STD_REF_DSETREG }",
+            "REGION_TYPE BLOCK  (1,0)-(2,0), (1,2)-(2,2), (1,4)-(2,4)",
+            "H5T_VLEN { H5T_STD_U8LE}",
+            "(0): (3, 4)",
         ] {
             assert!(text.contains(want), "missing {want:?} in {text}");
         }

@@ -20,6 +20,12 @@ use crate::File;
 /// Made from a handle (`ObjectRef::from(&dataset)`), written like any element, read back
 /// with typed reads, and opened with [`ObjectRef::open`] or [`File::deref`].
 ///
+/// A reference holds the object's header address when it is made. h5oxide writes a changed
+/// object header to a new place once the header has been committed or outgrows its space
+/// (see [`crate::write`]), so a reference made before a later change to its object (a new
+/// attribute, a new link in a group) keeps pointing to the object's previous copy: make
+/// references once the objects they point to are complete.
+///
 /// ```
 /// use h5oxide::types::ObjectRef;
 /// let file = h5oxide::File::in_memory()?;
@@ -104,6 +110,9 @@ impl File {
 
 /// A dataset region reference: a dataset and a selection of its elements (h5py's
 /// `h5py.regionref_dtype`).
+///
+/// It holds the dataset's header address when it is made; see [`ObjectRef`] about later
+/// changes to the dataset's header.
 ///
 /// ```
 /// use h5oxide::types::RegionRef;
