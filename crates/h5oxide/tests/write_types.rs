@@ -660,3 +660,61 @@ fn h5py_complex_and_references_read_typed() {
         );
     }
 }
+
+#[derive(H5Type, Debug, Clone, PartialEq)]
+struct Holder {
+    target: ObjectRef,
+    n: i32,
+}
+
+/// Read-only: `Reference` can be read but not written.
+#[derive(H5Type, Debug, PartialEq)]
+#[hdf5(read_only)]
+struct HolderView {
+    target: h5oxide::types::Reference,
+}
+
+#[test]
+fn references_inside_compounds() {
+    let dir = temp_dir("types_ref_compound");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("refcomp_{tag}.h5"));
+        let f = create(&path, libver);
+        let ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&[1.0f64, 2.0])
+            .create("x")
+            .unwrap();
+        let rows = [Holder {
+            target: ObjectRef::from(&ds),
+            n: 5,
+        }];
+        f.root()
+            .new_dataset_builder()
+            .with_data(&rows)
+            .create("holders")
+            .unwrap();
+        f.close().unwrap();
+        let f = h5oxide::File::open(&path).unwrap();
+        let d = f.root().dataset("holders").unwrap();
+        let back = d.read_raw::<Holder>().unwrap();
+        assert_eq!(f.deref(&back[0].target).unwrap().name(), "/x");
+        let view = d.read_raw::<HolderView>().unwrap();
+        assert!(matches!(
+            view[0].target,
+            h5oxide::types::Reference::Object { address, file: None } if address == back[0].target.address()
+        ));
+        drop(f);
+        let text = h5dump(&path, &["-d", "/holders"]);
+        for want in [
+            "H5T_REFERENCE { H5T_STD_REF_OBJECT } \"target\";",
+            "H5T_STD_I32LE \"n\";",
+            "DATASET ",
+            "\"/x\"",
+            "5\n",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+    }
+}
