@@ -20,6 +20,9 @@
 //! - An enum is written as an enumeration over its `#[repr]` integer (`isize`/`usize` as 64
 //!   bits), each member named after its variant with the variant's discriminant.
 //!
+//! `#[hdf5(read_only)]` on the type derives the reading side only, for types with fields
+//! that can be read but not written (such as `h5oxide::types::Reference`).
+//!
 //! The generated code calls `::h5oxide::h5type`, so the deriving crate must depend on
 //! `h5oxide` under that name.
 #![forbid(unsafe_code)]
@@ -58,6 +61,23 @@ fn stored_name(attrs: &[Attribute], own: String) -> syn::Result<String> {
         })?;
     }
     Ok(name)
+}
+
+/// True if the item has `#[hdf5(read_only)]`: no `H5Write` / `AttrValue` impls, for types
+/// with fields that can be read but not written.
+fn read_only(input: &DeriveInput) -> syn::Result<bool> {
+    let mut found = false;
+    for a in input.attrs.iter().filter(|a| a.path().is_ident("hdf5")) {
+        a.parse_nested_meta(|meta| {
+            if meta.path.is_ident("read_only") {
+                found = true;
+                Ok(())
+            } else {
+                Err(meta.error("unknown hdf5 attribute (expected `read_only`)"))
+            }
+        })?;
+    }
+    Ok(found)
 }
 
 /// True if the item has `#[repr(C)]`.
@@ -231,7 +251,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             ))
         }
     };
-    Ok(quote! {
+    let read = quote! {
         impl #impl_generics ::h5oxide::h5type::H5Type for #ident #ty_generics #where_clause {
             fn decoder(
                 dtype: &::h5oxide::format::object_header::message::datatype::Datatype,
@@ -239,6 +259,13 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 #body
             }
         }
+
+    };
+    if read_only(input)? {
+        return Ok(read);
+    }
+    Ok(quote! {
+        #read
 
         impl #impl_generics ::h5oxide::H5Write for #ident #ty_generics #where_clause {
             #write_body

@@ -216,6 +216,8 @@ fn object_and_region_references() {
             .create("regrefs")
             .unwrap();
         ds.attrs().set("self", &ObjectRef::from(&ds)).unwrap();
+        root.attrs().set("region", &regions[0]).unwrap();
+        root.attrs().set("seq", &VarLenArray(vec![3u8, 4])).unwrap();
         f.close().unwrap();
 
         let f = h5oxide::File::open(&path).unwrap();
@@ -262,6 +264,15 @@ fn object_and_region_references() {
             "DATASET \"/grp/data\" {\n         REGION_TYPE BLOCK  (1,0)-(2,0), (1,2)-(2,2), (1,4)-(2,4)",
             "DATASPACE  SIMPLE { ( 4, 5 ) / ( 4, 5 ) }\n      }\n      DATASET \"/grp/data\"\n",
             "ATTRIBUTE \"self\"",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+        let text = h5dump(&path, &["-a", "/region", "-a", "/seq"]);
+        for want in [
+            "H5T_REFERENCE { H5T_STD_REF_DSETREG }",
+            "REGION_TYPE BLOCK  (1,0)-(2,0), (1,2)-(2,2), (1,4)-(2,4)",
+            "H5T_VLEN { H5T_STD_U8LE}",
+            "(0): (3, 4)",
         ] {
             assert!(text.contains(want), "missing {want:?} in {text}");
         }
@@ -564,4 +575,146 @@ fn revised_references_read_as_references() {
         .unwrap(),
     );
     assert_eq!(one.unwrap()[0], ObjectRef::from(&target));
+}
+
+#[test]
+fn variable_length_data_rewritten_in_place() {
+    let dir = temp_dir("types_rewrite");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("rewrite_{tag}.h5"));
+        let f = create(&path, libver);
+        let mut ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&vec![Inner { x: 1, y: 1.0 }])
+            .create("plain")
+            .unwrap();
+        ds.write(&vec![Inner { x: 2, y: -2.0 }]).unwrap();
+        let mut ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&vec![vec![1u8], vec![2, 3]])
+            .create("seqs")
+            .unwrap();
+        ds.write(&vec![vec![4u8, 5, 6], vec![]]).unwrap();
+        ds.write_slice(&vec![vec![7u8]], ndarray::s![1..2]).unwrap();
+        f.close().unwrap();
+        let text = h5dump(&path, &["-d", "/seqs", "-d", "/plain"]);
+        assert!(text.contains("(0): (4, 5, 6), (7)"), "{text}");
+        assert!(text.contains("2,\n         -2"), "{text}");
+    }
+}
+
+/// h5py's complex numbers and references (fixtures/h5py_files.py) read as the same Rust
+/// types h5oxide writes.
+#[test]
+fn h5py_complex_and_references_read_typed() {
+    for name in ["h5py_default.h5", "h5py_latest.h5"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/files/h5py")
+            .join(name);
+        let f = h5oxide::File::open(path).unwrap();
+        let r = f.root();
+        // np.arange(6, dtype=np.complex64) * (1 - 2j)
+        let c64 = r
+            .dataset("complex64")
+            .unwrap()
+            .read_raw::<Complex<f32>>()
+            .unwrap();
+        let want: Vec<_> = (0..6)
+            .map(|k| Complex::new(k as f32, -2.0 * k as f32))
+            .collect();
+        assert_eq!(c64, want, "{name}");
+        // np.arange(4, dtype=np.complex128) * (0.5 + 1j)
+        let c128 = r
+            .dataset("complex128")
+            .unwrap()
+            .read_raw::<Complex<f64>>()
+            .unwrap();
+        let want: Vec<_> = (0..4)
+            .map(|k| Complex::new(0.5 * k as f64, k as f64))
+            .collect();
+        assert_eq!(c128, want, "{name}");
+        // refs[0] = img.ref; refs[1] = g.ref
+        let refs = r
+            .dataset("object_refs")
+            .unwrap()
+            .read_raw::<ObjectRef>()
+            .unwrap();
+        assert_eq!(f.deref(&refs[0]).unwrap().name(), "/image", "{name}");
+        assert_eq!(f.deref(&refs[1]).unwrap().name(), "/ordered", "{name}");
+        // regs[0] = img.regionref[1:3, 2:5]
+        let regs = r
+            .dataset("region_refs")
+            .unwrap()
+            .read_raw::<RegionRef>()
+            .unwrap();
+        let img = regs[0].dataset(&f).unwrap();
+        assert_eq!(img.name(), "/image");
+        let sel = regs[0].selection(&img.shape()).unwrap();
+        let vals = img.read_slice::<f64, _, ndarray::Ix2>(&sel).unwrap();
+        assert_eq!(
+            vals.iter().copied().collect::<Vec<_>>(),
+            [7.0, 8.0, 9.0, 12.0, 13.0, 14.0],
+            "{name}"
+        );
+    }
+}
+
+#[derive(H5Type, Debug, Clone, PartialEq)]
+struct Holder {
+    target: ObjectRef,
+    n: i32,
+}
+
+/// Read-only: `Reference` can be read but not written.
+#[derive(H5Type, Debug, PartialEq)]
+#[hdf5(read_only)]
+struct HolderView {
+    target: h5oxide::types::Reference,
+}
+
+#[test]
+fn references_inside_compounds() {
+    let dir = temp_dir("types_ref_compound");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("refcomp_{tag}.h5"));
+        let f = create(&path, libver);
+        let ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&[1.0f64, 2.0])
+            .create("x")
+            .unwrap();
+        let rows = [Holder {
+            target: ObjectRef::from(&ds),
+            n: 5,
+        }];
+        f.root()
+            .new_dataset_builder()
+            .with_data(&rows)
+            .create("holders")
+            .unwrap();
+        f.close().unwrap();
+        let f = h5oxide::File::open(&path).unwrap();
+        let d = f.root().dataset("holders").unwrap();
+        let back = d.read_raw::<Holder>().unwrap();
+        assert_eq!(f.deref(&back[0].target).unwrap().name(), "/x");
+        let view = d.read_raw::<HolderView>().unwrap();
+        assert!(matches!(
+            view[0].target,
+            h5oxide::types::Reference::Object { address, file: None } if address == back[0].target.address()
+        ));
+        drop(f);
+        let text = h5dump(&path, &["-d", "/holders"]);
+        for want in [
+            "H5T_REFERENCE { H5T_STD_REF_OBJECT } \"target\";",
+            "H5T_STD_I32LE \"n\";",
+            "DATASET ",
+            "\"/x\"",
+            "5\n",
+        ] {
+            assert!(text.contains(want), "missing {want:?} in {text}");
+        }
+    }
 }

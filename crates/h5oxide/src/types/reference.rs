@@ -5,7 +5,7 @@
 
 use h5oxide_format::heap::global::GlobalHeapId;
 use h5oxide_format::object_header::message::datatype::{Datatype, ReferenceKind, TypeClass};
-use h5oxide_format::selection::{HyperslabShape, Selection as StoredSelection};
+use h5oxide_format::selection::{Block, HyperslabShape, Selection as StoredSelection};
 use h5oxide_format::{Context, Cursor, UNDEFINED_ADDRESS};
 
 use crate::dataset::Dataset;
@@ -20,9 +20,15 @@ use crate::File;
 /// Made from a handle (`ObjectRef::from(&dataset)`), written like any element, read back
 /// with typed reads, and opened with [`ObjectRef::open`] or [`File::deref`].
 ///
-/// ```no_run
+/// A reference holds the object's header address when it is made. h5oxide writes a changed
+/// object header to a new place once the header has been committed or outgrows its space
+/// (see [`crate::write`]), so a reference made before a later change to its object (a new
+/// attribute, a new link in a group) keeps pointing to the object's previous copy: make
+/// references once the objects they point to are complete.
+///
+/// ```
 /// use h5oxide::types::ObjectRef;
-/// let file = h5oxide::File::create("refs.h5")?;
+/// let file = h5oxide::File::in_memory()?;
 /// let ds = file.root().new_dataset_builder().with_data(&[1i32, 2]).create("data")?;
 /// let refs = [ObjectRef::from(&ds), ObjectRef::from(&file.root())];
 /// file.root().new_dataset_builder().with_data(&refs).create("refs")?;
@@ -105,14 +111,19 @@ impl File {
 /// A dataset region reference: a dataset and a selection of its elements (h5py's
 /// `h5py.regionref_dtype`).
 ///
-/// ```no_run
+/// It holds the dataset's header address when it is made; see [`ObjectRef`] about later
+/// changes to the dataset's header.
+///
+/// ```
 /// use h5oxide::types::RegionRef;
 /// use h5oxide::{DimSlice, Selection};
-/// let file = h5oxide::File::create("regions.h5")?;
+/// let file = h5oxide::File::in_memory()?;
 /// let ds = file.root().new_dataset_builder().with_data(&[0i32; 10]).create("data")?;
 /// let sel = Selection::new(vec![DimSlice { start: 2, step: 3, count: 2 }], &[10])?;
 /// let r = RegionRef::new(&ds, &sel)?;
 /// file.root().new_dataset_builder().with_scalar(r).create("region")?;
+/// let back: RegionRef = file.root().dataset("region")?.read_scalar()?;
+/// assert_eq!(back.selection(&[10])?, sel);
 /// # Ok::<(), h5oxide::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -166,12 +177,11 @@ impl RegionRef {
     }
 
     /// The selection as a [`Selection`] of a dataset of shape `shape`: the whole extent, or
-    /// a regular hyperslab whose blocks are single elements or that has one block per
-    /// dimension.
+    /// a hyperslab (regular, or a list of blocks forming a regular grid) whose blocks are
+    /// single elements or that has one block per dimension.
     ///
     /// # Errors
-    /// `Usage` for point selections, irregular hyperslabs, other regular hyperslabs, and a
-    /// rank different from `shape`'s; the slices' own checks ([`Selection::new`]).
+    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the slices' own checks ([`Selection::new`]).
     pub fn selection(&self, shape: &[u64]) -> Result<Selection> {
         match &self.selection {
             StoredSelection::All => Ok(Selection::all(shape)),
@@ -210,9 +220,13 @@ impl RegionRef {
                     }
                     Selection::new(out, shape)
                 }
-                HyperslabShape::Irregular(_) => Err(Error::Usage(
-                    "an irregular hyperslab is not a Selection (use stored_selection)",
-                )),
+                HyperslabShape::Irregular(blocks) => {
+                    let dims = grid_of(blocks, shape.len()).ok_or(Error::Usage(
+                        "a hyperslab that is not a regular grid is not a Selection \
+                         (use stored_selection)",
+                    ))?;
+                    Selection::new(dims, shape)
+                }
             },
             StoredSelection::Points(_) => Err(Error::Usage(
                 "a point selection is not a Selection (use stored_selection)",
@@ -221,8 +235,71 @@ impl RegionRef {
     }
 }
 
+/// The slices of a block list that forms a regular grid (libhdf5 1.8/1.10 serialize every
+/// hyperslab as its blocks, spec VIII.A, version 1): per dimension, equally spaced block
+/// starts and one block size, where either the blocks are single elements or there is one
+/// block; every grid position must be present.
+fn grid_of(blocks: &[Block], rank: usize) -> Option<Vec<DimSlice>> {
+    let first = blocks.first()?;
+    if first.start.len() != rank {
+        return None;
+    }
+    let mut out = Vec::with_capacity(rank);
+    let mut total: u64 = 1;
+    for d in 0..rank {
+        let size = first.end[d].checked_sub(first.start[d])?.checked_add(1)?;
+        let mut starts: Vec<u64> = Vec::new();
+        for b in blocks {
+            if b.start.len() != rank || b.end.len() != rank {
+                return None;
+            }
+            if b.end[d].checked_sub(b.start[d])?.checked_add(1)? != size {
+                return None;
+            }
+            starts.push(b.start[d]);
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        let step = match starts.as_slice() {
+            [a, b, ..] => b - a,
+            _ => 1,
+        };
+        if starts.windows(2).any(|w| w[1] - w[0] != step) {
+            return None;
+        }
+        let count = starts.len() as u64;
+        total = total.checked_mul(count)?;
+        out.push(if count == 1 {
+            DimSlice {
+                start: starts[0],
+                step: 1,
+                count: size,
+            }
+        } else if size == 1 {
+            DimSlice {
+                start: starts[0],
+                step,
+                count,
+            }
+        } else {
+            return None;
+        });
+    }
+    (total == blocks.len() as u64).then_some(out)
+}
+
 /// A revised (HDF5 1.12, `H5R_ref_t`) reference as stored (spec VIII.B); also read from the
 /// older object and region references.
+///
+/// ```
+/// use h5oxide::types::{ObjectRef, Reference};
+/// let file = h5oxide::File::in_memory()?;
+/// let g = file.root().create_group("g")?;
+/// file.root().new_dataset_builder().with_data(&[ObjectRef::from(&g)]).create("r")?;
+/// let back: Vec<Reference> = file.root().dataset("r")?.read_raw()?;
+/// assert!(matches!(back[0], Reference::Object { file: None, .. }));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reference {
@@ -450,5 +527,57 @@ impl H5Type for Reference {
             })),
             _ => Err(mismatch::<Self>(dtype)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(start: [u64; 2], end: [u64; 2]) -> Block {
+        Block {
+            start: start.to_vec(),
+            end: end.to_vec(),
+        }
+    }
+
+    #[test]
+    fn block_lists_that_form_grids_become_slices() {
+        // Rows 1..3 as one block, columns 0, 2, 4 as single elements.
+        let blocks = [
+            block([1, 0], [2, 0]),
+            block([1, 2], [2, 2]),
+            block([1, 4], [2, 4]),
+        ];
+        assert_eq!(
+            grid_of(&blocks, 2).unwrap(),
+            [
+                DimSlice {
+                    start: 1,
+                    step: 1,
+                    count: 2
+                },
+                DimSlice {
+                    start: 0,
+                    step: 2,
+                    count: 3
+                }
+            ]
+        );
+        // A missing grid position, uneven spacing, and blocks of different sizes.
+        assert!(grid_of(&blocks[..2], 2).is_some());
+        assert!(grid_of(&[block([0, 0], [0, 0]), block([1, 1], [1, 1])], 2).is_none());
+        assert!(grid_of(
+            &[
+                block([0, 0], [0, 0]),
+                block([0, 1], [0, 1]),
+                block([0, 3], [0, 3])
+            ],
+            2
+        )
+        .is_none());
+        assert!(grid_of(&[block([0, 0], [0, 1]), block([0, 3], [0, 3])], 2).is_none());
+        // A block whose end precedes its start.
+        assert!(grid_of(&[block([2, 0], [1, 0])], 2).is_none());
     }
 }

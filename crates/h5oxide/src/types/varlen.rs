@@ -178,36 +178,6 @@ macro_rules! vlen_string {
 vlen_string!(VarLenUnicode, "UTF-8", CharSet::Utf8, |_: &str| true);
 vlen_string!(VarLenAscii, "ASCII", CharSet::Ascii, |s: &str| s.is_ascii());
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sequences_record_their_heap_data() {
-        let v = [VarLenArray(vec![1u16, 2]), VarLenArray(vec![])];
-        let mut e = Elements::new();
-        VarLenArray::write_elements(&v, &mut e);
-        assert_eq!(e.bytes().len(), 32);
-        assert_eq!(&e.bytes()[..4], &2u32.to_le_bytes());
-        // The empty sequence is a null reference with no heap object.
-        let (_, heap) = e.into_parts();
-        assert_eq!(heap.len(), 1);
-        assert_eq!(heap[0].data.bytes(), &[1, 0, 2, 0]);
-        assert_eq!(
-            VarLenArray::<u16>::write_type().descriptor(),
-            Datatype::new(
-                16,
-                TypeClass::VarLen {
-                    kind: VarLenKind::Sequence,
-                    base: Box::new(u16::write_type())
-                }
-            )
-            .descriptor()
-        );
-        assert!(VarLenAscii::new("é").is_err());
-    }
-}
-
 /// `String` is written as h5py writes `str`: a variable-length UTF-8 string.
 impl H5Write for String {
     fn write_type() -> Datatype {
@@ -251,5 +221,35 @@ impl<T: H5Write> H5Write for Vec<T> {
             T::write_elements(v, &mut data);
             out.push_var_len(u32::try_from(v.len()).unwrap_or(u32::MAX), data);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequences_record_their_heap_data() {
+        let v = [VarLenArray(vec![1u16, 2]), VarLenArray(vec![])];
+        let mut e = Elements::new();
+        VarLenArray::write_elements(&v, &mut e);
+        assert_eq!(e.bytes().len(), 32);
+        assert_eq!(&e.bytes()[..4], &2u32.to_le_bytes());
+        // The empty sequence is a null reference with no heap object.
+        let (_, heap) = e.into_parts();
+        assert_eq!(heap.len(), 1);
+        assert_eq!(heap[0].data.bytes(), &[1, 0, 2, 0]);
+        assert_eq!(
+            VarLenArray::<u16>::write_type().descriptor(),
+            Datatype::new(
+                16,
+                TypeClass::VarLen {
+                    kind: VarLenKind::Sequence,
+                    base: Box::new(u16::write_type())
+                }
+            )
+            .descriptor()
+        );
+        assert!(VarLenAscii::new("é").is_err());
     }
 }

@@ -95,7 +95,9 @@ scalar_attr!(
     [] i8, [] i16, [] i32, [] i64, [] u8, [] u16, [] u32, [] u64, [] f32, [] f64, [] bool,
     [] num_complex::Complex<f32>, [] num_complex::Complex<f64>,
     [const N: usize] crate::types::FixedAscii<N>, [const N: usize] crate::types::FixedUtf8<N>,
-    [] crate::types::ObjectRef,
+    [] crate::types::ObjectRef, [] crate::types::RegionRef,
+    [] crate::types::VarLenUnicode, [] crate::types::VarLenAscii,
+    [T: H5Write] crate::types::VarLenArray<T>,
 );
 
 /// Implements [`AttrValue`] for a scalar of a type with `#[derive(H5Type)]`.

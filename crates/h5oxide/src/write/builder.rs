@@ -242,8 +242,8 @@ impl DatasetBuilder {
     /// to `t`'s object header, whose reference count counts the dataset. Data given with
     /// [`DatasetBuilder::with_data`] must have the same type.
     ///
-    /// ```no_run
-    /// let file = h5oxide::File::create("named.h5")?;
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
     /// let t = file.root().commit_type("celsius", &<f32 as h5oxide::H5Write>::write_type())?;
     /// file.root().new_dataset::<f32>().dtype_committed(&t).shape([4]).create("temps")?;
     /// # Ok::<(), h5oxide::Error>(())

@@ -20,9 +20,9 @@ impl Group {
     /// Commits `dtype` as the named datatype `name` (h5py's `group[name] = numpy_dtype`),
     /// creating missing intermediate groups.
     ///
-    /// ```no_run
+    /// ```
     /// use h5oxide::H5Write;
-    /// let file = h5oxide::File::create("types.h5")?;
+    /// let file = h5oxide::File::in_memory()?;
     /// let t = file.root().commit_type("point", &<[f64; 3]>::write_type())?;
     /// assert_eq!(t.dtype()?.size, 24);
     /// # Ok::<(), h5oxide::Error>(())

@@ -21,7 +21,7 @@ use crate::write::chunks::{
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
 use crate::write::types::{vlen_string_type, H5Write, WriteData};
-use crate::write::vlen::write_strings;
+use crate::write::vlen::{stored_bytes, write_strings};
 
 fn replace_message(
     msgs: &mut Vec<h5oxide_format::object_header::RawMessage>,
@@ -57,7 +57,7 @@ impl Dataset {
     pub fn write<D: WriteData + ?Sized>(&mut self, data: &D) -> Result<()> {
         self.check_type::<D>()?;
         let sel = Selection::all(&self.space().dims);
-        self.write_selection_bytes(&sel, &data.data_bytes())
+        self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
     }
 
     /// Writes `data` into the elements `selection` selects (an ndarray `s![..]` slice or a
@@ -74,7 +74,7 @@ impl Dataset {
     ) -> Result<()> {
         self.check_type::<D>()?;
         let (sel, _) = selection.resolve(&self.space().dims)?;
-        self.write_selection_bytes(&sel, &data.data_bytes())
+        self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
     }
 
     /// Writes stored bytes (row-major, the dataset's element size each) into a selection.

@@ -43,6 +43,16 @@ pub trait H5Write: Sized + 'static {
 
 /// Stored elements under construction: their bytes, and the variable-length data (global
 /// heap objects) some of them refer to, written when the elements are stored.
+///
+/// ```
+/// use h5oxide::write::types::Elements;
+/// use h5oxide::H5Write;
+/// let mut e = Elements::new();
+/// <Vec<u16>>::write_elements(&[vec![1, 2]], &mut e);
+/// // A 32-bit count, then a heap ID set when the elements are written to a file.
+/// assert_eq!(&e.bytes()[..4], &2u32.to_le_bytes());
+/// assert!(e.has_heap_data());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Elements {
     bytes: Vec<u8>,

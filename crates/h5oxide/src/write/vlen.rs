@@ -5,8 +5,11 @@ use h5oxide_format::heap::global::{GlobalHeapCollection, GlobalHeapId, GlobalHea
 use h5oxide_format::Writer;
 
 use crate::error::{Error, Result};
+use crate::file::File;
 use crate::write::alloc::{Sink, WriteState};
-use crate::write::types::{Elements, HeapItem, HEAP_ID_SIZE};
+use crate::write::group::begin;
+use crate::write::object_header::sink_of;
+use crate::write::types::{Elements, HeapItem, WriteData, HEAP_ID_SIZE};
 
 /// Objects per collection: indexes are 16-bit and libhdf5 keeps collections small.
 const PER_COLLECTION: usize = 4096;
@@ -112,4 +115,16 @@ fn resolve(ws: &mut WriteState, sink: &Sink<'_>, e: Elements, depth: u32) -> Res
         }
     }
     Ok(bytes)
+}
+
+/// The stored bytes of `data` for writing into an existing dataset of `file`: its
+/// variable-length data (if any) is written to new global heap collections first.
+pub(crate) fn stored_bytes<D: WriteData + ?Sized>(file: &File, data: &D) -> Result<Vec<u8>> {
+    let e = data.data_elements();
+    if !e.has_heap_data() {
+        return Ok(e.into_parts().0);
+    }
+    let mut ws = begin(file)?;
+    let sink = sink_of(file);
+    write_elements(&mut ws, &sink, e)
 }
