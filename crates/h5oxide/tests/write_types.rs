@@ -718,3 +718,62 @@ fn references_inside_compounds() {
         }
     }
 }
+
+#[derive(H5Type, Debug, Clone, Copy, PartialEq)]
+#[repr(u8)]
+#[allow(clippy::upper_case_acronyms)]
+enum Colour {
+    RED = 0,
+    GREEN = 1,
+}
+
+/// A type committed by libhdf5 (fixtures/types_committed.h5) used by a new dataset.
+#[test]
+fn committed_type_of_a_libhdf5_file() {
+    let dir = temp_dir("types_committed_c");
+    let path = dir.join("types_committed.h5");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/files/types_committed.h5"),
+        &path,
+    )
+    .unwrap();
+    let f = h5oxide::File::append(&path).unwrap();
+    let Object::Datatype(t) = f.root().object("types/colour").unwrap() else {
+        panic!("not a datatype");
+    };
+    let data = [Colour::GREEN, Colour::RED, Colour::GREEN, Colour::GREEN];
+    f.root()
+        .new_dataset_builder()
+        .dtype_committed(&t)
+        .with_data(&data)
+        .create("more_colours")
+        .unwrap();
+    f.close().unwrap();
+    let f = h5oxide::File::open(&path).unwrap();
+    let ds = f.root().dataset("more_colours").unwrap();
+    assert_eq!(ds.read_raw::<Colour>().unwrap(), data);
+    let addr = f.root().object("types/colour").unwrap().address();
+    drop(f);
+    let text = h5dump(&path, &[]);
+    assert!(
+        text.contains(
+            "DATASET \"more_colours\" {\n      DATATYPE  \"/types/colour\"\n      \
+             DATASPACE  SIMPLE { ( 4 ) / ( 4 ) }\n      DATA {\n      (0): GREEN, RED, GREEN, GREEN"
+        ),
+        "{text}"
+    );
+    // libhdf5 counted its link, a dataset and an attribute; the new dataset makes 4.
+    let out = std::process::Command::new("h5debug")
+        .arg(&path)
+        .arg(addr.to_string())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let links = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Number of links:"))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap_or_else(|| panic!("no link count in {text}"));
+    assert_eq!(links, "4", "{text}");
+}
