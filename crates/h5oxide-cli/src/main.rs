@@ -1,6 +1,7 @@
 //! `h5ox`: list, dump, export, check and summarise HDF5 files.
 
 mod check;
+mod clear_flags;
 mod ddl;
 mod dump;
 mod export;
@@ -52,6 +53,11 @@ enum Command {
     ///
     /// Example: h5ox stat --json data.h5
     Stat(stat::Args),
+    /// Clear the superblock's file consistency flags a crashed writer left set (like
+    /// `h5clear -s`), editing the superblock in place; exit status 0 when done.
+    ///
+    /// Example: h5ox clear-flags data.h5
+    ClearFlags(clear_flags::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +68,7 @@ fn main() -> ExitCode {
         Command::Export(a) => export::run(&a),
         Command::Check(a) => return check::run(&a),
         Command::Stat(a) => stat::run(&a),
+        Command::ClearFlags(a) => clear_flags::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
