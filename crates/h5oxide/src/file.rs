@@ -593,6 +593,14 @@ impl File {
     /// it refuses to open it for writing. `h5ox clear-flags FILE` clears them. h5oxide's
     /// own writer never sets them: its commits keep the file consistent at every moment
     /// (see [`crate::write`]) and the file lock keeps other writers out.
+    ///
+    /// ```
+    /// let file = h5oxide::File::options()
+    ///     .libver(h5oxide::Libver::Latest)
+    ///     .in_memory()?;
+    /// assert_eq!(file.consistency_flags(), 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn consistency_flags(&self) -> u32 {
         if self.inner.superblock.version >= 2 {
             self.inner.superblock.consistency_flags

@@ -43,6 +43,15 @@ use crate::error::{Error, Result};
 pub const ENV_VAR: &str = "HDF5_USE_FILE_LOCKING";
 
 /// Whether files are locked while open (see the [module documentation](self)).
+///
+/// ```
+/// use h5oxide::Locking;
+/// assert_eq!(Locking::from_env_value("BEST_EFFORT"), Some(Locking::BestEffort));
+/// // With HDF5_USE_FILE_LOCKING unset (or not a value libhdf5 accepts), the option wins.
+/// if std::env::var_os("HDF5_USE_FILE_LOCKING").is_none() {
+///     assert_eq!(Locking::Disabled.effective(), Locking::Disabled);
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locking {
     /// Lock, and fail to open when the lock cannot be taken (libhdf5's default).

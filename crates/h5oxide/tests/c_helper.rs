@@ -120,6 +120,13 @@ impl Running {
         }
     }
 
+    /// Sends the helper a line (a "go on" for helpers that wait for one).
+    pub fn send_line(&mut self) {
+        let stdin = self.child.stdin.as_mut().expect("stdin is piped");
+        stdin.write_all(b"\n").unwrap();
+        stdin.flush().unwrap();
+    }
+
     /// True once the helper has exited.
     pub fn exited(&mut self) -> bool {
         self.child.try_wait().unwrap().is_some()

@@ -24,6 +24,9 @@ fn reader_follows_libhdf5_swmr_writer() {
     // The SWMR writer keeps both consistency flags set while it runs (spec II.A).
     assert_eq!(f.consistency_flags(), 0b101);
     let mut ds = f.root().dataset("data").unwrap();
+    assert_eq!(ds.shape(), [0]);
+    // Opened before the first row: let the writer start appending.
+    writer.send_line();
     let (mut last, mut distinct, mut reads) = (0u64, 0u32, 0u32);
     let start = std::time::Instant::now();
     loop {

@@ -8,7 +8,8 @@
  *                   flush, then abort() so the superblock's consistency flags stay set
  *   userblock       create with a 1024-byte user block (latest format), /data = 0..9
  *   swmr-write N    create (latest format) /data: int64, chunked (chunk 7), unlimited;
- *                   start SWMR writing, print "ready", then append rows one batch of 3
+ *                   start SWMR writing, print "ready", wait for a line on stdin (the
+ *                   reader has opened the file), then append rows one batch of 3
  *                   at a time (value = row index) with H5Dset_extent + H5Dwrite +
  *                   H5Dflush until N rows, print "done", wait for a line on stdin, close */
 #include <hdf5.h>
@@ -87,6 +88,7 @@ int main(int argc, char **argv) {
         hid_t d = H5Dcreate2(f, "data", H5T_STD_I64LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (d < 0 || H5Fstart_swmr_write(f) < 0) return 1;
         printf("ready\n");
+        wait_line();
         hsize_t rows = 0;
         while (rows < total) {
             hsize_t add = total - rows < 3 ? total - rows : 3, next = rows + add;
