@@ -1,6 +1,7 @@
 //! `h5ox`: list, dump, export, import, check, summarise, repack and rebuild HDF5 files.
 
 mod check;
+mod clear_flags;
 mod ddl;
 mod dump;
 mod export;
@@ -71,6 +72,11 @@ enum Command {
     ///
     /// Example: h5ox dump --json a.h5 > a.json && h5ox load-json a.json b.h5
     LoadJson(load_json::Args),
+    /// Clear the superblock's file consistency flags a crashed writer left set (like
+    /// `h5clear -s`), editing the superblock in place; exit status 0 when done.
+    ///
+    /// Example: h5ox clear-flags data.h5
+    ClearFlags(clear_flags::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +90,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import::run(&a),
         Command::Repack(a) => repack::run(&a),
         Command::LoadJson(a) => load_json::run(&a),
+        Command::ClearFlags(a) => clear_flags::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -73,6 +73,37 @@ pub enum Error {
     /// The file is open read-only.
     #[error("the file is open read-only")]
     ReadOnly,
+    /// The file's lock could not be taken: another process (libhdf5 or h5oxide) has it
+    /// open for writing, or has it open at all and this open is for writing (see
+    /// [`crate::lock`]).
+    #[error(
+        "unable to lock file {}, errno = {}, error message = '{source}' (file is already open \
+         by another process; HDF5_USE_FILE_LOCKING=FALSE disables locking)",
+        .path.display(),
+        .source.raw_os_error().map_or_else(|| "?".to_owned(), |c| c.to_string())
+    )]
+    Locked {
+        /// The file's path.
+        path: PathBuf,
+        /// The operating system's error (`EWOULDBLOCK` when the lock is held elsewhere).
+        #[source]
+        source: std::io::Error,
+    },
+    /// The superblock's file consistency flags say a writer has the file open, or had it
+    /// open and did not close it (spec II.A, superblock versions 2 and 3), so it is not
+    /// opened for writing. `h5ox clear-flags FILE` (or libhdf5's `h5clear -s FILE`) clears
+    /// them once no writer is running.
+    #[error(
+        "file {} is already open for write (consistency flags {flags:#04x}; may use \
+         `h5ox clear-flags FILE` or `h5clear -s FILE` to clear file consistency flags)",
+        .path.display()
+    )]
+    ConsistencyFlags {
+        /// The file's path (empty for files in memory).
+        path: PathBuf,
+        /// The flags as stored.
+        flags: u32,
+    },
 }
 
 impl From<FormatError> for Error {

@@ -13,6 +13,7 @@ use h5oxide_storage::{Backend, MemBackend, StorageError};
 
 use crate::error::{Error, Result};
 use crate::group::Group;
+use crate::lock::{FileLock, Locking};
 pub use crate::write::Libver;
 
 /// How a file is opened, named as h5py names its modes.
@@ -97,6 +98,10 @@ impl ReadAt for Source {
     }
 }
 
+/// Superblock consistency flags that mean a writer has the file open (spec II.A: bit 0
+/// write access, bit 2 SWMR write access).
+pub const CONSISTENCY_WRITE_FLAGS: u32 = 0b101;
+
 /// State shared by every handle of one open file.
 pub(crate) struct FileInner {
     pub(crate) src: Source,
@@ -115,6 +120,12 @@ pub(crate) struct FileInner {
     pub(crate) forward: Mutex<HashMap<u64, u64>>,
     /// The writer's state, for files open in a writable mode.
     pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+    /// Opened for reading while another process writes (see [`crate::swmr`]).
+    pub(crate) swmr: bool,
+    /// The file lock (see [`crate::lock`]); declared last so it is released after the
+    /// final commit in `drop` and after the backend closes. [`File::close`] releases it
+    /// early.
+    pub(crate) lock: Mutex<Option<FileLock>>,
 }
 
 impl FileInner {
@@ -166,6 +177,9 @@ pub struct FileOptions {
     mmap: bool,
     mode: Mode,
     libver: Libver,
+    locking: Locking,
+    swmr: bool,
+    userblock: u64,
 }
 
 impl Default for FileOptions {
@@ -175,6 +189,9 @@ impl Default for FileOptions {
             mmap: cfg!(feature = "mmap"),
             mode: Mode::Read,
             libver: Libver::Earliest,
+            locking: Locking::Enabled,
+            swmr: false,
+            userblock: 0,
         }
     }
 }
@@ -206,22 +223,93 @@ impl FileOptions {
         self
     }
 
-    /// Opens or creates `path` in the configured mode (read-only by default).
+    /// Whether the file is locked while open, as libhdf5 locks it (default
+    /// [`Locking::Enabled`]: shared for `r`, exclusive for the writable modes). The
+    /// `HDF5_USE_FILE_LOCKING` environment variable overrides this, as it overrides
+    /// libhdf5's setting; see [`crate::lock`].
+    ///
+    /// ```no_run
+    /// use h5oxide::{File, Locking};
+    /// let file = File::options().locking(Locking::BestEffort).open("data.h5")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn locking(mut self, locking: Locking) -> Self {
+        self.locking = locking;
+        self
+    }
+
+    /// Read a file another process is writing in SWMR mode (libhdf5's
+    /// `H5F_ACC_SWMR_READ`): positional reads that follow the file's growth, and metadata
+    /// reads retried on checksum mismatches. Use [`Dataset::refresh`](crate::Dataset::refresh)
+    /// to see new rows. Only for [`Mode::Read`]; see [`crate::swmr`].
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::options().swmr(true).open("growing.h5")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn swmr(mut self, on: bool) -> Self {
+        self.swmr = on;
+        self
+    }
+
+    /// The user block size of files this creates (h5py's `userblock_size`; default 0): that
+    /// many bytes at the start of the file are left for the caller (zero-filled), and the
+    /// superblock and every address start after them (spec II.A, "Base Address"). Must be 0
+    /// or a power of two of at least 512, or [`FileOptions::open`] fails with `Usage`.
+    /// Existing files keep their own; files with a user block are read whatever its size.
+    ///
+    /// ```no_run
+    /// use h5oxide::{File, Mode};
+    /// let file = File::options().mode(Mode::Create).userblock(512).open("with_ub.h5")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn userblock(mut self, size: u64) -> Self {
+        self.userblock = size;
+        self
+    }
+
+    fn check_userblock(&self) -> Result<()> {
+        if self.userblock != 0 && (self.userblock < 512 || !self.userblock.is_power_of_two()) {
+            return Err(Error::Usage(
+                "user block size must be 0 or a power of two of at least 512",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Opens or creates `path` in the configured mode (read-only by default), taking the
+    /// file lock (see [`FileOptions::locking`]).
+    ///
+    /// A file whose superblock (version 2 or 3) says a writer has it open (its file
+    /// consistency flags are set, see [`File::consistency_flags`]) is opened for reading
+    /// but not for writing.
     ///
     /// # Errors
     /// `Open` if the file cannot be opened or created (`w-` and the file exists, `r`/`r+`
-    /// and it does not); `Storage` if it is not a valid HDF5 file.
+    /// and it does not); `Locked` if another process holds a conflicting lock;
+    /// `ConsistencyFlags` for a writable mode on a file with its consistency flags set;
+    /// `Usage` for `swmr(true)` with a writable mode or an invalid user block size;
+    /// `Storage` if it is not a valid HDF5 file.
     #[cfg(feature = "fs")]
     pub fn open(&self, path: impl AsRef<Path>) -> Result<File> {
         let path = path.as_ref();
+        self.check_userblock()?;
         if self.mode.is_writable() {
+            if self.swmr {
+                return Err(Error::Usage(
+                    "SWMR writing is not supported; swmr(true) needs Mode::Read",
+                ));
+            }
             return self.open_writable(path);
         }
         let f = std::fs::File::open(path).map_err(|source| Error::Open {
             path: path.to_path_buf(),
             source,
         })?;
-        let backend: Box<dyn Backend> = {
+        let lock = crate::lock::acquire(&f, path, false, self.locking)?;
+        let backend: Box<dyn Backend> = if self.swmr {
+            Box::new(crate::swmr::LiveFile::new(f))
+        } else {
             #[cfg(feature = "mmap")]
             {
                 if self.mmap {
@@ -235,7 +323,8 @@ impl FileOptions {
                 Box::new(h5oxide_storage::FileBackend::new(f, false)?)
             }
         };
-        File::from_backend(backend, Some(path.to_path_buf()), Mode::Read, self.limits)
+        let file = File::from_backend(backend, Some(path.to_path_buf()), Mode::Read, self.limits)?;
+        Ok(file.with_lock(lock, self.swmr))
     }
 
     #[cfg(feature = "fs")]
@@ -250,7 +339,9 @@ impl FileOptions {
         let create = match self.mode {
             Mode::ReadWrite => false,
             Mode::Create => {
-                o.create(true).truncate(true);
+                // Truncated below, once the lock is held: another process's open file
+                // must not be emptied under it.
+                o.create(true).truncate(false);
                 true
             }
             Mode::CreateExclusive => {
@@ -266,23 +357,31 @@ impl FileOptions {
             }
         };
         let f = o.open(path).map_err(open_err)?;
+        let lock = crate::lock::acquire(&f, path, true, self.locking)?;
+        if self.mode == Mode::Create {
+            f.set_len(0).map_err(open_err)?;
+        }
         let backend: Box<dyn Backend> = Box::new(h5oxide_storage::FileBackend::new(f, true)?);
         if create {
-            crate::write::format_new(&*backend, self.libver)?;
+            crate::write::format_new(&*backend, self.libver, self.userblock)?;
         }
-        File::from_backend(backend, Some(path.to_path_buf()), self.mode, self.limits)
+        let file = File::from_backend(backend, Some(path.to_path_buf()), self.mode, self.limits)?;
+        Ok(file.with_lock(lock, false))
     }
 
     /// Opens a file held in memory, read-only (or writable when the mode is writable).
     ///
     /// # Errors
-    /// `Storage` if the bytes are not a valid HDF5 file.
+    /// `Storage` if the bytes are not a valid HDF5 file; `ConsistencyFlags` for a writable
+    /// mode when the superblock's consistency flags are set; `Usage` for an invalid user
+    /// block size.
     pub fn open_bytes(&self, bytes: Vec<u8>) -> Result<File> {
+        self.check_userblock()?;
         if self.mode.is_writable() {
             let backend: Box<dyn Backend> = Box::new(MemBackend::writable(bytes));
             if matches!(self.mode, Mode::Create | Mode::CreateExclusive) || backend.size() == 0 {
                 backend.set_len(0)?;
-                crate::write::format_new(&*backend, self.libver)?;
+                crate::write::format_new(&*backend, self.libver, self.userblock)?;
             }
             return File::from_backend(backend, None, self.mode, self.limits);
         }
@@ -298,10 +397,11 @@ impl FileOptions {
     /// store), in this options' format generation.
     ///
     /// # Errors
-    /// None in practice; errors encoding the first metadata.
+    /// `Usage` for an invalid user block size; errors encoding the first metadata.
     pub fn in_memory(&self) -> Result<File> {
+        self.check_userblock()?;
         let backend: Box<dyn Backend> = Box::new(MemBackend::writable(Vec::new()));
-        crate::write::format_new(&*backend, self.libver)?;
+        crate::write::format_new(&*backend, self.libver, self.userblock)?;
         File::from_backend(backend, None, Mode::Create, self.limits)
     }
 }
@@ -405,12 +505,24 @@ impl File {
         crate::write::commit_inner(&self.inner)
     }
 
-    /// Commits and closes this handle (other clones keep the file open).
+    /// Commits, releases the file lock (see [`crate::lock`]) and closes this handle, as
+    /// h5py's and hdf5-rust's `close` close the file: other processes may open it from
+    /// now on. Handles that outlive this call (clones, groups, datasets) still read the
+    /// file, but changes made through them are no longer protected by the lock; drop them
+    /// first when other processes may write the file.
     ///
     /// # Errors
-    /// As [`File::flush`].
+    /// As [`File::flush`]; the lock is kept when the commit fails.
     pub fn close(self) -> Result<()> {
-        self.flush()
+        self.flush()?;
+        let lock = self
+            .inner
+            .lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        drop(lock);
+        Ok(())
     }
 
     fn from_backend(
@@ -426,10 +538,21 @@ impl File {
             base: superblock.base_address,
         };
         let writer = if mode.is_writable() {
-            Some(Mutex::new(crate::write::WriteState::open(
-                &superblock,
-                src.size(),
-            )?))
+            // spec II.A, versions 2 and 3: bit 0 "open for write access", bit 2 "open for
+            // SWMR write access". libhdf5 refuses writers (and plain readers) of a version 3
+            // file with either set; version 2 is refused here too, as the bits mean the same.
+            let flags = superblock.consistency_flags & CONSISTENCY_WRITE_FLAGS;
+            if superblock.version >= 2 && flags != 0 {
+                return Err(Error::ConsistencyFlags {
+                    path: path.clone().unwrap_or_default(),
+                    flags: superblock.consistency_flags,
+                });
+            }
+            // The stored end-of-file address is absolute (spec II.A); the writer counts
+            // from the base address.
+            let mut sb = superblock;
+            sb.eof_address = sb.eof_address.saturating_sub(sb.base_address);
+            Some(Mutex::new(crate::write::WriteState::open(&sb, src.size())?))
         } else {
             None
         };
@@ -445,8 +568,57 @@ impl File {
                 links: Mutex::new(HashMap::new()),
                 forward: Mutex::new(HashMap::new()),
                 writer,
+                swmr: false,
+                lock: Mutex::new(None),
             }),
         })
+    }
+
+    /// Attaches the lock and SWMR flag to a file just opened (its only handle).
+    fn with_lock(mut self, lock: Option<FileLock>, swmr: bool) -> File {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.lock = Mutex::new(lock);
+            inner.swmr = swmr;
+        }
+        self
+    }
+
+    /// The superblock's file consistency flags (spec II.A; versions 2 and 3, 0 for older
+    /// superblocks): bit 0 set while a writer has the file open, bit 2 while a SWMR writer
+    /// has. libhdf5 sets them when it opens a file for writing and clears them when it
+    /// closes it, so flags on a file nobody writes mean a writer crashed.
+    ///
+    /// h5oxide opens such a file for reading (libhdf5 does not, outside SWMR reading) and
+    /// reports the flags here, so the caller can decide whether to trust what it reads;
+    /// it refuses to open it for writing. `h5ox clear-flags FILE` clears them. h5oxide's
+    /// own writer never sets them: its commits keep the file consistent at every moment
+    /// (see [`crate::write`]) and the file lock keeps other writers out.
+    ///
+    /// ```
+    /// let file = h5oxide::File::options()
+    ///     .libver(h5oxide::Libver::Latest)
+    ///     .in_memory()?;
+    /// assert_eq!(file.consistency_flags(), 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn consistency_flags(&self) -> u32 {
+        if self.inner.superblock.version >= 2 {
+            self.inner.superblock.consistency_flags
+        } else {
+            0
+        }
+    }
+
+    /// True if the file was opened for SWMR reading ([`FileOptions::swmr`]).
+    pub fn is_swmr(&self) -> bool {
+        self.inner.swmr
+    }
+
+    /// Drops the cached object header at `address`, so the next read goes to the file.
+    pub(crate) fn forget_header(&self, address: u64) {
+        let address = self.inner.resolve(address);
+        let mut cache = self.inner.headers.lock().unwrap_or_else(|e| e.into_inner());
+        cache.remove(&address);
     }
 
     /// The root group `/`.
@@ -484,7 +656,9 @@ impl File {
             return Ok(h);
         }
         let i = &self.inner;
-        let h = Arc::new(read_object_header(&i.src, address, &i.ctx, &i.limits)?);
+        let h = Arc::new(crate::swmr::retry(self, || {
+            Ok(read_object_header(&i.src, address, &i.ctx, &i.limits)?)
+        })?);
         let mut cache = i.headers.lock().unwrap_or_else(|e| e.into_inner());
         Ok(cache.entry(address).or_insert(h).clone())
     }

@@ -142,7 +142,10 @@ fn blosc2_by_the_plugin(path: &std::path::Path, name: &str, want: &[i32]) {
     let o = walk_object(&walk, &format!("/{name}"));
     assert_eq!(
         common::ints(&o["values"]),
-        want.iter().take(1000).map(|&v| i64::from(v)).collect::<Vec<_>>(),
+        want.iter()
+            .take(1000)
+            .map(|&v| i64::from(v))
+            .collect::<Vec<_>>(),
         "{name} read by libhdf5 with hdf5plugin"
     );
 }

@@ -99,8 +99,10 @@ pub(crate) const GROUP_INTERNAL_K: u16 = 16;
 /// Indexed storage internal node K (chunk B-trees; libhdf5's default).
 pub(crate) const INDEXED_STORAGE_K: u16 = 32;
 
-/// Writes a new, empty file (superblock and root group) into an empty backend.
-pub(crate) fn format_new(backend: &dyn Backend, libver: Libver) -> Result<()> {
+/// Writes a new, empty file (superblock and root group) into an empty backend, after a
+/// zero-filled user block of `userblock` bytes (0, or a power of two >= 512, checked by the
+/// caller): the superblock goes at that offset, which is the base address (spec II.A).
+pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) -> Result<()> {
     let ctx = Context::DEFAULT;
     let version = match libver {
         Libver::Earliest => 0,
@@ -121,7 +123,7 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver) -> Result<()> {
         group_internal_k: GROUP_INTERNAL_K,
         indexed_storage_k: INDEXED_STORAGE_K,
         consistency_flags: 0,
-        base_address: 0,
+        base_address: userblock,
         free_space_address: UNDEFINED_ADDRESS,
         extension_address: UNDEFINED_ADDRESS,
         eof_address: 0,
@@ -129,10 +131,10 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver) -> Result<()> {
         root,
     };
     let mut ws = WriteState::new(sb, sb.encoded_len() as u64, libver);
-    let sink = alloc::Sink::new(backend, 0);
+    let sink = alloc::Sink::new(backend, userblock);
     let (root_addr, stab) = group::new_group_header(&mut ws, &sink)?;
     ws.set_root(root_addr);
-    commit_state(&mut ws, backend, 0, stab)
+    commit_state(&mut ws, backend, userblock, stab)
 }
 
 /// Commits a writable file (see the module documentation). A no-op when nothing changed
@@ -185,7 +187,9 @@ fn commit_state(
     }
     backend.sync()?;
     let mut sb = ws.sb;
-    sb.eof_address = ws.eof;
+    // The end-of-file address is absolute, user block included (spec II.A; libhdf5
+    // writes it so); every other address is relative to the base.
+    sb.eof_address = end;
     sb.consistency_flags = 0;
     if let RootGroup::SymbolTableEntry(e) = &mut sb.root {
         e.scratch_pad = match root_cache {
