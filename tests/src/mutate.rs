@@ -43,7 +43,7 @@ impl Walked {
 pub fn sweep_limits() -> Limits {
     Limits {
         max_structure_bytes: 16 << 20,
-        max_read_bytes: 64 << 20,
+        max_read_bytes: 4 << 20,
         max_depth: 32,
         max_continuations: 1024,
         max_messages: 65_536,
@@ -292,9 +292,7 @@ impl Mutation {
                     bytes: v.to_le_bytes()[..width].to_vec(),
                 }
             }
-            4 => Mutation::Truncate {
-                len: offset(rng),
-            },
+            4 => Mutation::Truncate { len: offset(rng) },
             5 => Mutation::Splice {
                 from: rng.below(len64) as usize,
                 to: offset(rng),
@@ -321,7 +319,10 @@ impl Mutation {
                     *b ^= 1 << (bit & 7);
                 }
             }
-            Mutation::Set { offset, bytes: ref v } => {
+            Mutation::Set {
+                offset,
+                bytes: ref v,
+            } => {
                 for (i, &b) in v.iter().enumerate() {
                     if let Some(slot) = bytes.get_mut(offset + i) {
                         *slot = b;

@@ -4,7 +4,8 @@
 //! fails the test with the fixture, the case's seed and the mutation, which replay it.
 //!
 //! `H5OXIDE_SWEEP_COUNT` sets the mutations per fixture (default below), `H5OXIDE_SWEEP_SEED`
-//! the base seed, `H5OXIDE_SWEEP_ONLY` a substring of the fixture names to sweep.
+//! the base seed, `H5OXIDE_SWEEP_ONLY` a substring of the fixture names to sweep and
+//! `H5OXIDE_SWEEP_CASE` one case index to replay (with the fixture and seed of a report).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -52,7 +53,9 @@ fn case_mutations(seed: u64, len: usize, hot: &[usize]) -> Vec<Mutation> {
     } else {
         1
     };
-    (0..n).map(|_| Mutation::random(&mut rng, len, hot)).collect()
+    (0..n)
+        .map(|_| Mutation::random(&mut rng, len, hot))
+        .collect()
 }
 
 /// A case in progress on a worker: what it is and when it started.
@@ -67,13 +70,24 @@ fn mutated_fixtures_end_in_ok_or_err() {
     let count = env_u64("H5OXIDE_SWEEP_COUNT").unwrap_or(DEFAULT_COUNT);
     let base = env_u64("H5OXIDE_SWEEP_SEED").unwrap_or(DEFAULT_SEED);
     let only = std::env::var("H5OXIDE_SWEEP_ONLY").unwrap_or_default();
+    let cases: Vec<u64> = match env_u64("H5OXIDE_SWEEP_CASE") {
+        Some(i) => vec![i],
+        None => (0..count).collect(),
+    };
     let files: Vec<PathBuf> = fixture_files(&files_dir())
         .expect("fixture corpus")
         .into_iter()
         .filter(|p| p.to_string_lossy().contains(&only))
         .collect();
-    assert!(only.is_empty() || !files.is_empty(), "no fixture matches {only}");
-    assert!(files.len() >= 40 || !only.is_empty(), "corpus has {} files", files.len());
+    assert!(
+        only.is_empty() || !files.is_empty(),
+        "no fixture matches {only}"
+    );
+    assert!(
+        files.len() >= 40 || !only.is_empty(),
+        "corpus has {} files",
+        files.len()
+    );
 
     let workers = thread::available_parallelism().map_or(2, |n| n.get().min(4));
     let next = Arc::new(AtomicUsize::new(0));
@@ -85,12 +99,13 @@ fn mutated_fixtures_end_in_ok_or_err() {
 
     let handles: Vec<_> = (0..workers)
         .map(|w| {
-            let (next, files, running, failures, done) = (
+            let (next, files, running, failures, done, cases) = (
                 next.clone(),
                 files.clone(),
                 running.clone(),
                 failures.clone(),
                 done.clone(),
+                cases.clone(),
             );
             thread::spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
@@ -102,7 +117,7 @@ fn mutated_fixtures_end_in_ok_or_err() {
                     .to_string();
                 let original = std::fs::read(path).expect("read fixture");
                 let hot = structure_offsets(&original);
-                for index in 0..count {
+                for &index in &cases {
                     let seed = case_seed(base, &name, index);
                     let muts = case_mutations(seed, original.len(), &hot);
                     let what = format!(
@@ -122,16 +137,31 @@ fn mutated_fixtures_end_in_ok_or_err() {
                     }
                     let t = Instant::now();
                     let outcome = catch_unwind(AssertUnwindSafe(|| {
-                        let _ = walk_bytes(bytes, sweep_limits());
+                        let r = walk_bytes(bytes, sweep_limits());
+                        if cases.len() == 1 {
+                            match r {
+                                Ok(w) => eprintln!(
+                                    "{} objects, {} values, errors {:?}",
+                                    w.objects, w.values, w.errors
+                                ),
+                                Err(e) => eprintln!("open failed: {e}"),
+                            }
+                        }
                     }));
                     let took = t.elapsed();
+                    if cases.len() == 1 {
+                        eprintln!("{what}: {took:?}");
+                    }
                     if let Err(p) = outcome {
                         let msg = p
                             .downcast_ref::<String>()
                             .cloned()
                             .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                             .unwrap_or_default();
-                        failures.lock().unwrap().push(format!("PANIC {what}: {msg}"));
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("PANIC {what}: {msg}"));
                     } else if took > CASE_DEADLINE {
                         failures
                             .lock()
@@ -158,7 +188,11 @@ fn mutated_fixtures_end_in_ok_or_err() {
             .filter(|r| r.since.elapsed() > CASE_DEADLINE * 4)
             .map(|r| r.what.clone())
             .collect();
-        assert!(hung.is_empty(), "cases hang (over {:?}): {hung:#?}", CASE_DEADLINE * 4);
+        assert!(
+            hung.is_empty(),
+            "cases hang (over {:?}): {hung:#?}",
+            CASE_DEADLINE * 4
+        );
         thread::sleep(Duration::from_millis(50));
     }
     for h in handles {
