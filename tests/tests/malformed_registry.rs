@@ -44,7 +44,7 @@ fn signatures(b: &[u8], sig: &[u8]) -> Vec<usize> {
 /// position `p` past the signature whose 4 bytes are the lookup3 of `b[start..p]`
 /// (spec III: every checksum covers the structure's bytes before it).
 fn checksum_at(b: &[u8], start: usize) -> usize {
-    (start + 6..b.len() - 4)
+    (start + 6..=b.len() - 4)
         .find(|&p| get(b, p, 4) as u32 == lookup3(&b[start..p]))
         .unwrap_or_else(|| panic!("no checksum after {start:#x}"))
 }
@@ -297,6 +297,45 @@ fn checksum_extensible_array_header() {
     assert_checksum(&e, "extensible array header", eahd + 68);
 }
 
+#[test]
+fn checksum_of_index_and_heap_blocks() {
+    // The last byte the checksum covers, flipped, in the first structure of each kind.
+    for (name, sig, structure) in [
+        (
+            "chunk_index_latest.h5",
+            b"BTIN",
+            "version 2 B-tree internal node",
+        ),
+        ("chunk_index_latest.h5", b"FADB", "fixed array data block"),
+        (
+            "chunk_index_latest.h5",
+            b"EAIB",
+            "extensible array index block",
+        ),
+        (
+            "chunk_index_latest.h5",
+            b"EASB",
+            "extensible array secondary block",
+        ),
+        (
+            "chunk_index_latest.h5",
+            b"EADB",
+            "extensible array data block",
+        ),
+        (
+            "groups_many_latest.h5",
+            b"FHIB",
+            "fractal heap indirect block",
+        ),
+    ] {
+        let b = fixture(name);
+        let at = signatures(&b, sig)[0];
+        let sum = checksum_at(&b, at);
+        let e = flipped(name, sum - 1);
+        assert_checksum(&e, structure, sum);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Truncation at every structure boundary.
 
@@ -310,9 +349,13 @@ fn truncations(name: &str) {
     cuts.sort_unstable();
     cuts.dedup();
     assert!(cuts.len() >= 6, "{name}: {} structures", cuts.len());
+    let mut named = std::collections::BTreeMap::new();
     for cut in cuts {
         let e = first_error(b[..cut].to_vec());
         let f = codec(&e);
+        *named.entry(f.structure).or_insert(0) += 1;
+        // The structure that runs past the end is named, not the generic read.
+        assert_ne!(f.structure, "read", "{name} cut at {cut:#x}: {e}");
         match f.kind {
             ErrorKind::UnexpectedEof { needed, available } => {
                 assert!(needed > available, "{name} cut at {cut:#x}: {e}");
@@ -324,6 +367,7 @@ fn truncations(name: &str) {
             _ => panic!("{name} cut at {cut:#x}: not an end-of-file error: {e}"),
         }
     }
+    eprintln!("{name}: structures named by truncation errors: {named:?}");
 }
 
 #[test]
