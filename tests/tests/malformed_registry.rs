@@ -824,6 +824,8 @@ fn deeply_nested_datatype() {
         "{e}"
     );
     assert_eq!(f.structure, "datatype message", "{e}");
+    // The type at depth 33 starts after 33 array headers of 13 bytes.
+    assert_eq!(f.offset, (dtype.body + 33 * 13) as u64, "{e}");
 }
 
 #[test]
