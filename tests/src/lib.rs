@@ -10,6 +10,7 @@ pub mod c_ffi;
 pub mod c_types;
 pub mod c_walk;
 pub mod corpus;
+pub mod mutate;
 pub mod oxide_walk;
 pub mod walk;
 

@@ -63,3 +63,71 @@ impl ReadAt for [u8] {
         self.len() as u64
     }
 }
+
+/// Reads the `len` bytes of `structure` at `offset`, checking the range against the
+/// source's size first, so that a structure running past the end of the file is reported
+/// under its own name: `AddressOutOfRange` if it starts at or past the end,
+/// `UnexpectedEof` (at the end-of-file offset) if it starts inside and runs past it.
+///
+/// # Errors
+/// Those two, and the source's own read errors.
+pub fn read_structure<'s, S: ReadAt + ?Sized>(
+    src: &'s S,
+    offset: u64,
+    len: u64,
+    structure: &'static str,
+) -> Result<Cow<'s, [u8]>, S::Error> {
+    let size = src.size();
+    if offset >= size {
+        return Err(out_of_range(offset, size, structure).into());
+    }
+    let available = size - offset;
+    if len > available {
+        let kind = ErrorKind::UnexpectedEof {
+            needed: len,
+            available,
+        };
+        return Err(FormatError::new(kind, structure, size).into());
+    }
+    // len <= available, which is a u64 distance inside an addressable source.
+    let n = usize::try_from(len).map_err(|_| out_of_range(offset, size, structure))?;
+    src.read_at(offset, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_structure_names_the_structure() {
+        let data = [0u8; 10];
+        let src: &[u8] = &data;
+        assert_eq!(read_structure(src, 2, 8, "heap").unwrap().len(), 8);
+        let e = read_structure(src, 4, 20, "heap").unwrap_err();
+        assert_eq!(
+            (e.kind, e.structure, e.offset),
+            (
+                ErrorKind::UnexpectedEof {
+                    needed: 20,
+                    available: 6
+                },
+                "heap",
+                10
+            )
+        );
+        let e = read_structure(src, 10, 1, "heap").unwrap_err();
+        assert_eq!(
+            (e.kind, e.structure, e.offset),
+            (
+                ErrorKind::AddressOutOfRange {
+                    address: 10,
+                    eof: 10
+                },
+                "heap",
+                10
+            )
+        );
+        let e = read_structure(src, 3, u64::MAX, "heap").unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::UnexpectedEof { .. }));
+    }
+}

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::cursor::{Cursor, Writer};
 use crate::error::{ErrorKind, FormatError, Result};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 use crate::symbol_table_entry::SymbolTableEntry;
 
 /// The node signature.
@@ -103,13 +103,13 @@ impl SymbolTableNode {
         leaf_k: u16,
         limits: &Limits,
     ) -> core::result::Result<Self, S::Error> {
-        let head = src.read_at(address, HEADER_LEN)?;
+        let head = read_structure(src, address, HEADER_LEN as u64, STRUCTURE)?;
         let mut cur = Cursor::new(&head, address, STRUCTURE);
         let count = decode_header(&mut cur)?;
         check_count(&cur, count, leaf_k)?;
         let len = HEADER_LEN + usize::from(count) * SymbolTableEntry::encoded_len(ctx);
         limits.structure_size(len as u64, STRUCTURE, address)?;
-        let bytes = src.read_at(address, len)?;
+        let bytes = read_structure(src, address, len as u64, STRUCTURE)?;
         Ok(Self::decode(
             &mut Cursor::new(&bytes, address, STRUCTURE),
             ctx,

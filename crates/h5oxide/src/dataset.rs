@@ -15,12 +15,16 @@ use h5oxide_format::object_header::message::fill_value::{FillState, FillWriteTim
 use h5oxide_format::object_header::message::filter_pipeline::FilterPipeline;
 use h5oxide_format::object_header::message::layout::{ChunkIndex, ChunkedLayout, Layout, Storage};
 use h5oxide_format::object_header::message::Message;
-use h5oxide_format::{Context, ErrorKind, FormatError, Limits, ReadAt, UNDEFINED_ADDRESS};
+use h5oxide_format::source::read_structure;
+use h5oxide_format::{Context, ErrorKind, FormatError, Limits, UNDEFINED_ADDRESS};
 
 use crate::error::{Error, Result};
 use crate::file::File;
 use crate::selection::Selection;
 use crate::value::{decode_many, HeapSource, Value};
+
+/// The name reads of contiguous data report when the data runs past the end of the file.
+const RAW: &str = "contiguous data";
 
 /// What a dataset's object header says about it.
 #[derive(Debug)]
@@ -246,7 +250,7 @@ impl Dataset {
         ) {
             match &m.layout.storage {
                 Storage::Contiguous { address, .. } if *address != UNDEFINED_ADDRESS => {
-                    let block = self.file.inner.src.read_at(*address, len)?;
+                    let block = read_structure(&self.file.inner.src, *address, len as u64, RAW)?;
                     return f(&block);
                 }
                 Storage::Compact { data, .. } if data.len() >= len => return f(&data[..len]),
@@ -312,7 +316,7 @@ impl Dataset {
                         unsupported("contiguous data beyond the address space", *address)
                     })?;
                     let at = address.saturating_add(r0.saturating_mul(row_bytes));
-                    let block = self.file.inner.src.read_at(at, len)?;
+                    let block = read_structure(&self.file.inner.src, at, len as u64, RAW)?;
                     let mut origin = vec![0; dims.len()];
                     let mut shape = dims.clone();
                     if let (Some(o), Some(n)) = (origin.first_mut(), shape.first_mut()) {
@@ -445,7 +449,7 @@ impl Dataset {
                         .max((chunk_bytes as u64).saturating_mul(2).saturating_add(4096))
             })
             .ok_or_else(|| unsupported("chunk larger than the structure limit", r.address))?;
-        let raw = inner.src.read_at(r.address, size)?;
+        let raw = read_structure(&inner.src, r.address, size as u64, "dataset chunk")?;
         // Layout flag bit 0 (spec IV.A.2.i, version 4): partial edge chunks are stored
         // unfiltered.
         let unfiltered_edge = match &self.meta.layout.storage {

@@ -325,6 +325,16 @@ pub(crate) fn decode_many(
     if es == 0 {
         return Ok(Vec::new());
     }
+    if matches!(dtype.class, TypeClass::FloatingPoint { .. }) {
+        // One converter for every element: building it per element made a read of
+        // millions of floats allocate millions of times.
+        let d = crate::types::numeric::decoder::<f64>(dtype)?;
+        let none = crate::h5type::Heap::none();
+        return b
+            .chunks_exact(es)
+            .map(|e| d.decode_one(e, &none).map(Value::Float))
+            .collect();
+    }
     b.chunks_exact(es)
         .map(|e| decode_value(dtype, e, heap, depth))
         .collect()
@@ -396,6 +406,29 @@ mod tests {
                 "{bits:#x}"
             );
         }
+    }
+
+    #[test]
+    fn many_floats_decode_with_one_converter() {
+        let t = Datatype::ieee_float(4, ByteOrder::LittleEndian);
+        let b: Vec<u8> = [1.5f32, -2.0, 0.25]
+            .iter()
+            .cycle()
+            .take(300_000)
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let v = decode_many(&t, &b, &NoHeap, 0).unwrap();
+        assert_eq!(v.len(), 300_000);
+        assert_eq!(
+            v[..4],
+            [
+                Value::Float(1.5),
+                Value::Float(-2.0),
+                Value::Float(0.25),
+                Value::Float(1.5)
+            ]
+        );
+        assert_eq!(v[299_999], Value::Float(0.25));
     }
 
     #[test]

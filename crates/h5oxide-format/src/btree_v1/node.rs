@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::cursor::{Cursor, Writer};
 use crate::error::{ErrorKind, FormatError, Result};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 
 /// The node signature.
 pub const SIGNATURE: &[u8; 4] = b"TREE";
@@ -251,14 +251,14 @@ impl Node {
         limits: &Limits,
     ) -> core::result::Result<Self, S::Error> {
         format.check(STRUCTURE, address)?;
-        let head = src.read_at(address, Node::header_len(ctx))?;
+        let head = read_structure(src, address, Node::header_len(ctx) as u64, STRUCTURE)?;
         let mut cur = Cursor::new(&head, address, STRUCTURE);
         cur.signature(SIGNATURE)?;
         cur.skip(2)?;
         let entries = usize::from(cur.u16()?);
         let len = Node::used_len(format, ctx, entries);
         limits.structure_size(len as u64, STRUCTURE, address)?;
-        let bytes = src.read_at(address, len)?;
+        let bytes = read_structure(src, address, len as u64, STRUCTURE)?;
         Ok(Node::decode(
             &mut Cursor::new(&bytes, address, STRUCTURE),
             format,

@@ -15,7 +15,7 @@ use core::cmp::Ordering;
 use crate::context::{Context, UNDEFINED_ADDRESS};
 use crate::error::{ErrorKind, FormatError, Result};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 
 pub use header::{Btree2Header, LevelInfo, NodeLevels};
 pub use internal::{ChildPointer, InternalNode};
@@ -31,7 +31,8 @@ pub fn read_header<S: ReadAt + ?Sized>(
     address: u64,
     ctx: &Context,
 ) -> core::result::Result<Btree2Header, S::Error> {
-    let bytes = src.read_at(address, Btree2Header::encoded_len(ctx))?;
+    let len = Btree2Header::encoded_len(ctx) as u64;
+    let bytes = read_structure(src, address, len, "version 2 B-tree header")?;
     Ok(Btree2Header::decode(&bytes, address, ctx)?)
 }
 
@@ -209,7 +210,7 @@ impl<'a, S: ReadAt + ?Sized> Tree<'a, S> {
         // Bounded by the capacity check above: at most the node size.
         let nrec = nrec as usize;
         let len = self.levels.node_len(depth, nrec);
-        let bytes = self.src.read_at(address, len)?;
+        let bytes = read_structure(self.src, address, len as u64, structure)?;
         let t = self.header.tree_type;
         Ok(if depth == 0 {
             Node::Leaf(LeafNode::decode(

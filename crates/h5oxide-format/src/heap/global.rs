@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::cursor::{Cursor, Writer};
 use crate::error::{ErrorKind, FormatError, Result};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 
 /// The collection signature.
 pub const SIGNATURE: &[u8; 4] = b"GCOL";
@@ -128,10 +128,10 @@ impl GlobalHeapCollection {
         ctx: &Context,
         limits: &Limits,
     ) -> core::result::Result<Self, S::Error> {
-        let head = src.read_at(address, header_len(ctx))?;
+        let head = read_structure(src, address, header_len(ctx) as u64, STRUCTURE)?;
         let size = decode_header(&mut Cursor::new(&head, address, STRUCTURE), ctx)?;
         limits.structure_size(size, STRUCTURE, address)?;
-        let bytes = src.read_at(address, size as usize)?;
+        let bytes = read_structure(src, address, size, STRUCTURE)?;
         Ok(Self::decode(
             &mut Cursor::new(&bytes, address, STRUCTURE),
             ctx,

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::cursor::{Cursor, Writer};
 use crate::error::{ErrorKind, FormatError, Result};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 
 /// The heap signature.
 pub const SIGNATURE: &[u8; 4] = b"HEAP";
@@ -100,7 +100,7 @@ impl LocalHeap {
         address: u64,
         ctx: &Context,
     ) -> core::result::Result<Self, S::Error> {
-        let bytes = src.read_at(address, Self::encoded_len(ctx))?;
+        let bytes = read_structure(src, address, Self::encoded_len(ctx) as u64, STRUCTURE)?;
         Ok(Self::decode(
             &mut Cursor::new(&bytes, address, STRUCTURE),
             ctx,
@@ -122,7 +122,12 @@ impl LocalHeap {
             "local heap data segment",
             self.data_segment_address,
         )?;
-        src.read_at(self.data_segment_address, self.data_segment_size as usize)
+        read_structure(
+            src,
+            self.data_segment_address,
+            self.data_segment_size,
+            "local heap data segment",
+        )
     }
 }
 

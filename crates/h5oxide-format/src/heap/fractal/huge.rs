@@ -11,7 +11,7 @@ use crate::context::{Context, UNDEFINED_ADDRESS};
 use crate::cursor::Cursor;
 use crate::error::{ErrorKind, FormatError};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 
 const STRUCTURE: &str = "fractal heap ID";
 
@@ -106,7 +106,7 @@ pub fn read<S: ReadAt + ?Sized>(
             address,
         )
     })?;
-    Ok(src.read_at(address, len)?.into_owned())
+    Ok(read_structure(src, address, len as u64, "fractal heap huge object")?.into_owned())
 }
 
 fn unsupported(heap: &FractalHeapHeader) -> FormatError {

@@ -17,7 +17,7 @@ use crate::context::{Context, UNDEFINED_ADDRESS};
 use crate::cursor::{Cursor, Writer};
 use crate::error::{ErrorKind, FormatError, Result};
 use crate::limits::Limits;
-use crate::source::ReadAt;
+use crate::source::{read_structure, ReadAt};
 
 pub use direct_block::DirectBlock;
 pub use header::{DoublingTable, FractalHeapHeader, HeapFilterInfo};
@@ -35,7 +35,7 @@ pub fn read_header<S: ReadAt + ?Sized>(
     ctx: &Context,
 ) -> core::result::Result<FractalHeapHeader, S::Error> {
     let base = FractalHeapHeader::base_len(ctx);
-    let first = src.read_at(address, base)?;
+    let first = read_structure(src, address, base as u64, header::STRUCTURE)?;
     // "I/O Filters' Encoded Length" sits after signature, version and heap ID length.
     let filter_len = first
         .get(7..9)
@@ -43,7 +43,8 @@ pub fn read_header<S: ReadAt + ?Sized>(
     if filter_len == 0 {
         return Ok(FractalHeapHeader::decode(&first, address, ctx)?);
     }
-    let all = src.read_at(address, base + ctx.sizeof_lengths() + 4 + filter_len)?;
+    let len = (base + ctx.sizeof_lengths() + 4 + filter_len) as u64;
+    let all = read_structure(src, address, len, header::STRUCTURE)?;
     Ok(FractalHeapHeader::decode(&all, address, ctx)?)
 }
 
@@ -184,7 +185,7 @@ pub fn locate_direct_block<S: ReadAt + ?Sized>(
         )?;
         let len = IndirectBlock::encoded_len(ctx, heap, &table, nrows).ok_or_else(outside)?;
         limits.structure_size(len, indirect_block::STRUCTURE, address)?;
-        let bytes = src.read_at(address, len as usize)?;
+        let bytes = read_structure(src, address, len, indirect_block::STRUCTURE)?;
         let ib = IndirectBlock::decode(
             &bytes,
             address,
@@ -311,7 +312,7 @@ impl HeapReader {
             None => {
                 let loc = locate_direct_block(src, heap, offset, ctx, limits)?;
                 limits.structure_size(loc.size, direct_block::STRUCTURE, loc.address)?;
-                let bytes = src.read_at(loc.address, loc.size as usize)?;
+                let bytes = read_structure(src, loc.address, loc.size, direct_block::STRUCTURE)?;
                 direct_block::verify(&bytes, loc.address, ctx, heap, Some(loc.block_offset))?;
                 if self.cached_bytes.saturating_add(loc.size) > limits.max_structure_bytes {
                     self.blocks.clear();

@@ -47,8 +47,8 @@ impl Attribute {
     /// Decodes the message body.
     ///
     /// # Errors
-    /// `UnsupportedVersion`, `InvalidValue` for unknown flags, an empty name or an unknown
-    /// character set, errors of the datatype, dataspace or shared message decoders, and
+    /// `UnsupportedVersion`, `InvalidValue` for unknown flags, an empty name, a name with no
+    /// null terminator within its Name Size or an unknown character set, errors of the datatype, dataspace or shared message decoders, and
     /// `UnexpectedEof` if a part runs past the body.
     pub fn decode(cur: &mut Cursor<'_>, ctx: &Context) -> Result<Self> {
         let version = cur.u8()?;
@@ -82,10 +82,12 @@ impl Attribute {
         };
         let mut name_field = cur.split(padded(name_size))?;
         let raw_name = name_field.bytes(name_size.into())?;
-        let end = raw_name
-            .iter()
-            .position(|&b| b == 0)
-            .unwrap_or(raw_name.len());
+        // spec IV.A.2.m: the name is null-terminated and Name Size counts the terminator.
+        // A name without one is refused (libhdf5 reads past it), naming its last byte.
+        let Some(end) = raw_name.iter().position(|&b| b == 0) else {
+            let last = raw_name.last().copied().unwrap_or(0);
+            return Err(name_field.invalid("attribute name terminator", last.into(), 1));
+        };
         let name = super::lossy(&raw_name[..end]);
 
         let mut dt = cur.split(padded(datatype_size))?;
@@ -210,6 +212,37 @@ mod tests {
         let mut w = Writer::new();
         a.encode(&mut w, &Context::DEFAULT).unwrap();
         assert_eq!(w.as_slice(), &bytes);
+    }
+
+    #[test]
+    fn name_without_terminator_is_refused() {
+        // The "units" attribute above with Name Size 5: the name's bytes end before its NUL.
+        let bytes = [
+            0x03, 0x00, 0x05, 0x00, 0x0c, 0x00, 0x04, 0x00, 0x00, b'u', b'n', b'i', b't', b's',
+            0x10, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x02, 0x00,
+            0x00, 0x00, 0x01, 0x02,
+        ];
+        let e = Attribute::decode(
+            &mut Cursor::new(&bytes, 100, "attribute message"),
+            &Context::DEFAULT,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::InvalidValue {
+                field: "attribute name terminator",
+                value: u64::from(b's'),
+            }
+        );
+        // The name's last byte, 's', is at 100 + 13.
+        assert_eq!((e.structure, e.offset), ("attribute message", 113));
+        // Bytes after the terminator inside Name Size are still accepted.
+        let mut padded = bytes.to_vec();
+        padded[2] = 6;
+        padded.insert(14, 0);
+        padded[12] = 0;
+        let a = Attribute::decode(&mut Cursor::new(&padded, 0, "t"), &Context::DEFAULT).unwrap();
+        assert_eq!(a.name, "uni");
     }
 
     #[test]
