@@ -198,3 +198,31 @@ fn links() {
     );
     assert!(dump.contains("EXTERNAL_LINK \"remote\""), "{dump}");
 }
+
+#[test]
+fn compound_refs() {
+    let dir = temp_dir("ex_compound_refs");
+    let out = run("compound_refs", &dir);
+    assert!(out.contains("records[2] = Record { id: 102"), "{out}");
+    let path = dir.join("compound_refs.h5");
+    let dump = h5dump(&path, &["-d", "/refs"]);
+    assert!(
+        dump.contains("DATASET") && dump.contains("\"/records\""),
+        "{dump}"
+    );
+    assert!(dump.contains("\"/pairs\""), "{dump}");
+    let dump = h5dump(&path, &["-d", "/region_refs"]);
+    assert!(dump.contains("DATASET \"/signal\""), "{dump}");
+    assert!(dump.contains("REGION_TYPE BLOCK  (10)-(19)"), "{dump}");
+    let dump = h5dump(&path, &["-d", "/records"]);
+    assert!(dump.contains("H5T_STD_U32LE \"id\";"), "{dump}");
+    assert!(dump.contains("\"point-4\""), "{dump}");
+    let walk = c_walk(&path);
+    assert_eq!(
+        ints(&walk_object(&walk, "/pairs")["values"]),
+        [0, 1, 1, 2, 2, 3, 3, 4]
+    );
+    let dump = h5dump(&path, &["-d", "/regions"]);
+    assert!(dump.contains("H5T_STD_I64LE \"start\";"), "{dump}");
+    assert!(dump.contains("10,\n         25"), "{dump}");
+}
