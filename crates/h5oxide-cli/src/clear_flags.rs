@@ -90,7 +90,6 @@ pub fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 
 /// Takes the exclusive lock a writer takes (the lock is released when `f` and its clones
 /// close), as `HDF5_USE_FILE_LOCKING` allows.
-
 fn lock(f: &std::fs::File, path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let locking = Locking::Enabled.effective();
     if locking == Locking::Disabled {

@@ -196,7 +196,6 @@ enum Outcome {
 }
 
 /// `flock` the descriptor, non-blocking, as libhdf5's sec2 driver does.
-
 fn try_lock(file: &std::fs::File, exclusive: bool, locking: Locking) -> std::io::Result<Outcome> {
     let r = if exclusive {
         file.try_lock()
