@@ -53,6 +53,7 @@ pub mod attribute;
 pub mod builder;
 pub(crate) mod chunks;
 pub(crate) mod dataset;
+pub(crate) mod dense;
 pub(crate) mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
