@@ -5,27 +5,54 @@
 #[path = "write_common.rs"]
 mod common;
 
-use common::{c_walk, create, h5dump, ints, temp_dir, walk_attr, walk_object, walk_paths, BOTH};
-use h5oxide::{File, Libver, Mode};
+use std::path::Path;
+use std::process::Command;
 
-/// The link info message of a group: (fractal heap address defined, creation-order index).
-fn is_dense_group(path: &std::path::Path, group: &str) -> bool {
-    let out = std::process::Command::new("h5debug")
+use common::{c_walk, create, h5dump, ints, temp_dir, walk_attr, walk_object, walk_paths, BOTH};
+use h5oxide::{Error, File, Libver, Mode};
+
+const UNDEF: u64 = u64::MAX;
+
+/// What libhdf5's h5debug reports as the dense `what` ("link" or "attribute") storage
+/// fractal heap address of the object header at `addr`; `None` without such a message.
+fn dense_heap(path: &Path, addr: u64, what: &str) -> Option<u64> {
+    let out = Command::new("h5debug")
         .arg(path)
-        .arg(
-            File::open(path)
-                .unwrap()
-                .root()
-                .group(group)
-                .map(|g| g.address())
-                .unwrap()
-                .to_string(),
-        )
+        .arg(addr.to_string())
         .output()
         .unwrap();
-    String::from_utf8_lossy(&out.stdout).contains("Fractal heap address")
-        && !String::from_utf8_lossy(&out.stdout)
-            .contains("Fractal heap address:                            UNDEF")
+    let text = String::from_utf8_lossy(&out.stdout);
+    let key = format!("'Dense' {what} storage fractal heap address:");
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(key.as_str()))
+        .map(|v| v.trim().parse().unwrap())
+}
+
+fn names(n: std::ops::Range<usize>) -> Vec<String> {
+    n.map(|i| format!("m{i:03}")).collect()
+}
+
+/// Member paths of `group` in the C library's walk.
+fn c_members(walk: &common::Json, group: &str) -> Vec<String> {
+    let prefix = format!("{group}/");
+    walk_paths(walk)
+        .into_iter()
+        .filter_map(|p| p.strip_prefix(&prefix).map(str::to_owned))
+        .filter(|p| !p.contains('/'))
+        .collect()
+}
+
+/// Names in creation order as `h5dump --sort_by=creation_order -n` lists them below
+/// `group`.
+fn c_creation_order(path: &Path, group: &str) -> Vec<String> {
+    let text = h5dump(path, &["--sort_by=creation_order", "-n"]);
+    let prefix = format!("{group}/");
+    text.lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter_map(|p| p.strip_prefix(&prefix))
+        .filter(|p| !p.contains('/'))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -34,14 +61,210 @@ fn groups_cross_the_dense_thresholds() {
     let path = dir.join("g.h5");
     let f = create(&path, Libver::Latest);
     let g = f.root().create_group("g").unwrap();
-    for i in 0..200 {
+    for i in 0..8 {
+        g.create_group(&format!("m{i:03}")).unwrap();
+    }
+    f.flush().unwrap();
+    let addr = f.root().group("g").unwrap().address();
+    assert_eq!(
+        dense_heap(&path, addr, "link"),
+        Some(UNDEF),
+        "8 links: compact"
+    );
+    g.link_soft("/g/m000", "m008").unwrap();
+    f.flush().unwrap();
+    let addr = f.root().group("g").unwrap().address();
+    assert_ne!(
+        dense_heap(&path, addr, "link"),
+        Some(UNDEF),
+        "9 links: dense"
+    );
+    assert!(dense_heap(&path, addr, "link").is_some());
+    for i in 9..200 {
         g.create_group(&format!("m{i:03}")).unwrap();
     }
     f.close().unwrap();
+
     let f = File::open(&path).unwrap();
-    let names = f.root().group("g").unwrap().member_names().unwrap();
-    assert_eq!(names.len(), 200);
+    assert_eq!(
+        f.root().group("g").unwrap().member_names().unwrap(),
+        names(0..200)
+    );
     let walk = c_walk(&path);
-    assert_eq!(walk_paths(&walk).len(), 202);
+    assert_eq!(c_members(&walk, "/g"), names(0..200));
+    assert_eq!(walk_object(&walk, "/g/m008")["kind"].as_str(), "soft_link");
     h5dump(&path, &["-H"]);
+    drop(f);
+
+    // Removing: dense down to 6 links, compact at 5.
+    let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+    let g = f.root().group("g").unwrap();
+    for i in 6..200 {
+        g.unlink(&format!("m{i:03}")).unwrap();
+    }
+    f.flush().unwrap();
+    let addr = f.root().group("g").unwrap().address();
+    assert_ne!(
+        dense_heap(&path, addr, "link"),
+        Some(UNDEF),
+        "6 links: still dense"
+    );
+    assert_eq!(c_members(&c_walk(&path), "/g"), names(0..6));
+    g.unlink("m005").unwrap();
+    f.close().unwrap();
+    let f = File::open(&path).unwrap();
+    let addr = f.root().group("g").unwrap().address();
+    assert_eq!(
+        dense_heap(&path, addr, "link"),
+        Some(UNDEF),
+        "5 links: compact"
+    );
+    assert_eq!(
+        f.root().group("g").unwrap().member_names().unwrap(),
+        names(0..5)
+    );
+    assert_eq!(c_members(&c_walk(&path), "/g"), names(0..5));
+    h5dump(&path, &[]);
+}
+
+#[test]
+fn an_empty_group_that_was_dense() {
+    let dir = temp_dir("dense-empty");
+    let path = dir.join("e.h5");
+    let f = create(&path, Libver::Latest);
+    let g = f.root().create_group("g").unwrap();
+    for i in 0..12 {
+        g.create_group(&format!("m{i:03}")).unwrap();
+    }
+    for i in 0..12 {
+        g.unlink(&format!("m{i:03}")).unwrap();
+    }
+    f.close().unwrap();
+    assert!(c_members(&c_walk(&path), "/g").is_empty());
+    assert!(File::open(&path)
+        .unwrap()
+        .root()
+        .group("g")
+        .unwrap()
+        .member_names()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn many_attributes_both_generations() {
+    let dir = temp_dir("dense-attrs");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("a_{tag}.h5"));
+        let f = create(&path, libver);
+        let d = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&[1i32, 2, 3])
+            .create("d")
+            .unwrap();
+        for i in 0..100i64 {
+            d.attrs().set(&format!("a{i:03}"), &(i * 7)).unwrap();
+        }
+        // Replacing keeps the count.
+        d.attrs().set("a050", &-5i64).unwrap();
+        d.attrs().set("text", "hello dense").unwrap();
+        f.close().unwrap();
+
+        let f = File::open(&path).unwrap();
+        let d = f.root().dataset("d").unwrap();
+        let list = d.attrs().list().unwrap();
+        assert_eq!(list.len(), 101);
+        let walk = c_walk(&path);
+        let obj = walk_object(&walk, "/d");
+        assert_eq!(obj["attrs"].as_array().len(), 101);
+        for i in 0..100i64 {
+            let want = if i == 50 { -5 } else { i * 7 };
+            assert_eq!(ints(&walk_attr(obj, &format!("a{i:03}"))["values"]), [want]);
+            let a = d.attrs().get(&format!("a{i:03}")).unwrap();
+            assert_eq!(a.raw().unwrap(), want.to_le_bytes());
+        }
+        assert_eq!(walk_attr(obj, "text")["values"].as_str(), "hello dense");
+        if libver == Libver::Latest {
+            assert_ne!(dense_heap(&path, d.address(), "attribute"), Some(UNDEF));
+            assert!(dense_heap(&path, d.address(), "attribute").is_some());
+        }
+        h5dump(&path, &[]);
+        drop(f);
+
+        // Back below min dense: compact again.
+        let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+        let d = f.root().dataset("d").unwrap();
+        for i in 5..100 {
+            d.attrs().remove(&format!("a{i:03}")).unwrap();
+        }
+        assert!(matches!(
+            d.attrs().remove("a099"),
+            Err(Error::NotFound { .. })
+        ));
+        f.flush().unwrap();
+        if libver == Libver::Latest {
+            let at = f.root().dataset("d").unwrap().address();
+            assert_ne!(
+                dense_heap(&path, at, "attribute"),
+                Some(UNDEF),
+                "6: still dense"
+            );
+        }
+        d.attrs().remove("a004").unwrap();
+        f.close().unwrap();
+        let f = File::open(&path).unwrap();
+        let d = f.root().dataset("d").unwrap();
+        let walk = c_walk(&path);
+        let obj = walk_object(&walk, "/d");
+        let got: Vec<&str> = obj["attrs"]
+            .as_array()
+            .iter()
+            .map(|a| a["name"].as_str())
+            .collect();
+        assert_eq!(got, ["a000", "a001", "a002", "a003", "text"]);
+        if libver == Libver::Latest {
+            assert_eq!(dense_heap(&path, d.address(), "attribute"), Some(UNDEF));
+        }
+        assert_eq!(d.attrs().list().unwrap().len(), 5);
+    }
+}
+
+#[test]
+fn a_200_kib_attribute() {
+    let dir = temp_dir("dense-large");
+    let big: Vec<i32> = (0..51_200).map(|i| i * 3 - 1000).collect();
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("l_{tag}.h5"));
+        let f = create(&path, libver);
+        let g = f.root().create_group("g").unwrap();
+        g.attrs().set("small", &1u8).unwrap();
+        let r = g.attrs().set("big", &big);
+        if libver == Libver::Earliest {
+            let e = r.unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{e}");
+            assert!(e.to_string().contains("libver latest"), "{e}");
+            f.close().unwrap();
+            assert_eq!(c_walk(&path)["objects"].as_array().len(), 2);
+            continue;
+        }
+        r.unwrap();
+        f.close().unwrap();
+        let f = File::open(&path).unwrap();
+        let g = f.root().group("g").unwrap();
+        let le: Vec<u8> = big.iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert!(g.attrs().get("big").unwrap().raw().unwrap() == le);
+        let walk = c_walk(&path);
+        let obj = walk_object(&walk, "/g");
+        let a = walk_attr(obj, "big");
+        assert_eq!(a["shape"].as_u64s(), [Some(51_200)]);
+        // The walk lists the leading values of large attributes.
+        let got = ints(&a["values"]);
+        assert!(got.len() >= 1000);
+        let want: Vec<i64> = big.iter().take(got.len()).map(|&v| i64::from(v)).collect();
+        assert!(got == want, "values differ from the written ones");
+        assert_eq!(ints(&walk_attr(obj, "small")["values"]), [1]);
+        assert!(dense_heap(&path, g.address(), "attribute").is_some_and(|a| a != UNDEF));
+        h5dump(&path, &["-H"]);
+    }
 }
