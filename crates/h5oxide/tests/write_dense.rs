@@ -268,3 +268,232 @@ fn a_200_kib_attribute() {
         h5dump(&path, &["-H"]);
     }
 }
+
+/// A copy of the fixture `name` in `dir`.
+fn fixture_copy(dir: &Path, name: &str) -> std::path::PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/files")
+        .join(name);
+    let dst = dir.join(name);
+    std::fs::copy(src, &dst).unwrap();
+    dst
+}
+
+#[test]
+fn creation_order_tracked_groups_of_libhdf5_go_dense_and_back() {
+    let dir = temp_dir("dense-corder");
+    let path = fixture_copy(&dir, "creation_order.h5");
+    // Names were created in reverse alphabetical order: z04 .. z00.
+    let before = c_creation_order(&path, "/indexed_compact");
+    assert_eq!(before, ["z04", "z03", "z02", "z01", "z00"]);
+    let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+    for g in ["indexed_compact", "tracked_compact"] {
+        let grp = f.root().group(g).unwrap();
+        for n in ["b", "a", "d", "c", "f", "e", "h"] {
+            grp.create_group(n).unwrap();
+        }
+    }
+    f.close().unwrap();
+    let want = [
+        "z04", "z03", "z02", "z01", "z00", "b", "a", "d", "c", "f", "e", "h",
+    ];
+    for g in ["/indexed_compact", "/tracked_compact"] {
+        assert_eq!(c_creation_order(&path, g), want, "{g}");
+    }
+    let f = File::open(&path).unwrap();
+    for g in ["indexed_compact", "tracked_compact"] {
+        let grp = f.root().group(g).unwrap();
+        assert_ne!(dense_heap(&path, grp.address(), "link"), Some(UNDEF), "{g}");
+        assert_eq!(grp.member_names_in_creation_order().unwrap(), want);
+    }
+    drop(f);
+    // Back to compact: the remaining links keep their order.
+    let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+    let grp = f.root().group("indexed_compact").unwrap();
+    for n in ["z03", "z01", "a", "c", "e", "h", "b"] {
+        grp.unlink(n).unwrap();
+    }
+    grp.create_group("new").unwrap();
+    f.close().unwrap();
+    assert_eq!(
+        c_creation_order(&path, "/indexed_compact"),
+        ["z04", "z02", "z00", "d", "f", "new"]
+    );
+    let at = File::open(&path)
+        .unwrap()
+        .root()
+        .group("indexed_compact")
+        .unwrap()
+        .address();
+    assert_eq!(dense_heap(&path, at, "link"), Some(UNDEF));
+    h5dump(&path, &[]);
+}
+
+#[test]
+fn tracked_attributes_of_libhdf5_go_dense() {
+    let dir = temp_dir("dense-attr-corder");
+    let path = fixture_copy(&dir, "creation_order.h5");
+    let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+    let g = f.root().group("indexed_compact").unwrap();
+    let old = g.attrs().list_in_creation_order().unwrap();
+    assert_eq!(old.len(), 4);
+    let mut want: Vec<String> = old.iter().map(|a| a.name().to_owned()).collect();
+    for i in 0..10u8 {
+        let n = format!("n{}", 9 - i);
+        g.attrs().set(&n, &i).unwrap();
+        want.push(n);
+    }
+    f.close().unwrap();
+    let text = h5dump(
+        &path,
+        &["--sort_by=creation_order", "-A", "-g", "/indexed_compact"],
+    );
+    let got: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("ATTRIBUTE \""))
+        .map(|l| {
+            l.trim_end_matches(|c| c == '"' || c == '{' || c == ' ')
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(got, want);
+    let f = File::open(&path).unwrap();
+    let g = f.root().group("indexed_compact").unwrap();
+    assert_ne!(dense_heap(&path, g.address(), "attribute"), Some(UNDEF));
+    let mine: Vec<String> = g
+        .attrs()
+        .list_in_creation_order()
+        .unwrap()
+        .iter()
+        .map(|a| a.name().to_owned())
+        .collect();
+    assert_eq!(mine, want);
+    let walk = c_walk(&path);
+    assert_eq!(
+        ints(&walk_attr(walk_object(&walk, "/indexed_compact"), "n9")["values"]),
+        [0]
+    );
+}
+
+#[test]
+fn edits_of_libhdf5_dense_objects() {
+    let dir = temp_dir("dense-fixture");
+    let path = fixture_copy(&dir, "format_latest_sb3.h5");
+    let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+    let g = f.root().group("dense_group").unwrap();
+    let mut links = g.member_names().unwrap();
+    assert_eq!(links.len(), 20);
+    g.create_group("zz_new").unwrap();
+    g.unlink("d03").unwrap();
+    g.move_link("d04", "d04_renamed").unwrap();
+    g.attrs().set("a_new", &[1.5f64, 2.5]).unwrap();
+    g.attrs().remove("a07").unwrap();
+    f.close().unwrap();
+    links.retain(|n| n != "d03" && n != "d04");
+    links.push("d04_renamed".into());
+    links.push("zz_new".into());
+    links.sort();
+    let walk = c_walk(&path);
+    assert_eq!(c_members(&walk, "/dense_group"), links);
+    let obj = walk_object(&walk, "/dense_group");
+    assert_eq!(obj["attrs"].as_array().len(), 20);
+    assert_eq!(ints(&walk_attr(obj, "a03")["values"]), [33]);
+    assert!(obj["attrs"]
+        .as_array()
+        .iter()
+        .all(|a| a["name"].as_str() != "a07"));
+    let f = File::open(&path).unwrap();
+    assert_eq!(
+        f.root()
+            .group("dense_group")
+            .unwrap()
+            .member_names()
+            .unwrap(),
+        links
+    );
+    drop(f);
+
+    let path = fixture_copy(&dir, "attrs_dense_large.h5");
+    let before = c_walk(&path);
+    let f = File::options().mode(Mode::ReadWrite).open(&path).unwrap();
+    let o = f.root().group("dense").unwrap();
+    let attrs = o.attrs();
+    attrs.remove("large_i32").unwrap();
+    attrs.set("added", &7i16).unwrap();
+    f.close().unwrap();
+    let after = c_walk(&path);
+    let (b, a) = (
+        walk_object(&before, "/dense"),
+        walk_object(&after, "/dense"),
+    );
+    assert_eq!(walk_attr(a, "large_f64_2d"), walk_attr(b, "large_f64_2d"));
+    assert_eq!(ints(&walk_attr(a, "added")["values"]), [7]);
+    assert_eq!(a["attrs"].as_array().len(), b["attrs"].as_array().len());
+    h5dump(&path, &[]);
+}
+
+#[test]
+fn move_link_in_both_generations() {
+    let dir = temp_dir("dense-move");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("m_{tag}.h5"));
+        let f = create(&path, libver);
+        let root = f.root();
+        root.create_group("a/x").unwrap();
+        root.create_group("big").unwrap();
+        for i in 0..12 {
+            root.create_group(&format!("big/m{i:03}")).unwrap();
+        }
+        root.new_dataset_builder()
+            .with_data(&[5u16, 6])
+            .create("a/data")
+            .unwrap();
+        root.link_soft("/a/data", "a/soft").unwrap();
+        // Rename within a group, move across groups (into a dense one and out of it).
+        root.move_link("a/x", "a/y").unwrap();
+        root.move_link("a/data", "/big/data").unwrap();
+        root.group("big")
+            .unwrap()
+            .move_link("m003", "/a/m003")
+            .unwrap();
+        root.move_link("a/soft", "big/soft").unwrap();
+        assert!(matches!(
+            root.move_link("a/nothing", "b"),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(matches!(
+            root.move_link("a/y", "big/m000"),
+            Err(Error::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            root.move_link("a", "a/y/inside"),
+            Err(Error::Usage(_))
+        ));
+        f.close().unwrap();
+
+        let f = File::open(&path).unwrap();
+        assert_eq!(
+            f.root().group("a").unwrap().member_names().unwrap(),
+            ["m003", "y"]
+        );
+        let big = f.root().group("big").unwrap();
+        assert_eq!(big.member_names().unwrap().len(), 13);
+        assert_eq!(
+            big.dataset("data").unwrap().read_raw::<u16>().unwrap(),
+            [5, 6]
+        );
+        let walk = c_walk(&path);
+        assert_eq!(c_members(&walk, "/a"), ["m003", "y"]);
+        let mut want = names(0..12);
+        want.retain(|n| n != "m003");
+        want.insert(0, "data".into());
+        want.push("soft".into());
+        assert_eq!(c_members(&walk, "/big"), want);
+        assert_eq!(ints(&walk_object(&walk, "/big/data")["values"]), [5, 6]);
+        assert_eq!(
+            walk_object(&walk, "/big/soft")["kind"].as_str(),
+            "dangling_soft_link"
+        );
+        h5dump(&path, &[]);
+    }
+}
