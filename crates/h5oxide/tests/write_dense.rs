@@ -351,10 +351,7 @@ fn tracked_attributes_of_libhdf5_go_dense() {
     let got: Vec<String> = text
         .lines()
         .filter_map(|l| l.trim().strip_prefix("ATTRIBUTE \""))
-        .map(|l| {
-            l.trim_end_matches(|c| c == '"' || c == '{' || c == ' ')
-                .to_owned()
-        })
+        .map(|l| l.trim_end_matches(['"', '{', ' ']).to_owned())
         .collect();
     assert_eq!(got, want);
     let f = File::open(&path).unwrap();

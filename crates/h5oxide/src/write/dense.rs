@@ -330,13 +330,11 @@ pub(crate) fn edit_attributes(
     f(&mut items, next)?;
 
     let large = items.iter().any(|a| a.body.len() > MAX_MESSAGE);
-    if h.version < 2 {
-        if large {
-            return Err(Error::Usage(
-                "an attribute larger than 64 KiB needs dense attribute storage, which only \
-                 files of libver latest (version 2 object headers) hold",
-            ));
-        }
+    if h.version < 2 && large {
+        return Err(Error::Usage(
+            "an attribute larger than 64 KiB needs dense attribute storage, which only \
+             files of libver latest (version 2 object headers) hold",
+        ));
     }
     let (max_compact, min_dense) = h.attribute_phase_change.map_or((8, 6), |p| {
         (usize::from(p.max_compact), usize::from(p.min_dense))
@@ -357,7 +355,7 @@ pub(crate) fn edit_attributes(
     let max_creation_index = tracked.then(|| u16::try_from(new_next).unwrap_or(u16::MAX));
     h.messages.retain(|m| m.msg_type != types::ATTRIBUTE);
     let mut new_info = match &info {
-        Some((_, i)) => i.clone(),
+        Some((_, i)) => *i,
         None => AttributeInfo {
             max_creation_index,
             fractal_heap_address: UNDEFINED_ADDRESS,

@@ -34,13 +34,24 @@
 //! version 1 object headers, groups as a symbol table: v1 B-tree of symbol table nodes
 //! with names in a local heap; layout message version 3, chunks indexed by a v1 B-tree).
 //! [`Libver::Latest`] writes a version 3 superblock, version 2 object headers, groups with
-//! link info, group info and compact link messages (any number of links: libhdf5 reads
-//! compact groups of every size; dense link storage is not written), version 2
+//! link info, group info and link messages, version 2
 //! dataspaces, version 3 fill values, and chunk indexes as libhdf5 picks them for fixed
 //! maximum shapes: a single chunk (layout message version 4) when the chunk is the whole
 //! dataset, else a fixed array. With an unlimited dimension, where libhdf5 would write an
 //! extensible array or a version 2 B-tree, the v1 B-tree (layout message version 3) is
 //! written, which libhdf5 reads in files of every generation.
+//!
+//! # Dense storage
+//!
+//! Link-message groups and objects with version 2 headers switch between compact and dense
+//! storage as libhdf5 does (`write::dense`): a group goes dense when it holds more links
+//! than its group info message's max compact value (8 by default) and back to compact below
+//! min dense (6); an object's attributes go dense past its max compact value (8) or for an
+//! attribute message larger than 64 KiB (its value then is a huge heap object), and back
+//! below min dense (6). Dense storage is a fractal heap of the messages with a version 2
+//! B-tree of name hashes, plus one of creation orders where the group or object indexes
+//! them; every edit writes a new heap and new trees. Version 1 headers hold no dense
+//! attributes: there an attribute larger than 64 KiB is refused.
 //!
 //! Writing into a dataset whose index this module does not write (an extensible array, a
 //! version 2 B-tree, an implicit index: files from libhdf5) rewrites its index as a v1
