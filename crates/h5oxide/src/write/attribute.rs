@@ -1,16 +1,16 @@
-//! Setting and removing attributes, stored compactly as attribute messages (spec
-//! IV.A.2.m). Dense attribute storage (past 64 KiB of messages) is not written.
+//! Setting and removing attributes: attribute messages in the object header (spec
+//! IV.A.2.m), or dense storage past the object's max compact count or for messages larger
+//! than 64 KiB (`write::dense`).
 
 use h5oxide_format::object_header::message::attribute::{Attribute as AttrMessage, MaybeShared};
 use h5oxide_format::object_header::message::dataspace::Dataspace;
 use h5oxide_format::object_header::message::datatype::Datatype;
 use h5oxide_format::object_header::message::link::CharacterSet;
-use h5oxide_format::object_header::message::{self as message, types, Message};
-use h5oxide_format::object_header::prefix;
-use h5oxide_format::UNDEFINED_ADDRESS;
+use h5oxide_format::object_header::message::Message;
 
 use crate::attribute::Attributes;
 use crate::error::{Error, Result};
+use crate::write::dense::{self, DenseAttr};
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
 use crate::write::types::Elements;
@@ -217,45 +217,13 @@ impl AttrValue for Vec<&str> {
     }
 }
 
-/// The name an attribute message holds.
-fn name_of(
-    raw: &h5oxide_format::object_header::RawMessage,
-    ctx: &h5oxide_format::Context,
-) -> Result<Option<String>> {
-    if raw.msg_type != types::ATTRIBUTE {
-        return Ok(None);
-    }
-    match message::decode(raw, ctx)? {
-        Message::Attribute(a) => Ok(Some(a.name)),
-        _ => Ok(None),
-    }
-}
-
-fn dense_check(
-    h: &h5oxide_format::object_header::ObjectHeader,
-    ctx: &h5oxide_format::Context,
-) -> Result<()> {
-    for m in &h.messages {
-        if m.msg_type == types::ATTRIBUTE_INFO {
-            if let Message::AttributeInfo(i) = message::decode(m, ctx)? {
-                if i.fractal_heap_address != UNDEFINED_ADDRESS {
-                    return Err(Error::Usage(
-                        "editing attributes in dense storage is not supported",
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 impl Attributes {
     /// Creates or replaces the attribute `name` (h5py's `attrs[name] = value`).
     ///
     /// # Errors
-    /// `Usage` for an empty name, or a value whose message would pass 64 KiB (dense
-    /// attribute storage is not written) or an object whose attributes are stored densely;
-    /// `ReadOnly`; I/O errors.
+    /// `Usage` for an empty name, or a value whose message passes 64 KiB on an object with a
+    /// version 1 header (files of the earliest generation: only dense storage holds such
+    /// an attribute); `ReadOnly`; I/O errors.
     pub fn set<V: AttrValue + ?Sized>(&self, name: &str, value: &V) -> Result<()> {
         if name.is_empty() {
             return Err(Error::Usage("an attribute name must not be empty"));
@@ -302,43 +270,19 @@ impl Attributes {
             data,
         };
         let m = raw(&Message::Attribute(msg), 0, &ctx)?;
-        if m.data.len() > 65_535 {
-            return Err(Error::Usage(
-                "attribute larger than 64 KiB (dense attribute storage is not written)",
-            ));
-        }
-        rewrite(&file, &mut ws, address, &mut |h, _| {
-            dense_check(h, &ctx)?;
-            let mut kept = Vec::with_capacity(h.messages.len() + 1);
-            for r in h.messages.drain(..) {
-                if name_of(&r, &ctx)?.as_deref() != Some(name) {
-                    kept.push(r);
-                }
-            }
-            let mut m = m.clone();
-            if h.flags & prefix::flags::ATTR_CREATION_ORDER_TRACKED != 0 {
-                // Creation order is tracked: the new attribute comes after every other one,
-                // and the attribute info message records the highest index (spec IV.A.2.v).
-                let next = kept
-                    .iter()
-                    .filter(|r| r.msg_type == types::ATTRIBUTE)
-                    .filter_map(|r| r.creation_order)
-                    .max()
-                    .map_or(0, |c| c.saturating_add(1));
-                m.creation_order = Some(next);
-                for r in kept.iter_mut() {
-                    if r.msg_type == types::ATTRIBUTE_INFO {
-                        if let Message::AttributeInfo(mut info) = message::decode(r, &ctx)? {
-                            let max = info.max_creation_index.unwrap_or(0).max(next);
-                            info.max_creation_index = Some(max);
-                            *r = raw(&Message::AttributeInfo(info), r.flags, &ctx)?;
-                        }
-                    }
-                }
-            }
-            kept.push(m);
-            h.messages = kept;
-            Ok(())
+        rewrite(&file, &mut ws, address, &mut |h, ws| {
+            // h5py's `attrs[name] = v` replaces: the new attribute comes after every other
+            // one in creation order.
+            dense::edit_attributes(&file, h, ws, &mut |items, next| {
+                items.retain(|a| a.name != name);
+                items.push(DenseAttr {
+                    name: name.to_owned(),
+                    body: m.data.clone(),
+                    flags: m.flags,
+                    creation_order: next,
+                });
+                Ok(())
+            })
         })?;
         Ok(())
     }
@@ -346,33 +290,23 @@ impl Attributes {
     /// Removes the attribute `name` (h5py's `del attrs[name]`).
     ///
     /// # Errors
-    /// `NotFound` if there is no such attribute; `Usage` for densely stored attributes;
-    /// `ReadOnly`; I/O errors.
+    /// `NotFound` if there is no such attribute; `ReadOnly`; I/O errors.
     pub fn remove(&self, name: &str) -> Result<()> {
         let (file, address, path) = self.owner();
         let (file, path) = (file.clone(), path.to_owned());
         let mut ws = begin(&file)?;
-        let ctx = file.inner.ctx;
-        let mut found = false;
-        rewrite(&file, &mut ws, address, &mut |h, _| {
-            dense_check(h, &ctx)?;
-            let mut kept = Vec::with_capacity(h.messages.len());
-            for r in h.messages.drain(..) {
-                if name_of(&r, &ctx)?.as_deref() == Some(name) {
-                    found = true;
-                } else {
-                    kept.push(r);
+        rewrite(&file, &mut ws, address, &mut |h, ws| {
+            dense::edit_attributes(&file, h, ws, &mut |items, _| {
+                let before = items.len();
+                items.retain(|a| a.name != name);
+                if items.len() == before {
+                    return Err(Error::NotFound {
+                        what: "attribute",
+                        name: format!("{path}: {name}"),
+                    });
                 }
-            }
-            h.messages = kept;
-            if found {
                 Ok(())
-            } else {
-                Err(Error::NotFound {
-                    what: "attribute",
-                    name: format!("{path}: {name}"),
-                })
-            }
+            })
         })?;
         Ok(())
     }

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::file::File;
 use crate::group::{join, Group, Link};
 use crate::write::alloc::{Sink, WriteState};
+use crate::write::dense;
 use crate::write::object_header::{
     adjust_refcount, ensure_parents, index_add, index_remove, new_header, put_header, raw, rewrite,
     sink_of,
@@ -105,27 +106,36 @@ pub(crate) fn edit_links(
         address: g,
         path: String::new(),
     };
-    // Creation orders of compact links survive the rewrite.
+    // Creation orders (and character sets) survive the rewrite: dense links are read as
+    // whole messages, compact ones keep the orders of their messages.
+    let mut dense_at = None;
     let mut orders = std::collections::HashMap::new();
     for m in &file.header(g)?.messages {
-        if m.msg_type == types::LINK {
-            if let Message::Link(l) = message::decode(m, &ctx)? {
+        match message::decode(m, &ctx)? {
+            Message::Link(l) if m.msg_type == types::LINK => {
                 if let Some(c) = l.creation_order {
                     orders.insert(l.name, c);
                 }
             }
+            Message::LinkInfo(li) if li.fractal_heap_address != UNDEFINED_ADDRESS => {
+                dense_at = Some((li.fractal_heap_address, li.name_index_address));
+            }
+            _ => {}
         }
     }
-    let mut links: Vec<LinkMessage> = group
-        .links()?
-        .into_iter()
-        .map(|(name, l)| LinkMessage {
-            charset: charset_of(&name),
-            creation_order: orders.get(&name).copied(),
-            target: to_target(l),
-            name,
-        })
-        .collect();
+    let mut links: Vec<LinkMessage> = match dense_at {
+        Some((heap, names)) => dense::read_links(file, heap, names)?,
+        None => group
+            .links()?
+            .into_iter()
+            .map(|(name, l)| LinkMessage {
+                charset: charset_of(&name),
+                creation_order: orders.get(&name).copied(),
+                target: to_target(l),
+                name,
+            })
+            .collect(),
+    };
     f(&mut links)?;
     links.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     let sink = sink_of(file);
@@ -149,40 +159,73 @@ pub(crate) fn edit_links(
             msgs.extend(new_style_messages(&ctx)?);
         }
         msgs.retain(|m| m.msg_type != types::LINK);
-        let mut tracked = None;
-        for m in msgs.iter_mut() {
-            if m.msg_type == types::LINK_INFO {
-                if let Message::LinkInfo(mut li) = message::decode(m, &ctx)? {
-                    // Links are kept compact (see the module documentation).
-                    li.fractal_heap_address = UNDEFINED_ADDRESS;
-                    li.name_index_address = UNDEFINED_ADDRESS;
-                    if li.creation_order_index_address.is_some() {
-                        li.creation_order_index_address = Some(UNDEFINED_ADDRESS);
-                    }
-                    if let Some(max) = li.max_creation_index {
-                        let mut next = links
-                            .iter()
-                            .filter_map(|l| l.creation_order)
-                            .max()
-                            .map_or(0, |c| c + 1)
-                            .max(max);
-                        for l in links.iter_mut().filter(|l| l.creation_order.is_none()) {
-                            l.creation_order = Some(next);
-                            next += 1;
-                        }
-                        li.max_creation_index = Some(next);
-                        tracked = Some(());
-                    }
-                    *m = raw(&Message::LinkInfo(li), m.flags, &ctx)?;
+        // Phase change values of the group (spec IV.A.2.j; 8 and 6 by default).
+        let (mut max_compact, mut min_dense) = (8usize, 6usize);
+        for m in msgs.iter() {
+            if let Message::GroupInfo(gi) = message::decode(m, &ctx)? {
+                if let Some(p) = gi.link_phase_change {
+                    max_compact = usize::from(p.max_compact);
+                    min_dense = usize::from(p.min_dense);
                 }
             }
         }
-        for l in &links {
-            let mut l = l.clone();
-            if tracked.is_none() {
-                l.creation_order = None;
+        // Dense past max compact; a dense group goes back to compact below min dense
+        // (libhdf5's H5G__obj_insert and H5G__obj_remove_update_linfo).
+        let dense = if dense_at.is_some() {
+            links.len() >= min_dense
+        } else {
+            links.len() > max_compact
+        };
+        let mut tracked = false;
+        for m in msgs.iter_mut() {
+            if m.msg_type != types::LINK_INFO {
+                continue;
             }
-            msgs.push(raw(&Message::Link(l), 0, &ctx)?);
+            let Message::LinkInfo(mut li) = message::decode(m, &ctx)? else {
+                continue;
+            };
+            if let Some(max) = li.max_creation_index {
+                let mut next = links
+                    .iter()
+                    .filter_map(|l| l.creation_order)
+                    .max()
+                    .map_or(0, |c| c + 1)
+                    .max(max);
+                for l in links.iter_mut().filter(|l| l.creation_order.is_none()) {
+                    l.creation_order = Some(next);
+                    next += 1;
+                }
+                li.max_creation_index = Some(next);
+                tracked = true;
+            }
+            if !tracked {
+                for l in links.iter_mut() {
+                    l.creation_order = None;
+                }
+            }
+            let indexed = li.creation_order_index_address.is_some();
+            if dense {
+                let at = dense::write_links(ws, &sink, &links, indexed, &ctx)?;
+                li.fractal_heap_address = at.heap;
+                li.name_index_address = at.name_index;
+                li.creation_order_index_address = at.order_index;
+            } else {
+                li.fractal_heap_address = UNDEFINED_ADDRESS;
+                li.name_index_address = UNDEFINED_ADDRESS;
+                if indexed {
+                    li.creation_order_index_address = Some(UNDEFINED_ADDRESS);
+                }
+            }
+            *m = raw(&Message::LinkInfo(li), m.flags, &ctx)?;
+        }
+        if !dense {
+            for l in &links {
+                let mut l = l.clone();
+                if !tracked {
+                    l.creation_order = None;
+                }
+                msgs.push(raw(&Message::Link(l), 0, &ctx)?);
+            }
         }
         Ok(())
     })
@@ -456,6 +499,99 @@ impl Group {
             LinkTarget::Hard { address: addr },
             "link",
         )
+    }
+
+    /// Moves the link `src` to `dst` (paths relative to this group, or absolute), like
+    /// h5py's `move(source, dest)` and libhdf5's `H5Lmove`: renames it within its group or
+    /// moves it to another group of the file, in either group form (symbol table, compact
+    /// or dense link messages). The object is not touched; where the destination group
+    /// tracks creation order the link gets the next index. Intermediate groups of `dst`
+    /// must exist.
+    ///
+    /// # Errors
+    /// `NotFound` if `src` or the group holding `dst` does not exist; `AlreadyExists` if
+    /// `dst` exists; `Usage` for an empty name, or a group moved into itself; `ReadOnly`;
+    /// I/O errors.
+    ///
+    /// # Examples
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("h5oxide-doc-move-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let path = dir.join("move.h5");
+    /// let f = h5oxide::File::create(&path)?;
+    /// let root = f.root();
+    /// root.create_group("a/old")?;
+    /// root.create_group("b")?;
+    /// root.move_link("a/old", "/b/new")?;
+    /// assert_eq!(root.group("b")?.member_names()?, ["new"]);
+    /// assert!(root.group("a")?.member_names()?.is_empty());
+    /// # f.close()?;
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn move_link(&self, src: &str, dst: &str) -> Result<()> {
+        let file = self.writable_file();
+        let mut ws = begin(&file)?;
+        let (sp, sname) = parent_of(&file, &mut ws, self, src, false)?;
+        let Some(link) = sp.link(&sname)? else {
+            return Err(Error::NotFound {
+                what: "link",
+                name: join(&sp.path, &sname),
+            });
+        };
+        let (dp, dname) = parent_of(&file, &mut ws, self, dst, false)?;
+        check_name(&dname)?;
+        if dp.link(&dname)?.is_some() {
+            return Err(Error::AlreadyExists {
+                what: "link",
+                name: join(&dp.path, &dname),
+            });
+        }
+        let resolve = |a: u64| file.inner.resolve(a);
+        let hard = match &link {
+            Link::Hard { address } => Some(resolve(*address)),
+            _ => None,
+        };
+        if let Some(a) = hard {
+            // A group moved below itself would be cut off from the root.
+            let mut cur = Some(dp.clone());
+            while let Some(g) = cur {
+                if resolve(g.address) == a {
+                    return Err(Error::Usage("a group cannot be moved into itself"));
+                }
+                cur = if g.path == "/" || g.path.is_empty() {
+                    None
+                } else {
+                    let up = g.path.rsplit_once('/').map_or("/", |(p, _)| p);
+                    file.root().group(if up.is_empty() { "/" } else { up }).ok()
+                };
+            }
+        }
+        if resolve(sp.address) == resolve(dp.address) {
+            let g = edit_links(&file, &mut ws, sp.address, &mut |links| {
+                for l in links.iter_mut().filter(|l| l.name == sname) {
+                    l.name.clone_from(&dname);
+                    l.charset = charset_of(&dname);
+                    l.creation_order = None;
+                }
+                Ok(())
+            })?;
+            if let Some(a) = hard {
+                let (g, a) = (resolve(g), resolve(a));
+                index_remove(&mut ws, g, &sname, a);
+                index_add(&mut ws, g, &dname, a);
+            }
+            return Ok(());
+        }
+        add_link(&file, &mut ws, &dp, &dname, to_target(link), "link")?;
+        let g = edit_links(&file, &mut ws, sp.address, &mut |links| {
+            links.retain(|l| l.name != sname);
+            Ok(())
+        })?;
+        if let Some(a) = hard {
+            index_remove(&mut ws, resolve(g), &sname, resolve(a));
+        }
+        Ok(())
     }
 
     /// Removes the link `name` (h5py's `del g[name]`). The object a hard link pointed to

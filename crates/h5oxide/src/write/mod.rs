@@ -34,8 +34,7 @@
 //! version 1 object headers, groups as a symbol table: v1 B-tree of symbol table nodes
 //! with names in a local heap; layout message version 3, chunks indexed by a v1 B-tree).
 //! [`Libver::Latest`] writes a version 3 superblock, version 2 object headers, groups with
-//! link info, group info and compact link messages (any number of links: libhdf5 reads
-//! compact groups of every size; dense link storage is not written), version 2
+//! link info, group info and link messages (compact or dense, below), version 2
 //! dataspaces, version 3 fill values, and chunk indexes (layout message version 4) as
 //! libhdf5 picks them: for fixed maximum shapes a single chunk when the chunk is the whole
 //! dataset, else a fixed array (paged past 1024 chunks); with one unlimited dimension an
@@ -49,6 +48,18 @@
 //! which stay v1 B-trees. Datasets whose partial edge chunks are stored unfiltered (layout
 //! flag) are not rewritten when filtered.
 //!
+//! # Dense storage
+//!
+//! Link-message groups and objects with version 2 headers switch between compact and dense
+//! storage as libhdf5 does (`write::dense`): a group goes dense when it holds more links
+//! than its group info message's max compact value (8 by default) and back to compact below
+//! min dense (6); an object's attributes go dense past its max compact value (8) or for an
+//! attribute message larger than 64 KiB (its value then is a huge heap object), and back
+//! below min dense (6). Dense storage is a fractal heap of the messages with a version 2
+//! B-tree of name hashes, plus one of creation orders where the group or object indexes
+//! them; every edit writes a new heap and new trees. Version 1 headers hold no dense
+//! attributes: there an attribute larger than 64 KiB is refused.
+//!
 //! An existing file opened for writing keeps its generation, given by its superblock.
 
 pub(crate) mod alloc;
@@ -57,6 +68,7 @@ pub mod builder;
 pub(crate) mod chunks;
 pub(crate) mod committed;
 pub(crate) mod dataset;
+pub(crate) mod dense;
 pub(crate) mod external;
 pub mod filters;
 pub(crate) mod group;

@@ -5,6 +5,7 @@
 //! table from the root block down to the one direct block holding the object.
 
 pub mod direct_block;
+pub mod encode;
 pub mod header;
 pub mod huge;
 pub mod indirect_block;
