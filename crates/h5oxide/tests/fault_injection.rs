@@ -191,11 +191,24 @@ fn reference(libver: Libver) -> (Vec<String>, u64) {
 /// Runs the edits with call `k` failing; the description of the bytes left behind (or
 /// the error opening them), and how many commits succeeded.
 fn run_with_fault(libver: Libver, k: u64, fault: Fault) -> (Result<String, String>, usize) {
-    let b = Shared(Arc::new(FaultBackend::new(
-        MemBackend::writable(Vec::new()),
-        k,
-        fault,
-    )));
+    run_with(libver, k, fault, false)
+}
+
+/// As [`run_with_fault`]; a `transient` fault fails call `k` alone.
+fn run_with(
+    libver: Libver,
+    k: u64,
+    fault: Fault,
+    transient: bool,
+) -> (Result<String, String>, usize) {
+    let mut b = FaultBackend::new(MemBackend::writable(Vec::new()), k, fault);
+    if transient {
+        b = b.transient();
+    }
+    run_on(Shared(Arc::new(b)), libver, k)
+}
+
+fn run_on(b: Shared, libver: Libver, k: u64) -> (Result<String, String>, usize) {
     let mut commits = 0;
     let r = edits(b.clone(), libver, &mut commits);
     assert!(
@@ -211,12 +224,16 @@ fn run_with_fault(libver: Libver, k: u64, fault: Fault) -> (Result<String, Strin
 }
 
 fn sweep(fault: Fault) {
+    sweep_with(fault, false);
+}
+
+fn sweep_with(fault: Fault, transient: bool) {
     for (libver, tag) in BOTH {
         let (states, total) = reference(libver);
         assert!(total > 20, "{tag}: only {total} calls");
         let mut landed = [0usize; 2];
         for k in 0..total {
-            let (state, commits) = run_with_fault(libver, k, fault);
+            let (state, commits) = run_with(libver, k, fault, transient);
             if commits == 0 {
                 // The fault hit the creation of the file: nothing was ever committed, so
                 // there is nothing to keep; the new file either opens empty or not at all.
@@ -245,7 +262,10 @@ fn sweep(fault: Fault) {
                 );
             }
         }
-        eprintln!("{tag} {fault:?}: {total} calls; previous state {landed:?}[0], new [1]");
+        eprintln!(
+            "{tag} {fault:?}: {total} calls; {} left the previous commit, {} the new one",
+            landed[0], landed[1]
+        );
         // Faults at the final sync of each commit leave the new state; all others the old.
         assert!(landed[0] > landed[1], "{tag}: {landed:?}");
         assert!(landed[1] >= 4, "{tag}: {landed:?}");
@@ -292,5 +312,49 @@ fn committed_states_are_what_was_written() {
         assert!(second.is_err());
         assert!(states[1].contains("/ @version"));
         assert!(!states[0].contains("g: group"));
+    }
+}
+
+#[test]
+fn after_a_transient_fault_nothing_more_is_committed() {
+    // The program survives the I/O error and drops the file, which would commit what the
+    // writer holds: structures whose bytes never reached the file. The writer refuses, so
+    // the file keeps the last commit (or the one whose final sync failed).
+    sweep_with(Fault::Fail, true);
+}
+
+#[test]
+fn a_file_refuses_changes_after_a_failed_write() {
+    for (libver, tag) in BOTH {
+        let shared = Arc::new(FaultBackend::new(
+            MemBackend::writable(Vec::new()),
+            u64::MAX,
+            Fault::Fail,
+        ));
+        let f = File::options()
+            .mode(Mode::Create)
+            .libver(libver)
+            .open_backend(Box::new(Shared(shared.clone())))
+            .unwrap();
+        f.root().create_group("kept").unwrap();
+        f.flush().unwrap();
+        let committed = shared.inner().to_bytes();
+        drop(f);
+        // Reopen the committed bytes over a backend whose next write fails once.
+        let b = Shared(Arc::new(
+            FaultBackend::new(MemBackend::writable(committed.clone()), 0, Fault::Fail).transient(),
+        ));
+        let f = File::options()
+            .mode(Mode::ReadWrite)
+            .open_backend(Box::new(b.clone()))
+            .unwrap();
+        assert!(f.root().create_group("lost").is_err(), "{tag}");
+        let e = f.root().create_group("later").unwrap_err();
+        assert!(e.to_string().contains("earlier write"), "{tag}: {e}");
+        assert!(f.flush().is_err(), "{tag}");
+        drop(f);
+        assert_eq!(b.0.inner().to_bytes()[..committed.len()], committed[..]);
+        let back = File::from_bytes(b.0.inner().to_bytes()).unwrap();
+        assert_eq!(back.root().member_names().unwrap(), ["kept"], "{tag}");
     }
 }
