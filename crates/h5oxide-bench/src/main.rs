@@ -3,7 +3,8 @@
 //! with a table or JSON of the best times.
 //!
 //! Every reading workload's output is compared between the two libraries, and every file a
-//! writing workload wrote is read back by libhdf5; a difference ends the run with an error. See docs/PERFORMANCE.md for the workloads and the latest numbers.
+//! writing workload wrote is read back by libhdf5; a difference ends the run with an error.
+//! See docs/PERFORMANCE.md for the workloads and the latest numbers.
 #![deny(missing_docs)]
 
 mod config;
