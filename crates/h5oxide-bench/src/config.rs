@@ -36,6 +36,8 @@ pub struct Config {
     pub attrs: usize,
     /// Random rows (and random single elements) read one at a time.
     pub picks: usize,
+    /// Rows of 64 bytes appended one at a time in the append workload.
+    pub append_rows: u64,
     /// Skip the peak-memory child processes.
     pub no_memory: bool,
     /// Internal: run one library's slice-by-slice read and print its peak RSS.
@@ -56,6 +58,7 @@ impl Default for Config {
             small: 10_000,
             attrs: 1_000,
             picks: 10_000,
+            append_rows: 100_000,
             no_memory: false,
             child_mem: None,
         }
@@ -64,7 +67,7 @@ impl Default for Config {
 
 /// The usage text.
 pub const USAGE: &str = "\
-h5ox-bench: reading workloads, h5oxide and libhdf5 side by side in one process
+h5ox-bench: reading and writing workloads, h5oxide and libhdf5 side by side in one process
 
 usage: h5ox-bench [options]
   --dir PATH        scratch folder for generated inputs (default /tmp/h5ox-bench)
@@ -76,6 +79,7 @@ usage: h5ox-bench [options]
   --small N         small datasets read by name (default 10000)
   --attrs N         attributes on one object (default 1000)
   --picks N         random rows / single elements read one at a time (default 10000)
+  --append-rows N   rows of 64 bytes appended one by one (default 100000)
   --only TEXT       run only workloads whose name contains TEXT
   --regen           regenerate inputs even if they match the options
   --no-memory       skip the peak-memory measurement
@@ -102,6 +106,7 @@ impl Config {
                 "--small" => c.small = num(&val("--small")?)?,
                 "--attrs" => c.attrs = num(&val("--attrs")?)?,
                 "--picks" => c.picks = num(&val("--picks")?)?,
+                "--append-rows" => c.append_rows = num(&val("--append-rows")?)?,
                 "--only" => c.only = Some(val("--only")?),
                 "--regen" => c.regen = true,
                 "--no-memory" => c.no_memory = true,

@@ -407,3 +407,26 @@ pub fn read_attrs(loc: &Id) -> Vec<(String, Vec<f64>)> {
     });
     out.items
 }
+
+/// A simple dataspace of shape `dims` and maximum shape `max` (`None`: unlimited).
+pub fn space_max(dims: &[u64], max: &[Option<u64>]) -> Id {
+    let rank = i32::try_from(dims.len()).expect("small rank");
+    assert_eq!(dims.len(), max.len(), "one maximum per dimension");
+    let max: Vec<hsize_t> = max
+        .iter()
+        .map(|m| m.unwrap_or(h5s::H5S_UNLIMITED))
+        .collect();
+    // SAFETY: `dims` and `max` hold `rank` values each.
+    id("H5Screate_simple", unsafe {
+        h5s::H5Screate_simple(rank, dims.as_ptr(), max.as_ptr())
+    })
+}
+
+/// Changes the shape of a chunked dataset (`H5Dset_extent`).
+pub fn set_extent(d: &Id, dims: &[u64]) {
+    // SAFETY: `dims` has the dataset's rank (the caller's contract, checked by the library
+    // against the dataset).
+    check("H5Dset_extent", unsafe {
+        h5d::H5Dset_extent(d.id(), dims.as_ptr())
+    });
+}

@@ -1,8 +1,10 @@
 //! `h5ox-bench`: reading workloads run with h5oxide and with the HDF5 C library (libhdf5)
-//! in one process, on inputs the C library writes, with a table or JSON of the best times.
+//! in one process, on inputs the C library writes, and writing workloads run with both,
+//! with a table or JSON of the best times.
 //!
-//! Every workload's output is compared between the two libraries; a difference ends the
-//! run with an error. See docs/PERFORMANCE.md for the workloads and the latest numbers.
+//! Every reading workload's output is compared between the two libraries, and every file a
+//! writing workload wrote is read back by libhdf5; a difference ends the run with an error.
+//! See docs/PERFORMANCE.md for the workloads and the latest numbers.
 #![deny(missing_docs)]
 
 mod config;
@@ -11,6 +13,7 @@ mod generate;
 mod measure;
 mod report;
 mod workloads;
+mod writes;
 
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -32,28 +35,35 @@ fn main() -> ExitCode {
         return child_memory(&cfg, lib);
     }
     let t = Instant::now();
-    generate::ensure_inputs(&cfg);
+    let reads = workloads::all(&cfg);
+    let wants_memory = !(cfg.no_memory || !cfg.wants("memory") && cfg.only.is_some());
+    if !reads.is_empty() || wants_memory {
+        generate::ensure_inputs(&cfg);
+    }
+    if let Err(e) = std::fs::create_dir_all(&cfg.dir) {
+        eprintln!("cannot create {}: {e}", cfg.dir.display());
+        return ExitCode::FAILURE;
+    }
     let budget = Duration::from_secs_f64(cfg.budget_secs);
     let mut rows = Vec::new();
-    for mut w in workloads::all(&cfg) {
-        eprintln!("running: {}", w.name);
-        let ox = measure::time(cfg.runs, budget, &mut w.ox);
-        let c = measure::time(cfg.runs, budget, &mut w.c);
-        if ox.fingerprint != c.fingerprint {
-            eprintln!(
-                "MISMATCH in \"{}\": h5oxide read {} items (fingerprint {:016x}), libhdf5 {} items ({:016x})",
-                w.name, ox.fingerprint.1, ox.fingerprint.0, c.fingerprint.1, c.fingerprint.0
-            );
+    for w in reads {
+        match run(&cfg, budget, w) {
+            Ok(row) => rows.push(row),
+            Err(()) => return ExitCode::FAILURE,
+        }
+    }
+    for w in writes::all(&cfg) {
+        let (workload, check) = w.split();
+        match run(&cfg, budget, workload) {
+            Ok(row) => rows.push(row),
+            Err(()) => return ExitCode::FAILURE,
+        }
+        if let Err(msg) = check.check() {
+            eprintln!("{msg}");
             return ExitCode::FAILURE;
         }
-        rows.push(Row {
-            name: w.name,
-            bytes: w.bytes,
-            ox,
-            c,
-        });
     }
-    let memory = if cfg.no_memory || !cfg.wants("memory") && cfg.only.is_some() {
+    let memory = if !wants_memory {
         Vec::new()
     } else {
         match memory_rows(&cfg) {
@@ -72,6 +82,26 @@ fn main() -> ExitCode {
     }
     eprintln!("total {:.0} s", t.elapsed().as_secs_f64());
     ExitCode::SUCCESS
+}
+
+/// Times one workload on both sides; an error (after a message) when their outputs differ.
+fn run(cfg: &Config, budget: Duration, mut w: workloads::Workload<'_>) -> Result<Row, ()> {
+    eprintln!("running: {}", w.name);
+    let ox = measure::time(cfg.runs, budget, &mut w.ox);
+    let c = measure::time(cfg.runs, budget, &mut w.c);
+    if ox.fingerprint != c.fingerprint {
+        eprintln!(
+            "MISMATCH in \"{}\": h5oxide read {} items (fingerprint {:016x}), libhdf5 {} items ({:016x})",
+            w.name, ox.fingerprint.1, ox.fingerprint.0, c.fingerprint.1, c.fingerprint.0
+        );
+        return Err(());
+    }
+    Ok(Row {
+        name: w.name,
+        bytes: w.bytes,
+        ox,
+        c,
+    })
 }
 
 /// The libraries (and backends) whose peak memory is measured, as `--child-mem` names.

@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod error;
+pub mod fault;
 pub mod filter;
 
 #[cfg(feature = "fs")]

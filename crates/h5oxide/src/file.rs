@@ -404,6 +404,39 @@ impl FileOptions {
         crate::write::format_new(&*backend, self.libver, self.userblock)?;
         File::from_backend(backend, None, Mode::Create, self.limits)
     }
+
+    /// Opens a file stored in any [`Backend`] (a store of your own, or a test tool such as
+    /// `h5oxide_storage::fault::FaultBackend`), in the configured mode. In a writable mode
+    /// a new file of this options' generation is written first when the backend is empty,
+    /// or always for [`Mode::Create`] and [`Mode::CreateExclusive`] (which truncate it).
+    /// A read-only mode needs no writable backend.
+    ///
+    /// # Errors
+    /// `Storage` if the bytes are not a valid HDF5 file, or the backend fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use h5oxide::{File, Mode};
+    /// use h5oxide_storage::MemBackend;
+    ///
+    /// let f = File::options()
+    ///     .mode(Mode::Create)
+    ///     .open_backend(Box::new(MemBackend::writable(Vec::new())))?;
+    /// f.root().create_group("g")?;
+    /// let back = File::from_bytes(f.to_bytes()?)?;
+    /// assert_eq!(back.root().member_names()?, ["g"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn open_backend(&self, backend: Box<dyn Backend>) -> Result<File> {
+        if self.mode.is_writable()
+            && (matches!(self.mode, Mode::Create | Mode::CreateExclusive) || backend.size() == 0)
+        {
+            backend.set_len(0)?;
+            crate::write::format_new(&*backend, self.libver, self.userblock)?;
+        }
+        File::from_backend(backend, None, self.mode, self.limits)
+    }
 }
 
 impl File {

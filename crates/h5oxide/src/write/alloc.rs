@@ -2,6 +2,8 @@
 //! [`crate::write`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use h5oxide_format::superblock::{RootGroup, Superblock};
 use h5oxide_storage::Backend;
@@ -17,11 +19,17 @@ const ALIGN: u64 = 8;
 pub(crate) struct Sink<'a> {
     backend: &'a dyn Backend,
     base: u64,
+    /// Set when a write fails (see [`WriteState::failed`]).
+    failed: Arc<AtomicBool>,
 }
 
 impl<'a> Sink<'a> {
-    pub(crate) fn new(backend: &'a dyn Backend, base: u64) -> Self {
-        Sink { backend, base }
+    pub(crate) fn new(backend: &'a dyn Backend, base: u64, ws: &WriteState) -> Self {
+        Sink {
+            backend,
+            base,
+            failed: ws.failed.clone(),
+        }
     }
 
     /// Writes `data` at file address `addr`.
@@ -30,7 +38,10 @@ impl<'a> Sink<'a> {
             .base
             .checked_add(addr)
             .ok_or(Error::Usage("address beyond the address space"))?;
-        self.backend.write_at(abs, data)?;
+        if let Err(e) = self.backend.write_at(abs, data) {
+            self.failed.store(true, Ordering::Release);
+            return Err(e.into());
+        }
         Ok(())
     }
 }
@@ -51,6 +62,9 @@ pub(crate) struct WriteState {
     pub(crate) parents: Option<HashMap<u64, Vec<(u64, String)>>>,
     /// Something changed since the last commit.
     pub(crate) dirty: bool,
+    /// A write or sync failed: the structures the state reaches may not be on disk (or
+    /// only in part), so it must never be committed; the file keeps its last commit.
+    pub(crate) failed: Arc<AtomicBool>,
     /// The generation new objects are written in.
     pub(crate) libver: Libver,
     /// Layout message version 4 (single chunk and fixed array indexes) may be written: a
@@ -73,6 +87,7 @@ impl WriteState {
             scratch: BTreeMap::new(),
             parents: None,
             dirty: true,
+            failed: Arc::new(AtomicBool::new(false)),
             libver,
             layout_v4: sb.version >= 3,
         }
@@ -93,6 +108,16 @@ impl WriteState {
         let mut ws = WriteState::new(*sb, eof, libver);
         ws.dirty = false;
         Ok(ws)
+    }
+
+    /// Whether a write or sync has failed since the file was opened.
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Acquire)
+    }
+
+    /// Records a failed write or sync.
+    pub(crate) fn fail(&self) {
+        self.failed.store(true, Ordering::Release);
     }
 
     /// The root group's current object header address.

@@ -232,7 +232,7 @@ impl Attributes {
         let file = file.clone();
         let mut ws = begin(&file)?;
         let ctx = file.inner.ctx;
-        let sink = sink_of(&file);
+        let sink = sink_of(&file, &ws);
         let mut dtype = value.attr_type();
         let shape = value.attr_shape();
         let latest = ws.libver == Libver::Latest;

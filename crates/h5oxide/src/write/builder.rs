@@ -436,7 +436,7 @@ impl DatasetBuilder {
             None => None,
         };
         let fill_elem = self.fill.clone().unwrap_or_else(|| vec![0; elem]);
-        let sink = sink_of(&file);
+        let sink = sink_of(&file, &ws);
         let data = match data {
             Some(AttrData::Bytes(b)) => Some(b),
             Some(AttrData::Strings(v)) => Some(write_strings(&mut ws, &sink, &v)?),

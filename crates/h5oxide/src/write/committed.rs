@@ -51,7 +51,7 @@ impl Group {
             &ctx,
         )?;
         let h = new_header(ws.libver, vec![m]);
-        let sink = sink_of(&file);
+        let sink = sink_of(&file, &ws);
         let addr = put_header(&mut ws, &sink, None, &h)?;
         let path = link_new_object(&file, &mut ws, self, name, addr, "datatype")?;
         drop(ws);

@@ -94,7 +94,7 @@ impl Dataset {
             return Ok(());
         }
         let dims = ds.space().dims.clone();
-        let sink = sink_of(&file);
+        let sink = sink_of(&file, &ws);
         let ctx = file.inner.ctx;
         let fill = ds
             .fill_value_bytes()
@@ -210,7 +210,7 @@ impl Dataset {
         }
         let bytes = {
             let mut ws = begin(&file)?;
-            let sink = sink_of(&file);
+            let sink = sink_of(&file, &ws);
             write_strings(&mut ws, &sink, &v)?
         };
         let sel = Selection::all(&self.space().dims);
@@ -266,7 +266,7 @@ impl Dataset {
             return Err(Error::ResizeBeyondMax { requested, max });
         }
         let ctx = file.inner.ctx;
-        let sink = sink_of(&file);
+        let sink = sink_of(&file, &ws);
         let elem = ds.dtype().element_size();
         let shrinks = new.iter().zip(&space.dims).any(|(n, o)| n < o);
         let mut new_layout = None;

@@ -365,7 +365,7 @@ pub(crate) fn edit_attributes(
     };
     new_info.max_creation_index = max_creation_index;
     if dense {
-        let sink = sink_of(file);
+        let sink = sink_of(file, ws);
         let at = write_attributes(ws, &sink, &items, indexed, &ctx)?;
         new_info.fractal_heap_address = at.heap;
         new_info.name_index_address = at.name_index;

@@ -25,6 +25,9 @@ use crate::write::Libver;
 pub(crate) fn begin(file: &File) -> Result<MutexGuard<'_, WriteState>> {
     let w = file.inner.writer.as_ref().ok_or(Error::ReadOnly)?;
     let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
+    if ws.has_failed() {
+        return Err(Error::Usage(crate::write::FAILED));
+    }
     ensure_parents(file, &mut ws)?;
     Ok(ws)
 }
@@ -138,7 +141,7 @@ pub(crate) fn edit_links(
     };
     f(&mut links)?;
     links.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    let sink = sink_of(file);
+    let sink = sink_of(file, ws);
     rewrite(file, ws, g, &mut |h, ws| {
         let msgs = &mut h.messages;
         if let Some(i) = msgs.iter().position(|m| m.msg_type == types::SYMBOL_TABLE) {
@@ -353,7 +356,7 @@ fn parent_of(
 }
 
 fn create_child(file: &File, ws: &mut WriteState, parent: &Group, name: &str) -> Result<Group> {
-    let sink = sink_of(file);
+    let sink = sink_of(file, ws);
     let (addr, _) = new_group_header(ws, &sink)?;
     add_link(
         file,

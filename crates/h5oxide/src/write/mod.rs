@@ -143,7 +143,7 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
         root,
     };
     let mut ws = WriteState::new(sb, sb.encoded_len() as u64, libver);
-    let sink = alloc::Sink::new(backend, userblock);
+    let sink = alloc::Sink::new(backend, userblock, &ws);
     let (root_addr, stab) = group::new_group_header(&mut ws, &sink)?;
     ws.set_root(root_addr);
     commit_state(&mut ws, backend, userblock, stab)
@@ -156,6 +156,9 @@ pub(crate) fn commit_inner(inner: &FileInner) -> Result<()> {
         return Ok(());
     };
     let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
+    if ws.has_failed() {
+        return Err(Error::Usage(FAILED));
+    }
     if !ws.dirty {
         return Ok(());
     }
@@ -184,8 +187,27 @@ fn root_symbol_table(inner: &FileInner, root: u64) -> Result<Option<(u64, u64)>>
     Ok(None)
 }
 
-/// Sync, superblock, sync.
+/// Why a file whose write or sync failed accepts no more changes.
+pub(crate) const FAILED: &str =
+    "an earlier write to the file failed; it keeps its last commit and accepts no more changes";
+
+/// Sync, superblock, sync. Any failure marks the state failed (never committed again):
+/// after a failed write or sync the bytes it reaches may not be on disk, whatever a later
+/// sync reports.
 fn commit_state(
+    ws: &mut WriteState,
+    backend: &dyn Backend,
+    base: u64,
+    root_cache: Option<(u64, u64)>,
+) -> Result<()> {
+    let r = commit_steps(ws, backend, base, root_cache);
+    if r.is_err() {
+        ws.fail();
+    }
+    r
+}
+
+fn commit_steps(
     ws: &mut WriteState,
     backend: &dyn Backend,
     base: u64,

@@ -41,8 +41,8 @@ pub(crate) fn put_header(
 }
 
 /// The sink of an open writable file.
-pub(crate) fn sink_of(file: &File) -> Sink<'_> {
-    Sink::new(file.inner.src.backend(), file.inner.src.base())
+pub(crate) fn sink_of<'a>(file: &'a File, ws: &WriteState) -> Sink<'a> {
+    Sink::new(file.inner.src.backend(), file.inner.src.base(), ws)
 }
 
 /// Makes sure the reverse index of hard links exists: a walk from the root, once.
@@ -102,7 +102,7 @@ pub(crate) fn rewrite(
         chunks: Vec::new(),
     };
     edit(&mut h, ws)?;
-    let sink = sink_of(file);
+    let sink = sink_of(file, ws);
     let new = put_header(ws, &sink, Some(addr), &h)?;
     file.inner.invalidate();
     if new != addr {

@@ -206,7 +206,7 @@ impl Group {
                 .collect(),
         };
         let bytes = block.encode(&ctx)?;
-        let sink = sink_of(&file);
+        let sink = sink_of(&file, &ws);
         let heap = GlobalHeapCollection::with_objects(
             vec![GlobalHeapObject {
                 index: 1,

@@ -125,6 +125,6 @@ pub(crate) fn stored_bytes<D: WriteData + ?Sized>(file: &File, data: &D) -> Resu
         return Ok(e.into_parts().0);
     }
     let mut ws = begin(file)?;
-    let sink = sink_of(file);
+    let sink = sink_of(file, &ws);
     write_elements(&mut ws, &sink, e)
 }
