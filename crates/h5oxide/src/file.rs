@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use h5oxide_format::object_header::{read_object_header, ObjectHeader};
 use h5oxide_format::superblock::Superblock;
 use h5oxide_format::{Context, Limits, ReadAt};
+use h5oxide_storage::chunk_cache::{ChunkCache, DEFAULT_CACHE_BYTES};
 use h5oxide_storage::{Backend, MemBackend, StorageError};
 
 use crate::error::{Error, Result};
@@ -115,6 +116,8 @@ pub(crate) struct FileInner {
     pub(crate) forward: Mutex<HashMap<u64, u64>>,
     /// The writer's state, for files open in a writable mode.
     pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+    /// Decoded chunks by (dataset object header address, chunk offset).
+    pub(crate) chunk_cache: ChunkCache<(u64, Vec<u64>)>,
 }
 
 impl FileInner {
@@ -166,6 +169,7 @@ pub struct FileOptions {
     mmap: bool,
     mode: Mode,
     libver: Libver,
+    chunk_cache: usize,
 }
 
 impl Default for FileOptions {
@@ -175,6 +179,7 @@ impl Default for FileOptions {
             mmap: cfg!(feature = "mmap"),
             mode: Mode::Read,
             libver: Libver::Earliest,
+            chunk_cache: DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -203,6 +208,21 @@ impl FileOptions {
     /// h5py writes by default). Existing files keep their own.
     pub fn libver(mut self, libver: Libver) -> Self {
         self.libver = libver;
+        self
+    }
+
+    /// Bytes of decoded chunks kept per open file (default 1 MiB, libhdf5's default; 0
+    /// turns the cache off). Reading a chunk again (overlapping slices, rows of one chunk
+    /// read one by one) then costs a copy instead of a decompression. A read needing more
+    /// chunks than fit keeps only the chunks it covers in part, the ones the next
+    /// read is likely to need.
+    ///
+    /// ```
+    /// let opts = h5oxide::File::options().chunk_cache_size(64 << 20);
+    /// # let _ = opts;
+    /// ```
+    pub fn chunk_cache_size(mut self, bytes: usize) -> Self {
+        self.chunk_cache = bytes;
         self
     }
 
@@ -235,7 +255,13 @@ impl FileOptions {
                 Box::new(h5oxide_storage::FileBackend::new(f, false)?)
             }
         };
-        File::from_backend(backend, Some(path.to_path_buf()), Mode::Read, self.limits)
+        File::from_backend(
+            backend,
+            Some(path.to_path_buf()),
+            Mode::Read,
+            self.limits,
+            self.chunk_cache,
+        )
     }
 
     #[cfg(feature = "fs")]
@@ -270,7 +296,13 @@ impl FileOptions {
         if create {
             crate::write::format_new(&*backend, self.libver)?;
         }
-        File::from_backend(backend, Some(path.to_path_buf()), self.mode, self.limits)
+        File::from_backend(
+            backend,
+            Some(path.to_path_buf()),
+            self.mode,
+            self.limits,
+            self.chunk_cache,
+        )
     }
 
     /// Opens a file held in memory, read-only (or writable when the mode is writable).
@@ -284,13 +316,14 @@ impl FileOptions {
                 backend.set_len(0)?;
                 crate::write::format_new(&*backend, self.libver)?;
             }
-            return File::from_backend(backend, None, self.mode, self.limits);
+            return File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache);
         }
         File::from_backend(
             Box::new(MemBackend::read_only(bytes)),
             None,
             Mode::Read,
             self.limits,
+            self.chunk_cache,
         )
     }
 
@@ -302,7 +335,7 @@ impl FileOptions {
     pub fn in_memory(&self) -> Result<File> {
         let backend: Box<dyn Backend> = Box::new(MemBackend::writable(Vec::new()));
         crate::write::format_new(&*backend, self.libver)?;
-        File::from_backend(backend, None, Mode::Create, self.limits)
+        File::from_backend(backend, None, Mode::Create, self.limits, self.chunk_cache)
     }
 }
 
@@ -418,6 +451,7 @@ impl File {
         path: Option<PathBuf>,
         mode: Mode,
         limits: Limits,
+        cache_bytes: usize,
     ) -> Result<File> {
         let superblock = Superblock::read(&*backend)?;
         let ctx = superblock.context();
@@ -445,6 +479,7 @@ impl File {
                 links: Mutex::new(HashMap::new()),
                 forward: Mutex::new(HashMap::new()),
                 writer,
+                chunk_cache: ChunkCache::new(cache_bytes),
             }),
         })
     }

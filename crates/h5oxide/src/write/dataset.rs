@@ -179,6 +179,7 @@ impl Dataset {
         }
         drop(ws);
         file.inner.invalidate();
+        self.forget_cached_chunks();
         *self = self.reload()?;
         Ok(())
     }
@@ -301,6 +302,7 @@ impl Dataset {
             Ok(())
         })?;
         drop(ws);
+        self.forget_cached_chunks();
         *self = self.reload()?;
         Ok(())
     }
