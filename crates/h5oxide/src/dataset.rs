@@ -269,7 +269,11 @@ impl Dataset {
         ) {
             match &m.layout.storage {
                 Storage::Contiguous { address, .. } if *address != UNDEFINED_ADDRESS => {
-                    let block = self.file.inner.src.read_at(*address, len)?;
+                    let src = &self.file.inner.src;
+                    if let Some(abs) = src.base().checked_add(*address) {
+                        src.backend().prefetch(abs, len);
+                    }
+                    let block = src.read_at(*address, len)?;
                     return f(&block);
                 }
                 Storage::Compact { data, .. } if data.len() >= len => return f(&data[..len]),
@@ -414,8 +418,17 @@ impl Dataset {
             consumed = hi;
             bands.push((band, band_out, group.to_vec()));
         }
+        let dims = &self.meta.space.dims;
         let fill_band = |(band, band_out, chunks): Band<'_, '_>| {
             for (r, keep) in chunks {
+                if !keep {
+                    // A chunk that is one run of the output is decoded straight into it.
+                    let place = direct_place(&band, r, &c.dims, dims, row_bytes, chunk_bytes);
+                    if let Some(out) = place.and_then(|p| band_out.get_mut(p)) {
+                        self.chunk_into(r, chunk_bytes, out)?;
+                        continue;
+                    }
+                }
                 let data = self.cached_chunk(r, chunk_bytes, keep)?;
                 band.copy_from_block(&data, &r.offset, &c.dims, elem, band_out)?;
             }
@@ -525,6 +538,33 @@ impl Dataset {
         }
     }
 
+    /// Decodes one chunk into `out` (exactly the chunk's size), or copies it from the
+    /// chunk cache when that holds it.
+    fn chunk_into(&self, r: &ChunkRecord, chunk_bytes: usize, out: &mut [u8]) -> Result<()> {
+        let cache = &self.file.inner.chunk_cache;
+        if chunk_bytes <= cache.capacity() {
+            if let Some(hit) = cache.get(&(self.address, r.offset.clone())) {
+                if hit.tag == r.address && hit.data.len() >= out.len() {
+                    out.copy_from_slice(&hit.data[..out.len()]);
+                    return Ok(());
+                }
+            }
+        }
+        let (raw, pipeline) = self.stored_chunk(r, chunk_bytes)?;
+        match pipeline {
+            Some(p) => {
+                h5oxide_storage::filter::pipeline::decode_chunk_into(p, r.filter_mask, &raw, out)?
+            }
+            None => {
+                let src = raw
+                    .get(..out.len())
+                    .ok_or_else(|| short_chunk(r, &raw, out.len()))?;
+                out.copy_from_slice(src);
+            }
+        }
+        Ok(())
+    }
+
     /// Drops this dataset's chunks from the file's chunk cache, under whichever header
     /// address they were stored: called when its data or shape changes.
     pub(crate) fn forget_cached_chunks(&self) {
@@ -535,9 +575,13 @@ impl Dataset {
             .invalidate(|(a, _)| *a == self.address || *a == me || inner.resolve(*a) == me);
     }
 
-    /// One chunk's data, decoded through the filter pipeline (borrowed straight from the
-    /// file when unfiltered and the backend can lend it), at least `chunk_bytes` long.
-    pub(crate) fn chunk_data(&self, r: &ChunkRecord, chunk_bytes: usize) -> Result<Cow<'_, [u8]>> {
+    /// One chunk's stored bytes (borrowed straight from the file when the backend can lend
+    /// them), and the pipeline to undo on them, if any.
+    fn stored_chunk(
+        &self,
+        r: &ChunkRecord,
+        chunk_bytes: usize,
+    ) -> Result<(Cow<'_, [u8]>, Option<&FilterPipeline>)> {
         let inner = &self.file.inner;
         // The decoded size comes from the file: charge it before any filter allocates it.
         Limits::check(
@@ -569,27 +613,29 @@ impl Dataset {
                 .any(|((&o, &cd), &n)| o.saturating_add(cd) > n),
             _ => false,
         };
-        let data = match &self.meta.pipeline {
-            Some(p) if !p.filters.is_empty() && !unfiltered_edge => {
-                Cow::Owned(h5oxide_storage::filter::pipeline::decode_chunk(
-                    p,
-                    r.filter_mask,
-                    raw.into_owned(),
-                    chunk_bytes,
-                )?)
-            }
-            _ => raw,
+        let pipeline = self
+            .meta
+            .pipeline
+            .as_ref()
+            .filter(|p| !p.filters.is_empty() && !unfiltered_edge);
+        Ok((raw, pipeline))
+    }
+
+    /// One chunk's data, decoded through the filter pipeline (borrowed straight from the
+    /// file when unfiltered and the backend can lend it), at least `chunk_bytes` long.
+    pub(crate) fn chunk_data(&self, r: &ChunkRecord, chunk_bytes: usize) -> Result<Cow<'_, [u8]>> {
+        let (raw, pipeline) = self.stored_chunk(r, chunk_bytes)?;
+        let data = match pipeline {
+            Some(p) => Cow::Owned(h5oxide_storage::filter::pipeline::decode_chunk_from(
+                p,
+                r.filter_mask,
+                &raw,
+                chunk_bytes,
+            )?),
+            None => raw,
         };
         if data.len() < chunk_bytes {
-            return Err(FormatError::new(
-                ErrorKind::UnexpectedEof {
-                    needed: chunk_bytes as u64,
-                    available: data.len() as u64,
-                },
-                "dataset chunk",
-                r.address,
-            )
-            .into());
+            return Err(short_chunk(r, &data, chunk_bytes));
         }
         Ok(data)
     }
@@ -745,6 +791,57 @@ impl Dataset {
         let bytes = self.read_bytes_selection(sel)?;
         decode_many(&self.meta.dtype, &bytes, &self.file, 0)
     }
+}
+
+fn short_chunk(r: &ChunkRecord, data: &[u8], chunk_bytes: usize) -> Error {
+    FormatError::new(
+        ErrorKind::UnexpectedEof {
+            needed: chunk_bytes as u64,
+            available: data.len() as u64,
+        },
+        "dataset chunk",
+        r.address,
+    )
+    .into()
+}
+
+/// Where chunk `r` lands in the output of `band` when it is one contiguous run of it: the
+/// chunk lies inside the dataset, the band takes all of its rows (step 1), and in every
+/// other dimension the band selects exactly the chunk's extent.
+fn direct_place(
+    band: &Selection,
+    r: &ChunkRecord,
+    chunk: &[u64],
+    dims: &[u64],
+    row_bytes: usize,
+    chunk_bytes: usize,
+) -> Option<std::ops::Range<usize>> {
+    let b = band.dims();
+    let (b0, &o0, &c0, &n0) = (b.first()?, r.offset.first()?, chunk.first()?, dims.first()?);
+    let end0 = o0.checked_add(c0)?;
+    let rows_ok = (b0.step == 1 || b0.count == 1)
+        && b0.start <= o0
+        && end0 <= b0.start.checked_add(b0.count)?
+        && end0 <= n0;
+    let rest_ok = b.len() == r.offset.len()
+        && b.iter()
+            .zip(&r.offset)
+            .zip(chunk)
+            .zip(dims)
+            .skip(1)
+            .all(|(((d, &o), &cd), &n)| {
+                (d.step == 1 || d.count == 1)
+                    && d.start == o
+                    && d.count == cd
+                    && o.checked_add(cd).is_some_and(|e| e <= n)
+            });
+    if !rows_ok || !rest_ok || (c0 as usize).checked_mul(row_bytes)? != chunk_bytes {
+        return None;
+    }
+    let start = usize::try_from(o0 - b0.start)
+        .ok()?
+        .checked_mul(row_bytes)?;
+    Some(start..start.checked_add(chunk_bytes)?)
 }
 
 fn unsupported(what: &'static str, at: u64) -> Error {
