@@ -41,13 +41,6 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// True if writes are allowed.
     fn is_writable(&self) -> bool;
-
-    /// Hints that `len` bytes from `offset` are about to be read in full. The memory-mapped
-    /// backend maps those pages in one call, instead of taking a page fault every few
-    /// pages while copying; others ignore it. Errors are ignored: it is only a hint.
-    fn prefetch(&self, offset: u64, len: usize) {
-        let _ = (offset, len);
-    }
 }
 
 impl ReadAt for dyn Backend + '_ {
@@ -372,22 +365,7 @@ mod mmap {
         fn is_writable(&self) -> bool {
             false
         }
-
-        fn prefetch(&self, offset: u64, len: usize) {
-            // Below a few MiB the kernel's fault-around (16 pages a fault) costs little.
-            #[cfg(target_os = "linux")]
-            if len >= PREFETCH_MIN && check_range(offset, len, self.map.len() as u64).is_ok() {
-                let _ = self
-                    .map
-                    .advise_range(memmap2::Advice::PopulateRead, offset as usize, len);
-            }
-            let _ = (offset, len);
-        }
     }
-
-    /// Reads shorter than this are not worth a system call to map their pages first.
-    #[cfg(target_os = "linux")]
-    const PREFETCH_MIN: usize = 4 << 20;
 }
 #[cfg(feature = "mmap")]
 pub use mmap::MmapBackend;

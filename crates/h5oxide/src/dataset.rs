@@ -269,11 +269,7 @@ impl Dataset {
         ) {
             match &m.layout.storage {
                 Storage::Contiguous { address, .. } if *address != UNDEFINED_ADDRESS => {
-                    let src = &self.file.inner.src;
-                    if let Some(abs) = src.base().checked_add(*address) {
-                        src.backend().prefetch(abs, len);
-                    }
-                    let block = src.read_at(*address, len)?;
+                    let block = self.file.inner.src.read_at(*address, len)?;
                     return f(&block);
                 }
                 Storage::Compact { data, .. } if data.len() >= len => return f(&data[..len]),
