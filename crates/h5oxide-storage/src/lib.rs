@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod backend;
+pub mod chunk_cache;
 pub mod error;
 pub mod fault;
 pub mod filter;

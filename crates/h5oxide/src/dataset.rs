@@ -1,8 +1,10 @@
 //! Datasets: their description (type, shape, layout, filters, fill value) and reading
 //! their values through every layout and chunk index.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
 
 use h5oxide_format::chunk_index::{
     self, extensible_array, fixed_array, implicit, single, ChunkGrid, ChunkRecord,
@@ -39,6 +41,26 @@ pub(crate) struct Meta {
     /// then read as zeros, as libhdf5 leaves its (zeroed) buffer untouched.
     pub(crate) fill_on_read: bool,
     pub(crate) external: Option<ExternalFiles>,
+    /// The chunk index's records, read on first use: a small selection then costs a
+    /// lookup, not an index walk. A write reloads the dataset, and with it this.
+    records: OnceLock<Arc<Vec<ChunkRecord>>>,
+}
+
+/// One chunk's decoded bytes: borrowed from the file, decoded for this read, or shared with
+/// the chunk cache.
+pub(crate) enum ChunkBytes<'a> {
+    File(Cow<'a, [u8]>),
+    Cached(Arc<Vec<u8>>),
+}
+
+impl Deref for ChunkBytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ChunkBytes::File(c) => c,
+            ChunkBytes::Cached(a) => a,
+        }
+    }
 }
 
 /// A dataset. Cheap to clone.
@@ -109,6 +131,7 @@ impl Dataset {
                 fill,
                 fill_on_read,
                 external,
+                records: OnceLock::new(),
             }),
         })
     }
@@ -348,7 +371,7 @@ impl Dataset {
             .chunk_bytes()
             .and_then(|b| usize::try_from(b).ok())
             .ok_or_else(|| unsupported("chunk size beyond the address space", c.address))?;
-        let records = self.chunk_records(c)?;
+        let records = self.records(c)?;
         let ranges = sel.chunk_ranges(&c.dims);
         let touched = |r: &ChunkRecord| {
             r.offset
@@ -366,7 +389,9 @@ impl Dataset {
         // Chunks sharing a first-dimension offset fill their own run of output rows: each
         // such band is decoded and scattered on its own thread without sharing an output
         // byte with another band.
-        wanted.sort_by_key(|r| r.offset.first().copied().unwrap_or(0));
+        wanted.sort_by(|a, b| a.offset.cmp(&b.offset));
+        let keep = self.chunks_to_keep(c, sel, &wanted, chunk_bytes);
+        let wanted: Vec<(&ChunkRecord, bool)> = wanted.into_iter().zip(keep).collect();
         let row_bytes = sel
             .dims()
             .iter()
@@ -375,11 +400,12 @@ impl Dataset {
             .product::<u64>()
             .saturating_mul(elem as u64) as usize;
         let c0 = c.dims.first().copied().unwrap_or(1);
-        let mut bands: Vec<(Selection, &mut [u8], Vec<&ChunkRecord>)> = Vec::new();
+        type Band<'o, 'r> = (Selection, &'o mut [u8], Vec<(&'r ChunkRecord, bool)>);
+        let mut bands: Vec<Band<'_, '_>> = Vec::new();
         let mut rest: &mut [u8] = out;
         let mut consumed = 0u64;
-        for group in wanted.chunk_by(|a, b| a.offset.first() == b.offset.first()) {
-            let o0 = group[0].offset.first().copied().unwrap_or(0);
+        for group in wanted.chunk_by(|a, b| a.0.offset.first() == b.0.offset.first()) {
+            let o0 = group[0].0.offset.first().copied().unwrap_or(0);
             let (band, lo, hi) = sel.band(o0, c0);
             if lo < consumed || hi <= lo {
                 continue;
@@ -392,9 +418,18 @@ impl Dataset {
             consumed = hi;
             bands.push((band, band_out, group.to_vec()));
         }
-        let fill_band = |(band, band_out, chunks): (Selection, &mut [u8], Vec<&ChunkRecord>)| {
-            for r in chunks {
-                let data = self.chunk_data(r, chunk_bytes)?;
+        let dims = &self.meta.space.dims;
+        let fill_band = |(band, band_out, chunks): Band<'_, '_>| {
+            for (r, keep) in chunks {
+                if !keep {
+                    // A chunk that is one run of the output is decoded straight into it.
+                    let place = direct_place(&band, r, &c.dims, dims, row_bytes, chunk_bytes);
+                    if let Some(out) = place.and_then(|p| band_out.get_mut(p)) {
+                        self.chunk_into(r, chunk_bytes, out)?;
+                        continue;
+                    }
+                }
+                let data = self.cached_chunk(r, chunk_bytes, keep)?;
                 band.copy_from_block(&data, &r.offset, &c.dims, elem, band_out)?;
             }
             Ok::<(), Error>(())
@@ -407,11 +442,14 @@ impl Dataset {
             }
             // One band: decode its chunks in parallel, then scatter them in order.
             if let Some((band, band_out, chunks)) = bands.pop() {
-                let decoded: Vec<Result<std::borrow::Cow<'_, [u8]>>> = chunks
+                if chunks.len() == 1 {
+                    return fill_band((band, band_out, chunks));
+                }
+                let decoded: Vec<Result<ChunkBytes<'_>>> = chunks
                     .par_iter()
-                    .map(|r| self.chunk_data(r, chunk_bytes))
+                    .map(|&(r, keep)| self.cached_chunk(r, chunk_bytes, keep))
                     .collect();
-                for (r, data) in chunks.iter().zip(decoded) {
+                for ((r, _), data) in chunks.iter().zip(decoded) {
                     band.copy_from_block(&data?, &r.offset, &c.dims, elem, band_out)?;
                 }
             }
@@ -423,13 +461,127 @@ impl Dataset {
         }
     }
 
-    /// One chunk's data, decoded through the filter pipeline (borrowed straight from the
-    /// file when unfiltered and the backend can lend it), at least `chunk_bytes` long.
-    pub(crate) fn chunk_data(
+    /// Which of the chunks a read needs (sorted by offset) to store in the chunk cache.
+    /// All of them when they fit together; otherwise the read is larger than the cache and
+    /// must not flush it with chunks it uses up, so only chunks the selection covers in
+    /// part are kept, the last ones first (the next slice of a forward scan starts there).
+    fn chunks_to_keep(
+        &self,
+        c: &ChunkedLayout,
+        sel: &Selection,
+        wanted: &[&ChunkRecord],
+        chunk_bytes: usize,
+    ) -> Vec<bool> {
+        let cap = self.file.inner.chunk_cache.capacity();
+        if chunk_bytes == 0 || chunk_bytes > cap {
+            return vec![false; wanted.len()];
+        }
+        if wanted.len().saturating_mul(chunk_bytes) <= cap {
+            return vec![true; wanted.len()];
+        }
+        let dims = &self.meta.space.dims;
+        let covered =
+            |r: &ChunkRecord| {
+                r.offset.iter().zip(&c.dims).zip(dims).zip(sel.dims()).all(
+                    |(((&o, &cd), &n), d)| {
+                        let end = o.saturating_add(cd).min(n);
+                        (d.step == 1 || d.count == 1)
+                            && d.start <= o
+                            && d.start.saturating_add(d.count) >= end
+                    },
+                )
+            };
+        let mut keep = vec![false; wanted.len()];
+        let mut room = cap;
+        for (k, r) in wanted.iter().enumerate().rev() {
+            if room < chunk_bytes {
+                break;
+            }
+            if !covered(r) {
+                keep[k] = true;
+                room -= chunk_bytes;
+            }
+        }
+        keep
+    }
+
+    /// One chunk's decoded data, from the file's chunk cache when it holds it; `keep`
+    /// stores a freshly decoded chunk there.
+    pub(crate) fn cached_chunk(
         &self,
         r: &ChunkRecord,
         chunk_bytes: usize,
-    ) -> Result<std::borrow::Cow<'_, [u8]>> {
+        keep: bool,
+    ) -> Result<ChunkBytes<'_>> {
+        let cache = &self.file.inner.chunk_cache;
+        let usable = chunk_bytes <= cache.capacity();
+        if usable {
+            if let Some(hit) = cache.get(&(self.address, r.offset.clone())) {
+                // The tag is the chunk's file address: a chunk rewritten elsewhere since
+                // it was cached is decoded again.
+                if hit.tag == r.address && hit.data.len() >= chunk_bytes {
+                    return Ok(ChunkBytes::Cached(hit.data));
+                }
+            }
+        }
+        match self.chunk_data(r, chunk_bytes)? {
+            Cow::Owned(v) if keep && usable => {
+                let data = Arc::new(v);
+                cache.insert(
+                    (self.address, r.offset.clone()),
+                    Arc::clone(&data),
+                    r.address,
+                );
+                Ok(ChunkBytes::Cached(data))
+            }
+            d => Ok(ChunkBytes::File(d)),
+        }
+    }
+
+    /// Decodes one chunk into `out` (exactly the chunk's size), or copies it from the
+    /// chunk cache when that holds it.
+    fn chunk_into(&self, r: &ChunkRecord, chunk_bytes: usize, out: &mut [u8]) -> Result<()> {
+        let cache = &self.file.inner.chunk_cache;
+        if chunk_bytes <= cache.capacity() {
+            if let Some(hit) = cache.get(&(self.address, r.offset.clone())) {
+                if hit.tag == r.address && hit.data.len() >= out.len() {
+                    out.copy_from_slice(&hit.data[..out.len()]);
+                    return Ok(());
+                }
+            }
+        }
+        let (raw, pipeline) = self.stored_chunk(r, chunk_bytes)?;
+        match pipeline {
+            Some(p) => {
+                h5oxide_storage::filter::pipeline::decode_chunk_into(p, r.filter_mask, &raw, out)?
+            }
+            None => {
+                let src = raw
+                    .get(..out.len())
+                    .ok_or_else(|| short_chunk(r, &raw, out.len()))?;
+                out.copy_from_slice(src);
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops this dataset's chunks from the file's chunk cache, under whichever header
+    /// address they were stored: called when its data or shape changes.
+    pub(crate) fn forget_cached_chunks(&self) {
+        let inner = &self.file.inner;
+        let me = inner.resolve(self.address);
+        inner
+            .chunk_cache
+            .invalidate(|(a, _)| *a == self.address || *a == me || inner.resolve(*a) == me);
+    }
+
+    /// One chunk's stored bytes (borrowed straight from the file when the backend can lend
+    /// them), and the pipeline to undo on them, if any.
+    fn stored_chunk(
+        &self,
+        r: &ChunkRecord,
+        chunk_bytes: usize,
+    ) -> Result<(Cow<'_, [u8]>, Option<&FilterPipeline>)> {
         let inner = &self.file.inner;
         // The decoded size comes from the file: charge it before any filter allocates it.
         Limits::check(
@@ -461,27 +613,29 @@ impl Dataset {
                 .any(|((&o, &cd), &n)| o.saturating_add(cd) > n),
             _ => false,
         };
-        let data = match &self.meta.pipeline {
-            Some(p) if !p.filters.is_empty() && !unfiltered_edge => {
-                std::borrow::Cow::Owned(h5oxide_storage::filter::pipeline::decode_chunk(
-                    p,
-                    r.filter_mask,
-                    raw.into_owned(),
-                    chunk_bytes,
-                )?)
-            }
-            _ => raw,
+        let pipeline = self
+            .meta
+            .pipeline
+            .as_ref()
+            .filter(|p| !p.filters.is_empty() && !unfiltered_edge);
+        Ok((raw, pipeline))
+    }
+
+    /// One chunk's data, decoded through the filter pipeline (borrowed straight from the
+    /// file when unfiltered and the backend can lend it), at least `chunk_bytes` long.
+    pub(crate) fn chunk_data(&self, r: &ChunkRecord, chunk_bytes: usize) -> Result<Cow<'_, [u8]>> {
+        let (raw, pipeline) = self.stored_chunk(r, chunk_bytes)?;
+        let data = match pipeline {
+            Some(p) => Cow::Owned(h5oxide_storage::filter::pipeline::decode_chunk_from(
+                p,
+                r.filter_mask,
+                &raw,
+                chunk_bytes,
+            )?),
+            None => raw,
         };
         if data.len() < chunk_bytes {
-            return Err(FormatError::new(
-                ErrorKind::UnexpectedEof {
-                    needed: chunk_bytes as u64,
-                    available: data.len() as u64,
-                },
-                "dataset chunk",
-                r.address,
-            )
-            .into());
+            return Err(short_chunk(r, &data, chunk_bytes));
         }
         Ok(data)
     }
@@ -493,9 +647,18 @@ impl Dataset {
     /// The chunk index is malformed.
     pub fn chunk_list(&self) -> Result<Vec<ChunkRecord>> {
         match &self.meta.layout.storage {
-            Storage::Chunked(c) => self.chunk_records(c),
+            Storage::Chunked(c) => Ok(self.records(c)?.as_ref().clone()),
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// The chunk records, read from the index once per handle (see [`Meta`]).
+    pub(crate) fn records(&self, c: &ChunkedLayout) -> Result<Arc<Vec<ChunkRecord>>> {
+        if let Some(r) = self.meta.records.get() {
+            return Ok(Arc::clone(r));
+        }
+        let r = Arc::new(self.chunk_records(c)?);
+        Ok(Arc::clone(self.meta.records.get_or_init(|| r)))
     }
 
     /// Bytes the dataset's data occupies in the file (h5py's `id.get_storage_size()`): the
@@ -520,7 +683,7 @@ impl Dataset {
     }
 
     /// Every stored chunk of a chunked dataset, whatever its index (spec VII).
-    pub(crate) fn chunk_records(&self, c: &ChunkedLayout) -> Result<Vec<ChunkRecord>> {
+    fn chunk_records(&self, c: &ChunkedLayout) -> Result<Vec<ChunkRecord>> {
         let i = &self.file.inner;
         let m = &self.meta;
         let rank = c.dims.len();
@@ -630,6 +793,57 @@ impl Dataset {
     }
 }
 
+fn short_chunk(r: &ChunkRecord, data: &[u8], chunk_bytes: usize) -> Error {
+    FormatError::new(
+        ErrorKind::UnexpectedEof {
+            needed: chunk_bytes as u64,
+            available: data.len() as u64,
+        },
+        "dataset chunk",
+        r.address,
+    )
+    .into()
+}
+
+/// Where chunk `r` lands in the output of `band` when it is one contiguous run of it: the
+/// chunk lies inside the dataset, the band takes all of its rows (step 1), and in every
+/// other dimension the band selects exactly the chunk's extent.
+fn direct_place(
+    band: &Selection,
+    r: &ChunkRecord,
+    chunk: &[u64],
+    dims: &[u64],
+    row_bytes: usize,
+    chunk_bytes: usize,
+) -> Option<std::ops::Range<usize>> {
+    let b = band.dims();
+    let (b0, &o0, &c0, &n0) = (b.first()?, r.offset.first()?, chunk.first()?, dims.first()?);
+    let end0 = o0.checked_add(c0)?;
+    let rows_ok = (b0.step == 1 || b0.count == 1)
+        && b0.start <= o0
+        && end0 <= b0.start.checked_add(b0.count)?
+        && end0 <= n0;
+    let rest_ok = b.len() == r.offset.len()
+        && b.iter()
+            .zip(&r.offset)
+            .zip(chunk)
+            .zip(dims)
+            .skip(1)
+            .all(|(((d, &o), &cd), &n)| {
+                (d.step == 1 || d.count == 1)
+                    && d.start == o
+                    && d.count == cd
+                    && o.checked_add(cd).is_some_and(|e| e <= n)
+            });
+    if !rows_ok || !rest_ok || (c0 as usize).checked_mul(row_bytes)? != chunk_bytes {
+        return None;
+    }
+    let start = usize::try_from(o0 - b0.start)
+        .ok()?
+        .checked_mul(row_bytes)?;
+    Some(start..start.checked_add(chunk_bytes)?)
+}
+
 fn unsupported(what: &'static str, at: u64) -> Error {
     FormatError::new(ErrorKind::Unsupported { what }, "dataset", at).into()
 }
@@ -665,5 +879,158 @@ impl fmt::Display for Dataset {
             "<HDF5 dataset \"{name}\": shape {shape}, type \"{}\">",
             self.meta.dtype.descriptor()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::file::{File, Libver};
+    use crate::selection::{DimSlice, Selection};
+    use ndarray::s;
+
+    const ROWS: u64 = 64;
+    const COLS: u64 = 32;
+
+    fn value(r: u64, c: u64) -> i32 {
+        (r * 1000 + c) as i32
+    }
+
+    /// A 64 x 32 `i32` deflated dataset in chunks of 8 rows (1 KiB each) in a file whose
+    /// chunk cache holds `cache` bytes.
+    fn file(libver: Libver, cache: usize) -> (File, crate::dataset::Dataset) {
+        let f = File::options()
+            .libver(libver)
+            .chunk_cache_size(cache)
+            .in_memory()
+            .unwrap();
+        let data: Vec<i32> = (0..ROWS)
+            .flat_map(|r| (0..COLS).map(move |c| value(r, c)))
+            .collect();
+        let ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&data)
+            .shape([ROWS as usize, COLS as usize])
+            .max_shape([None, Some(COLS as usize)])
+            .chunk([8, COLS as usize])
+            .deflate(6)
+            .create("d")
+            .unwrap();
+        (f, ds)
+    }
+
+    fn rows(ds: &crate::dataset::Dataset, from: u64, to: u64) -> Vec<i32> {
+        let sel = Selection::new(
+            vec![
+                DimSlice {
+                    start: from,
+                    step: 1,
+                    count: to - from,
+                },
+                DimSlice::all(COLS),
+            ],
+            &[ROWS, COLS],
+        )
+        .unwrap();
+        ds.read_bytes_selection(&sel)
+            .unwrap()
+            .chunks_exact(4)
+            .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    }
+
+    fn expected(from: u64, to: u64) -> Vec<i32> {
+        (from..to)
+            .flat_map(|r| (0..COLS).map(move |c| value(r, c)))
+            .collect()
+    }
+
+    #[test]
+    fn overlapping_slices_decode_each_chunk_once() {
+        for libver in [Libver::Earliest, Libver::Latest] {
+            let (f, ds) = file(libver, 4096);
+            let cache = &f.inner.chunk_cache;
+            assert_eq!(rows(&ds, 4, 12), expected(4, 12));
+            // Chunks 0 and 8 missed, both kept (2 KiB fit in 4 KiB).
+            assert_eq!(
+                (cache.stats(), cache.len(), cache.bytes()),
+                ((0, 2), 2, 2048)
+            );
+            assert_eq!(rows(&ds, 12, 20), expected(12, 20));
+            // Chunk 8 hit, chunk 16 decoded.
+            assert_eq!((cache.stats(), cache.len()), ((1, 3), 3));
+            assert_eq!(rows(&ds, 9, 11), expected(9, 11));
+            assert_eq!(cache.stats(), (2, 3));
+        }
+    }
+
+    #[test]
+    fn a_read_larger_than_the_cache_bypasses_it() {
+        let (f, ds) = file(Libver::Latest, 4096);
+        let cache = &f.inner.chunk_cache;
+        assert_eq!(rows(&ds, 0, 8), expected(0, 8));
+        assert_eq!(cache.len(), 1);
+        // Eight whole chunks (8 KiB) do not fit: none is stored, the cached one is used.
+        assert_eq!(rows(&ds, 0, ROWS), expected(0, ROWS));
+        assert_eq!((cache.len(), cache.stats()), (1, (1, 8)));
+        // 6 whole chunks and 2 cut ones: only the cut ones are stored, the later first.
+        cache.clear();
+        assert_eq!(rows(&ds, 4, 60), expected(4, 60));
+        assert_eq!(cache.len(), 2);
+        assert_eq!(rows(&ds, 56, 58), expected(56, 58));
+        assert_eq!(rows(&ds, 4, 6), expected(4, 6));
+        assert_eq!(cache.stats(), (3, 8 + 8));
+        // Whole chunks are stored when the read fits in the cache.
+        cache.clear();
+        assert_eq!(rows(&ds, 0, 16), expected(0, 16));
+        assert_eq!(cache.len(), 2);
+        let typed: Vec<i32> = ds.read_raw().unwrap();
+        assert_eq!(typed, expected(0, ROWS));
+        assert_eq!((cache.len(), cache.stats()), (2, (5, 8 + 8 + 2 + 6)));
+    }
+
+    #[test]
+    fn least_recently_used_chunks_are_evicted() {
+        let (f, ds) = file(Libver::Earliest, 2048);
+        let cache = &f.inner.chunk_cache;
+        for r in [0, 8, 16] {
+            assert_eq!(rows(&ds, r, r + 1), expected(r, r + 1));
+        }
+        assert_eq!((cache.len(), cache.bytes()), (2, 2048));
+        assert_eq!(rows(&ds, 17, 18), expected(17, 18));
+        assert_eq!(cache.stats(), (1, 3));
+        // Chunk 0 was evicted first.
+        assert_eq!(rows(&ds, 1, 2), expected(1, 2));
+        assert_eq!(cache.stats(), (1, 4));
+        let off = file(Libver::Earliest, 0);
+        assert_eq!(rows(&off.1, 1, 2), expected(1, 2));
+        assert_eq!(rows(&off.1, 1, 2), expected(1, 2));
+        assert!(off.0.inner.chunk_cache.is_empty());
+    }
+
+    #[test]
+    fn writes_and_resizes_drop_the_dataset_chunks() {
+        for libver in [Libver::Earliest, Libver::Latest] {
+            let (f, mut ds) = file(libver, 1 << 20);
+            let cache = &f.inner.chunk_cache;
+            assert_eq!(rows(&ds, 10, 12), expected(10, 12));
+            assert_eq!(cache.len(), 1);
+            let new: Vec<i32> = (0..2 * COLS as i32).map(|v| -v).collect();
+            ds.write_slice(&new, s![10..12, ..]).unwrap();
+            assert_eq!(rows(&ds, 10, 12), new);
+            let mut want = expected(8, 16);
+            want[2 * COLS as usize..4 * COLS as usize].copy_from_slice(&new);
+            assert_eq!(rows(&ds, 8, 16), want);
+            // A fresh handle sees the same.
+            let again = f.root().dataset("d").unwrap();
+            assert_eq!(rows(&again, 8, 16), want);
+            // Shrinking cuts chunk 8 at row 12; growing back shows zeros (the fill value).
+            assert_eq!(rows(&ds, 8, 16), want);
+            ds.resize([12, COLS as usize]).unwrap();
+            ds.resize([ROWS as usize, COLS as usize]).unwrap();
+            let got = rows(&ds, 8, 16);
+            assert_eq!(got[..4 * COLS as usize], want[..4 * COLS as usize]);
+            assert!(got[4 * COLS as usize..].iter().all(|&v| v == 0));
+        }
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use h5oxide_format::object_header::{read_object_header, ObjectHeader};
 use h5oxide_format::superblock::Superblock;
 use h5oxide_format::{Context, Limits, ReadAt};
+use h5oxide_storage::chunk_cache::{ChunkCache, DEFAULT_CACHE_BYTES};
 use h5oxide_storage::{Backend, MemBackend, StorageError};
 
 use crate::error::{Error, Result};
@@ -120,6 +121,8 @@ pub(crate) struct FileInner {
     pub(crate) forward: Mutex<HashMap<u64, u64>>,
     /// The writer's state, for files open in a writable mode.
     pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+    /// Decoded chunks by (dataset object header address, chunk offset).
+    pub(crate) chunk_cache: ChunkCache<(u64, Vec<u64>)>,
     /// Opened for reading while another process writes (see [`crate::swmr`]).
     pub(crate) swmr: bool,
     /// The file lock (see [`crate::lock`]); declared last so it is released after the
@@ -180,6 +183,7 @@ pub struct FileOptions {
     locking: Locking,
     swmr: bool,
     userblock: u64,
+    chunk_cache: usize,
 }
 
 impl Default for FileOptions {
@@ -192,6 +196,7 @@ impl Default for FileOptions {
             locking: Locking::Enabled,
             swmr: false,
             userblock: 0,
+            chunk_cache: DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -220,6 +225,21 @@ impl FileOptions {
     /// h5py writes by default). Existing files keep their own.
     pub fn libver(mut self, libver: Libver) -> Self {
         self.libver = libver;
+        self
+    }
+
+    /// Bytes of decoded chunks kept per open file (default 1 MiB, libhdf5's default; 0
+    /// turns the cache off). Reading a chunk again (overlapping slices, rows of one chunk
+    /// read one by one) then costs a copy instead of a decompression. A read needing more
+    /// chunks than fit keeps only the chunks it covers in part, the ones the next
+    /// read is likely to need.
+    ///
+    /// ```
+    /// let opts = h5oxide::File::options().chunk_cache_size(64 << 20);
+    /// # let _ = opts;
+    /// ```
+    pub fn chunk_cache_size(mut self, bytes: usize) -> Self {
+        self.chunk_cache = bytes;
         self
     }
 
@@ -323,7 +343,13 @@ impl FileOptions {
                 Box::new(h5oxide_storage::FileBackend::new(f, false)?)
             }
         };
-        let file = File::from_backend(backend, Some(path.to_path_buf()), Mode::Read, self.limits)?;
+        let file = File::from_backend(
+            backend,
+            Some(path.to_path_buf()),
+            Mode::Read,
+            self.limits,
+            self.chunk_cache,
+        )?;
         Ok(file.with_lock(lock, self.swmr))
     }
 
@@ -365,7 +391,13 @@ impl FileOptions {
         if create {
             crate::write::format_new(&*backend, self.libver, self.userblock)?;
         }
-        let file = File::from_backend(backend, Some(path.to_path_buf()), self.mode, self.limits)?;
+        let file = File::from_backend(
+            backend,
+            Some(path.to_path_buf()),
+            self.mode,
+            self.limits,
+            self.chunk_cache,
+        )?;
         Ok(file.with_lock(lock, false))
     }
 
@@ -383,13 +415,14 @@ impl FileOptions {
                 backend.set_len(0)?;
                 crate::write::format_new(&*backend, self.libver, self.userblock)?;
             }
-            return File::from_backend(backend, None, self.mode, self.limits);
+            return File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache);
         }
         File::from_backend(
             Box::new(MemBackend::read_only(bytes)),
             None,
             Mode::Read,
             self.limits,
+            self.chunk_cache,
         )
     }
 
@@ -402,7 +435,7 @@ impl FileOptions {
         self.check_userblock()?;
         let backend: Box<dyn Backend> = Box::new(MemBackend::writable(Vec::new()));
         crate::write::format_new(&*backend, self.libver, self.userblock)?;
-        File::from_backend(backend, None, Mode::Create, self.limits)
+        File::from_backend(backend, None, Mode::Create, self.limits, self.chunk_cache)
     }
 
     /// Opens a file stored in any [`Backend`] (a store of your own, or a test tool such as
@@ -435,7 +468,7 @@ impl FileOptions {
             backend.set_len(0)?;
             crate::write::format_new(&*backend, self.libver, self.userblock)?;
         }
-        File::from_backend(backend, None, self.mode, self.limits)
+        File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache)
     }
 }
 
@@ -563,6 +596,7 @@ impl File {
         path: Option<PathBuf>,
         mode: Mode,
         limits: Limits,
+        cache_bytes: usize,
     ) -> Result<File> {
         let superblock = Superblock::read(&*backend)?;
         let ctx = superblock.context();
@@ -601,6 +635,7 @@ impl File {
                 links: Mutex::new(HashMap::new()),
                 forward: Mutex::new(HashMap::new()),
                 writer,
+                chunk_cache: ChunkCache::new(cache_bytes),
                 swmr: false,
                 lock: Mutex::new(None),
             }),

@@ -66,7 +66,7 @@ impl Dataset {
                     .chunk_bytes()
                     .and_then(|b| usize::try_from(b).ok())
                     .ok_or(Error::Usage("chunk size beyond the address space"))?;
-                let records = self.chunk_list()?;
+                let records = self.records(c)?;
                 let by_origin: HashMap<&[u64], _> =
                     records.iter().map(|r| (r.offset.as_slice(), r)).collect();
                 // Points grouped by the chunk that holds them.
@@ -79,6 +79,10 @@ impl Dataset {
                     })
                     .collect();
                 order.sort_unstable();
+                // Keep the chunks in the cache when they all fit (see chunks_to_keep).
+                let chunks = order.chunk_by(|a, b| a.0 == b.0).count();
+                let keep =
+                    chunks.saturating_mul(chunk_bytes) <= self.file().inner.chunk_cache.capacity();
                 for group in order.chunk_by(|a, b| a.0 == b.0) {
                     let Some(r) = by_origin.get(group[0].0.as_slice()) else {
                         continue; // never written: fill value
@@ -86,7 +90,7 @@ impl Dataset {
                     if r.address == UNDEFINED_ADDRESS {
                         continue;
                     }
-                    let data = self.chunk_data(r, chunk_bytes)?;
+                    let data = self.cached_chunk(r, chunk_bytes, keep)?;
                     for (origin, k) in group {
                         let within: Vec<u64> =
                             points[*k].iter().zip(origin).map(|(x, o)| x - o).collect();

@@ -293,8 +293,8 @@ impl Dataset {
                 "output buffer length differs from the dataset's element count",
             ));
         }
-        let bytes = self.read_bytes()?;
-        dec.decode_into(&bytes, &Heap::new(self.file()), out)
+        // Straight from the file's bytes for contiguous data: no intermediate buffer.
+        self.with_all_bytes(|bytes| dec.decode_into(bytes, &Heap::new(self.file()), out))
     }
 
     /// Every element of a string dataset (fixed or variable length), row-major.

@@ -99,6 +99,9 @@ impl Dataset {
         let file = self.file().clone();
         let address = self.address();
         let name = self.name().to_owned();
+        // A writer may rewrite a chunk where it was (same address, new bytes): drop the
+        // decoded copies of this dataset's chunks too.
+        file.inner.chunk_cache.invalidate(|k| k.0 == address);
         let fresh = retry(&file, || {
             file.forget_header(address);
             Dataset::new(file.clone(), address, name.clone())

@@ -3,6 +3,8 @@
 //! Parameters: `[level]`, 0 to 9. libhdf5 requires exactly one parameter; on read we only
 //! need the stream, so the level is not checked there.
 
+use std::cell::RefCell;
+
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use crate::error::{FilterFailure, StorageError};
@@ -14,53 +16,122 @@ pub fn params_for(level: u32, _element_size: usize, _chunk_dims: &[u64]) -> Vec<
     vec![level]
 }
 
+thread_local! {
+    /// One inflate state per thread, reset for each chunk: creating one allocates its
+    /// tables and window, which is measurable next to inflating a 1 MiB chunk.
+    static INFLATER: RefCell<Option<Decompress>> = const { RefCell::new(None) };
+}
+
+fn with_inflater<R>(f: impl FnOnce(&mut Decompress) -> R) -> R {
+    // Taken out of the slot while in use, so a nested call (none today) would get its
+    // own state instead of a borrow panic.
+    let mut z = INFLATER
+        .with(|slot| slot.borrow_mut().take())
+        .unwrap_or_else(|| Decompress::new(true));
+    z.reset(true);
+    let r = f(&mut z);
+    INFLATER.with(|slot| *slot.borrow_mut() = Some(z));
+    r
+}
+
+fn corrupt(what: &'static str) -> StorageError {
+    failure(ID_DEFLATE, FilterFailure::Corrupt(what))
+}
+
+fn too_large(expected: usize) -> StorageError {
+    failure(ID_DEFLATE, FilterFailure::TooLarge { expected })
+}
+
+fn position(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
 /// Inflates a zlib stream into at most `expected_len` bytes.
 ///
 /// # Errors
 /// `FilterFailure::Corrupt` for a broken or truncated stream, `FilterFailure::TooLarge` if it
 /// inflates to more than `expected_len` bytes.
 pub fn decode(_params: &[u32], input: &[u8], expected_len: usize) -> Result<Vec<u8>, StorageError> {
-    let mut z = Decompress::new(true);
+    let mut out = Vec::new();
+    decode_to_vec(input, &mut out, expected_len)?;
+    Ok(out)
+}
+
+/// Inflates a zlib stream into `out` (replacing its contents, reusing its allocation), at
+/// most `expected_len` bytes. The output is written straight into the vector's spare
+/// capacity: nothing is zero-filled first.
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_to_vec(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    expected_len: usize,
+) -> Result<(), StorageError> {
+    out.clear();
     // One spare byte tells "exactly full" from "would overflow".
-    let mut out = vec![0u8; expected_len.saturating_add(1)];
-    loop {
-        let in_pos = usize::try_from(z.total_in()).unwrap_or(usize::MAX);
-        let out_pos = usize::try_from(z.total_out()).unwrap_or(usize::MAX);
-        let (Some(src), Some(dst)) = (input.get(in_pos..), out.get_mut(out_pos..)) else {
-            return Err(failure(
-                ID_DEFLATE,
-                FilterFailure::Corrupt("stream position"),
-            ));
-        };
+    out.reserve(expected_len.saturating_add(1));
+    with_inflater(|z| loop {
+        let in_pos = position(z.total_in());
+        let out_pos = out.len();
+        let src = input
+            .get(in_pos..)
+            .ok_or_else(|| corrupt("stream position"))?;
         let status = z
-            .decompress(src, dst, FlushDecompress::None)
-            .map_err(|_| failure(ID_DEFLATE, FilterFailure::Corrupt("invalid zlib stream")))?;
-        let produced = usize::try_from(z.total_out()).unwrap_or(usize::MAX);
-        if produced > expected_len {
-            return Err(failure(
-                ID_DEFLATE,
-                FilterFailure::TooLarge {
-                    expected: expected_len,
-                },
-            ));
+            .decompress_vec(src, out, FlushDecompress::None)
+            .map_err(|_| corrupt("invalid zlib stream"))?;
+        if out.len() > expected_len {
+            return Err(too_large(expected_len));
         }
         match status {
-            Status::StreamEnd => {
-                out.truncate(produced);
-                return Ok(out);
-            }
+            Status::StreamEnd => return Ok(()),
             Status::Ok | Status::BufError => {
-                let consumed = usize::try_from(z.total_in()).unwrap_or(usize::MAX);
-                if consumed == in_pos && produced == out_pos {
+                if position(z.total_in()) == in_pos && out.len() == out_pos {
                     // No progress with input left to read means the stream is cut short.
-                    return Err(failure(
-                        ID_DEFLATE,
-                        FilterFailure::Corrupt("truncated stream"),
-                    ));
+                    return Err(corrupt("truncated stream"));
                 }
             }
         }
-    }
+    })
+}
+
+/// Inflates a zlib stream into exactly `out.len()` bytes of `out`, e.g. straight into
+/// the place of a chunk in a caller's buffer.
+///
+/// # Errors
+/// As [`decode`], and `FilterFailure::Corrupt` if the stream ends short of `out.len()`.
+pub fn decode_into(input: &[u8], out: &mut [u8]) -> Result<(), StorageError> {
+    let want = out.len();
+    let mut spare = [0u8; 1];
+    with_inflater(|z| loop {
+        let in_pos = position(z.total_in());
+        let out_pos = position(z.total_out());
+        let src = input
+            .get(in_pos..)
+            .ok_or_else(|| corrupt("stream position"))?;
+        // Once `out` is full, one spare byte tells a stream that ends from one that
+        // would overflow.
+        let dst = match out.get_mut(out_pos..) {
+            Some(d) if !d.is_empty() => d,
+            _ => &mut spare[..],
+        };
+        let status = z
+            .decompress(src, dst, FlushDecompress::None)
+            .map_err(|_| corrupt("invalid zlib stream"))?;
+        let produced = position(z.total_out());
+        if produced > want {
+            return Err(too_large(want));
+        }
+        match status {
+            Status::StreamEnd if produced == want => return Ok(()),
+            Status::StreamEnd => return Err(corrupt("decoded chunk is not the chunk's size")),
+            Status::Ok | Status::BufError => {
+                if position(z.total_in()) == in_pos && produced == out_pos {
+                    return Err(corrupt("truncated stream"));
+                }
+            }
+        }
+    })
 }
 
 /// Deflates `input` into a zlib stream at level `params[0]` (6 when absent, as zlib's
@@ -118,6 +189,26 @@ mod tests {
     }
 
     #[test]
+    fn into_slices_and_reused_vectors() {
+        let z = [
+            0x78, 0x9c, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x06, 0x2c, 0x02, 0x15,
+        ];
+        let mut out = [0u8; 5];
+        decode_into(&z, &mut out).unwrap();
+        assert_eq!(&out, b"hello");
+        assert!(decode_into(&z, &mut [0u8; 4]).is_err());
+        assert!(decode_into(&z, &mut [0u8; 6]).is_err());
+        assert!(decode_into(&z[..8], &mut out).is_err());
+        let mut v = vec![7u8; 100];
+        decode_to_vec(&z, &mut v, 5).unwrap();
+        assert_eq!(v, b"hello");
+        // The per-thread state is reset between streams, also after a failure.
+        assert!(decode_to_vec(&z[..6], &mut v, 5).is_err());
+        decode_to_vec(&z, &mut v, 64).unwrap();
+        assert_eq!(v, b"hello");
+    }
+
+    #[test]
     fn bomb_is_bounded() {
         let zeros = vec![0u8; 1 << 20];
         let enc = encode(&[9], &zeros).unwrap();
@@ -132,7 +223,10 @@ mod tests {
             let mut data = data;
             data.extend((0..ramp).map(|i| (i / 7) as u8));
             let enc = encode(&[level], &data).unwrap();
-            prop_assert_eq!(decode(&[level], &enc, data.len()).unwrap(), data);
+            prop_assert_eq!(&decode(&[level], &enc, data.len()).unwrap(), &data);
+            let mut exact = vec![0u8; data.len()];
+            decode_into(&enc, &mut exact).unwrap();
+            prop_assert_eq!(exact, data);
         }
     }
 }

@@ -137,6 +137,41 @@ fn encoded_bound(f: &FilterDescription, n: usize) -> usize {
     n.saturating_add(extra)
 }
 
+/// The filters to undo for a chunk, in decoding order (last to first, masked ones left
+/// out), each with the largest output it may produce.
+fn decode_plan(
+    pipeline: &FilterPipeline,
+    filter_mask: u32,
+    expected_len: usize,
+) -> Result<Vec<(&FilterDescription, &'static FilterInfo, usize)>, StorageError> {
+    check_len(pipeline)?;
+    let active = |i: usize| filter_mask & (1u32 << i) == 0;
+    // bounds[i]: the largest input filter i may have been given on write.
+    let mut bounds = Vec::with_capacity(pipeline.filters.len());
+    let mut n = expected_len;
+    for (i, f) in pipeline.filters.iter().enumerate() {
+        bounds.push(n);
+        if active(i) {
+            n = encoded_bound(f, n);
+        }
+    }
+    let mut plan = Vec::with_capacity(pipeline.filters.len());
+    for (i, f) in pipeline.filters.iter().enumerate().rev() {
+        if active(i) {
+            let info = lookup(f.id).ok_or_else(|| unavailable(f.id))?;
+            plan.push((f, info, bounds[i]));
+        }
+    }
+    Ok(plan)
+}
+
+fn wrong_size(id: Option<u16>) -> StorageError {
+    failure(
+        id.unwrap_or(0),
+        FilterFailure::Corrupt("decoded chunk is not the chunk's size"),
+    )
+}
+
 /// Undoes the filters of a chunk, last to first, skipping those whose bit is set in
 /// `filter_mask`. The result is exactly `expected_len` bytes (the chunk's size).
 ///
@@ -150,34 +185,127 @@ pub fn decode_chunk(
     data: Vec<u8>,
     expected_len: usize,
 ) -> Result<Vec<u8>, StorageError> {
-    check_len(pipeline)?;
-    let active = |i: usize| filter_mask & (1u32 << i) == 0;
-    // bounds[i]: the largest input filter i may have been given on write.
-    let mut bounds = Vec::with_capacity(pipeline.filters.len());
-    let mut n = expected_len;
-    for (i, f) in pipeline.filters.iter().enumerate() {
-        bounds.push(n);
-        if active(i) {
-            n = encoded_bound(f, n);
+    if decode_plan(pipeline, filter_mask, expected_len)?.is_empty() {
+        if data.len() != expected_len {
+            return Err(wrong_size(None));
         }
+        return Ok(data);
     }
-    let mut data = data;
+    decode_chunk_from(pipeline, filter_mask, &data, expected_len)
+}
+
+/// As [`decode_chunk`], reading the stored chunk from a borrowed slice (e.g. straight from
+/// a memory-mapped file) instead of an owned copy.
+///
+/// # Errors
+/// As [`decode_chunk`].
+pub fn decode_chunk_from(
+    pipeline: &FilterPipeline,
+    filter_mask: u32,
+    data: &[u8],
+    expected_len: usize,
+) -> Result<Vec<u8>, StorageError> {
+    let plan = decode_plan(pipeline, filter_mask, expected_len)?;
+    let mut cur: Option<Vec<u8>> = None;
     let mut last_id = None;
-    for (i, f) in pipeline.filters.iter().enumerate().rev() {
-        if !active(i) {
-            continue;
-        }
-        let info = lookup(f.id).ok_or_else(|| unavailable(f.id))?;
-        data = (info.decode)(&f.client_data, &data, bounds[i])?;
+    for (f, info, bound) in plan {
+        let input = cur.as_deref().unwrap_or(data);
+        cur = Some((info.decode)(&f.client_data, input, bound)?);
         last_id = Some(f.id);
     }
-    if data.len() != expected_len {
-        return Err(failure(
-            last_id.unwrap_or(0),
-            FilterFailure::Corrupt("decoded chunk is not the chunk's size"),
-        ));
+    let out = cur.unwrap_or_else(|| data.to_vec());
+    if out.len() != expected_len {
+        return Err(wrong_size(last_id));
     }
-    Ok(data)
+    Ok(out)
+}
+
+#[cfg(feature = "deflate")]
+thread_local! {
+    /// Each thread's buffer for a deflate stage that is not the last one undone (under a
+    /// shuffle, say): reused from chunk to chunk instead of allocated each time.
+    static INFLATED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Undoes the filters of a chunk (as [`decode_chunk`]) straight into `out`, which must be
+/// the chunk's size: a deflate stage that is undone last inflates into `out` directly, and
+/// one undone earlier reuses a per-thread buffer, so decoding a chunk allocates nothing
+/// for deflate alone.
+///
+/// ```
+/// use h5oxide_format::object_header::message::filter_pipeline::{FilterDescription, FilterPipeline};
+/// use h5oxide_storage::filter::pipeline::{decode_chunk_into, encode_chunk};
+///
+/// let gzip = FilterDescription { id: 1, name: None, flags: 0, client_data: vec![6] };
+/// let p = FilterPipeline { version: 2, filters: vec![gzip] };
+/// let (stored, mask) = encode_chunk(&p, vec![3u8; 4096]).unwrap();
+/// let mut out = vec![0u8; 4096];
+/// decode_chunk_into(&p, mask, &stored, &mut out).unwrap();
+/// assert!(out.iter().all(|&b| b == 3));
+/// ```
+///
+/// # Errors
+/// As [`decode_chunk`], with `expected_len` being `out.len()`.
+pub fn decode_chunk_into(
+    pipeline: &FilterPipeline,
+    filter_mask: u32,
+    data: &[u8],
+    out: &mut [u8],
+) -> Result<(), StorageError> {
+    let plan = decode_plan(pipeline, filter_mask, out.len())?;
+    let Some(((last, last_info, _), earlier)) = plan.split_last() else {
+        if data.len() != out.len() {
+            return Err(wrong_size(None));
+        }
+        out.copy_from_slice(data);
+        return Ok(());
+    };
+    let mut cur: Option<Vec<u8>> = None;
+    #[cfg(feature = "deflate")]
+    let mut took = false;
+    for (f, info, bound) in earlier {
+        let input = cur.as_deref().unwrap_or(data);
+        #[cfg(feature = "deflate")]
+        if f.id == crate::filter::ID_DEFLATE && !took {
+            took = true;
+            let mut buf = INFLATED.with(|b| std::mem::take(&mut *b.borrow_mut()));
+            crate::filter::deflate::decode_to_vec(input, &mut buf, *bound)?;
+            cur = Some(buf);
+            continue;
+        }
+        cur = Some((info.decode)(&f.client_data, input, *bound)?);
+    }
+    let input = cur.as_deref().unwrap_or(data);
+    let result = decode_last(last, last_info, input, out);
+    #[cfg(feature = "deflate")]
+    if let Some(buf) = cur {
+        // Give the largest buffer back for the next chunk on this thread.
+        INFLATED.with(|b| {
+            let mut b = b.borrow_mut();
+            if buf.capacity() > b.capacity() {
+                *b = buf;
+            }
+        });
+    }
+    result
+}
+
+fn decode_last(
+    f: &FilterDescription,
+    info: &FilterInfo,
+    input: &[u8],
+    out: &mut [u8],
+) -> Result<(), StorageError> {
+    #[cfg(feature = "deflate")]
+    if f.id == crate::filter::ID_DEFLATE {
+        return crate::filter::deflate::decode_into(input, out);
+    }
+    let v = (info.decode)(&f.client_data, input, out.len())?;
+    if v.len() != out.len() {
+        return Err(wrong_size(Some(f.id)));
+    }
+    out.copy_from_slice(&v);
+    Ok(())
 }
 
 /// Applies the filters of a pipeline to a chunk, first to last. Returns the filtered bytes
@@ -258,6 +386,10 @@ mod tests {
             decode_chunk(&p, mask, enc.clone(), data.len()).unwrap(),
             data
         );
+        let mut into = vec![0u8; data.len()];
+        decode_chunk_into(&p, mask, &enc, &mut into).unwrap();
+        assert_eq!(into, data);
+        assert!(decode_chunk_into(&p, mask, &enc, &mut into[1..]).is_err());
         // Wrong size expected: the deflate stream is bounded, then the size is checked.
         assert!(decode_chunk(&p, mask, enc.clone(), data.len() - 1).is_err());
         assert!(decode_chunk(&p, mask, enc, data.len() + 1).is_err());
@@ -358,11 +490,14 @@ mod tests {
             let (enc, mask) = encode_chunk(&p, data.clone()).unwrap();
             assert_eq!(mask, 0, "{}", info.name);
             assert_eq!(
-                decode_chunk(&p, 0, enc, data.len()).unwrap(),
+                decode_chunk(&p, 0, enc.clone(), data.len()).unwrap(),
                 data,
                 "{}",
                 info.name
             );
+            let mut into = vec![0u8; data.len()];
+            decode_chunk_into(&p, 0, &enc, &mut into).unwrap();
+            assert_eq!(into, data, "{}", info.name);
         }
     }
 }

@@ -191,6 +191,7 @@ impl Dataset {
         }
         drop(ws);
         file.inner.invalidate();
+        self.forget_cached_chunks();
         *self = self.reload()?;
         Ok(())
     }
@@ -335,6 +336,7 @@ impl Dataset {
             Ok(())
         })?;
         drop(ws);
+        self.forget_cached_chunks();
         *self = self.reload()?;
         Ok(())
     }
