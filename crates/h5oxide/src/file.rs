@@ -115,6 +115,8 @@ pub(crate) struct FileInner {
     pub(crate) forward: Mutex<HashMap<u64, u64>>,
     /// The writer's state, for files open in a writable mode.
     pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+    /// Single-writer/multiple-reader write mode, once started (see `crate::write::swmr`).
+    pub(crate) swmr: Mutex<Option<crate::write::swmr::SwmrState>>,
 }
 
 impl FileInner {
@@ -402,6 +404,9 @@ impl File {
     /// # Errors
     /// I/O errors.
     pub fn flush(&self) -> Result<()> {
+        if crate::write::swmr::active(self) {
+            return crate::write::swmr::flush(&self.inner);
+        }
         crate::write::commit_inner(&self.inner)
     }
 
@@ -445,6 +450,7 @@ impl File {
                 links: Mutex::new(HashMap::new()),
                 forward: Mutex::new(HashMap::new()),
                 writer,
+                swmr: Mutex::new(None),
             }),
         })
     }

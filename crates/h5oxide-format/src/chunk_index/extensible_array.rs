@@ -1051,6 +1051,154 @@ pub fn encode_array(
     Ok(EncodedArray { header: hdr, image })
 }
 
+/// Where one element past the index block's own elements is stored, with the sizes of the
+/// blocks on its path (spec VII.D): what a writer that updates an array in place, block by
+/// block, needs to find, create or rewrite those blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementPath {
+    /// Super block number.
+    pub super_block: u32,
+    /// The super block's data block addresses are kept in the index block (no "EASB").
+    pub in_index_block: bool,
+    /// Slot in the index block: of the data block address when `in_index_block`, else of
+    /// the super block address.
+    pub index_slot: usize,
+    /// Data blocks in the super block.
+    pub data_blocks: u64,
+    /// The data block holding the element, within its super block.
+    pub data_block: u64,
+    /// Elements in each data block of the super block.
+    pub data_block_elements: u64,
+    /// The element's position in its data block.
+    pub element: u64,
+    /// Block offset stored in the data block's prefix (libhdf5's value).
+    pub data_block_offset: u64,
+    /// Block offset stored in the super block's prefix.
+    pub super_block_offset: u64,
+    /// Pages in each data block; 0 when data blocks are not paged.
+    pub pages: u64,
+    /// Page-init bitmap bytes per data block in the super block (0 when not paged).
+    pub page_bitmap_len: usize,
+    /// Bytes of a data block: prefix, elements, one checksum per page (or one in all).
+    pub data_block_len: u64,
+    /// Bytes of the data block's prefix (with its checksum when paged).
+    pub data_block_prefix_len: u64,
+    /// Bytes of one page with its checksum.
+    pub page_len: u64,
+    /// Bytes of the super block ("EASB"); 0 when `in_index_block`.
+    pub super_block_len: u64,
+}
+
+impl ExtensibleArrayHeader {
+    /// Data block addresses kept in the index block.
+    pub fn index_block_data_block_slots(&self) -> usize {
+        self.index_data_block_addrs()
+    }
+
+    /// Super block addresses kept in the index block.
+    pub fn index_block_super_block_slots(&self) -> usize {
+        self.index_super_block_addrs()
+    }
+
+    /// The path to element `idx`; `None` for elements of the index block itself and past
+    /// the array's maximum.
+    pub fn element_path(&self, idx: u64, ctx: &Context) -> Option<ElementPath> {
+        if idx < u64::from(self.index_block_elements)
+            || self.data_block_min_elements == 0
+            || (self.max_nelmts_bits < 64 && idx >= 1u64 << self.max_nelmts_bits)
+        {
+            return None;
+        }
+        let (s, within) = self.locate(idx);
+        if s >= self.super_blocks() {
+            return None;
+        }
+        let info = self.super_block_info(s);
+        if info.data_block_elements == 0 {
+            return None;
+        }
+        let d = within / info.data_block_elements;
+        let in_index_block = s < u32::from(self.index_super_blocks());
+        let (pages, page_bitmap_len) = paging(self, &info);
+        let es = u64::from(self.element_size);
+        let prefix = self.data_block_prefix_len(ctx) as u64;
+        let data_block_len = prefix
+            .checked_add(info.data_block_elements.checked_mul(es)?)?
+            .checked_add(pages.checked_mul(4)?)?;
+        Some(ElementPath {
+            super_block: s,
+            in_index_block,
+            index_slot: if in_index_block {
+                usize::try_from(info.start_data_block + d).ok()?
+            } else {
+                (s - u32::from(self.index_super_blocks())) as usize
+            },
+            data_blocks: info.data_blocks,
+            data_block: d,
+            data_block_elements: info.data_block_elements,
+            element: within % info.data_block_elements,
+            // As encode_array stores it (libhdf5's values).
+            data_block_offset: if in_index_block {
+                info.start_index + (info.start_data_block + d) * info.data_block_elements
+            } else {
+                info.start_index + d * info.data_block_elements
+            },
+            super_block_offset: info.start_index,
+            pages,
+            page_bitmap_len,
+            data_block_len,
+            data_block_prefix_len: prefix,
+            page_len: self.page_elements().checked_mul(es)?.checked_add(4)?,
+            super_block_len: if in_index_block {
+                0
+            } else {
+                SuperBlock::encoded_len(self, &info, ctx)
+            },
+        })
+    }
+}
+
+/// Reads the index block the header points at.
+///
+/// # Errors
+/// The block is out of range, malformed, or fails its checksum.
+pub fn read_index_block<S: ReadAt + ?Sized>(
+    src: &S,
+    hdr: &ExtensibleArrayHeader,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<IndexBlock, S::Error> {
+    let ilen = IndexBlock::encoded_len(hdr, ctx) as u64;
+    let bytes = read_block(src, hdr.index_block_address, ilen, limits, INDEX)?;
+    Ok(IndexBlock::decode(
+        &mut Cursor::new(&bytes, hdr.index_block_address, INDEX),
+        hdr,
+        ctx,
+    )?)
+}
+
+/// Reads the super block at `address` on `path` (a path whose `in_index_block` is false).
+///
+/// # Errors
+/// The block is out of range, malformed, or fails its checksum.
+pub fn read_super_block<S: ReadAt + ?Sized>(
+    src: &S,
+    address: u64,
+    hdr: &ExtensibleArrayHeader,
+    path: &ElementPath,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<SuperBlock, S::Error> {
+    let info = hdr.super_block_info(path.super_block);
+    let bytes = read_block(src, address, path.super_block_len, limits, SUPER)?;
+    Ok(SuperBlock::decode(
+        &mut Cursor::new(&bytes, address, SUPER),
+        hdr,
+        &info,
+        ctx,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,7 @@ pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
 pub(crate) mod reference;
+pub(crate) mod swmr;
 pub(crate) mod symbol_table;
 pub mod types;
 pub mod virtual_dataset;
