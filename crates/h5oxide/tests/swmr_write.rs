@@ -274,3 +274,109 @@ fn sparse_and_filtered_appends_reach_paged_blocks() {
     let dump = h5dump(&path, &["-d", "/gz", "-s", "39,0", "-c", "1,5"]);
     assert!(dump.contains("39000, 39001, 39002, 39003, 39004"), "{dump}");
 }
+
+/// The extensible array header and its statistics of dataset `name`, and what the
+/// copy-on-write writer's `encode_array` computes for the same elements.
+fn array_headers(
+    path: &Path,
+    name: &str,
+) -> (
+    h5oxide_format::chunk_index::extensible_array::ExtensibleArrayHeader,
+    h5oxide_format::chunk_index::extensible_array::ExtensibleArrayHeader,
+) {
+    use h5oxide_format::chunk_index::extensible_array::{encode_array, read_entries, read_header};
+    use h5oxide_format::object_header::message::layout::Storage;
+    use h5oxide_format::{Context, Limits};
+    let f = File::open(path).unwrap();
+    let ds = f.root().dataset(name).unwrap();
+    let Storage::Chunked(c) = &ds.layout().storage else {
+        panic!("not chunked")
+    };
+    let bytes = std::fs::read(path).unwrap();
+    let ctx = Context::DEFAULT;
+    let hdr = read_header(&bytes[..], c.address, &ctx, &Limits::DEFAULT).unwrap();
+    let entries = read_entries(&bytes[..], &hdr, &ctx, &Limits::DEFAULT).unwrap();
+    let planned = encode_array(&hdr, &entries, 0, &ctx).unwrap().header;
+    (hdr, planned)
+}
+
+#[test]
+fn libhdf5_extends_and_rewrites_what_swmr_appended() {
+    let dir = temp_dir("swmr-extend");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gen/extend_rewrite.c");
+    let exe = dir.join("extend_rewrite");
+    let built = Command::new("h5cc")
+        .arg("-o")
+        .arg(&exe)
+        .arg(&src)
+        .current_dir(&*dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !built {
+        println!("skipped: h5cc is not on PATH");
+        return;
+    }
+    let path = dir.join("ext.h5");
+    let file = latest(&path);
+    let mut ds = rows_dataset(&file, "rows", 2, false);
+    let mut gz = rows_dataset(&file, "gz", 3, true);
+    file.start_swmr_write().unwrap();
+    for r in 0..520 {
+        ds.append(&row(r)).unwrap();
+        if r < 60 {
+            gz.append(&row(r)).unwrap();
+        }
+    }
+    drop((ds, gz));
+    file.close().unwrap();
+    // The in-place updates leave the statistics a whole-array build computes: 260 chunks,
+    // the index block's 4, data blocks of super blocks 0-3 and one super block (4) with
+    // one data block.
+    let (hdr, planned) = array_headers(&path, "rows");
+    assert_eq!(hdr.max_index_set, 260);
+    assert_eq!(hdr.num_secondary_blocks, 1);
+    assert_eq!(hdr.num_data_blocks, 7);
+    assert_eq!(
+        (
+            hdr.num_secondary_blocks,
+            hdr.secondary_block_size,
+            hdr.num_data_blocks,
+            hdr.data_block_size,
+            hdr.num_elements
+        ),
+        (
+            planned.num_secondary_blocks,
+            planned.secondary_block_size,
+            planned.num_data_blocks,
+            planned.data_block_size,
+            planned.num_elements
+        )
+    );
+    let (hdr, planned) = array_headers(&path, "gz");
+    assert_eq!(hdr.client_id, 1);
+    assert_eq!(
+        (hdr.num_data_blocks, hdr.num_elements, hdr.max_index_set),
+        (planned.num_data_blocks, planned.num_elements, 20)
+    );
+    // libhdf5 extends both and rewrites every element through our blocks.
+    for (name, rows) in [("rows", "700"), ("gz", "90")] {
+        let st = Command::new(&exe)
+            .arg(&path)
+            .arg(name)
+            .arg(rows)
+            .arg(COLS.to_string())
+            .status()
+            .unwrap();
+        assert!(st.success(), "extend_rewrite {name}");
+    }
+    let f = File::open(&path).unwrap();
+    for (name, rows) in [("rows", 700usize), ("gz", 90)] {
+        let got = f.root().dataset(name).unwrap().read_2d::<i32>().unwrap();
+        assert_eq!(got.dim(), (rows, COLS));
+        for (k, v) in got.iter().enumerate() {
+            assert_eq!(*v, 3 * k as i32 + 1, "{name} element {k}");
+        }
+    }
+    let dump = h5dump(&path, &["-d", "/rows", "-s", "699,4", "-c", "1,1"]);
+    assert!(dump.contains(&(3 * (699 * 5 + 4) + 1).to_string()), "{dump}");
+}
