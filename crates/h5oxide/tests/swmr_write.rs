@@ -111,7 +111,10 @@ fn libhdf5_swmr_reader_follows_our_appends() {
             .unwrap()
     };
     assert_eq!(field("max "), total, "the reader saw every row");
-    assert!(field("sizes ") >= 3, "the reader saw the dataset grow: {text}");
+    assert!(
+        field("sizes ") >= 3,
+        "the reader saw the dataset grow: {text}"
+    );
     // Still in SWMR mode: flags set; closing clears them.
     file.flush().unwrap();
     assert_eq!(flags_on_disk(&path), 0x05);
@@ -120,7 +123,10 @@ fn libhdf5_swmr_reader_follows_our_appends() {
     assert_eq!(flags_on_disk(&path), 0);
     // (b) The closed file reads back everywhere.
     let dump = h5dump(&path, &["-d", "/rows", "-s", "599,0", "-c", "1,5"]);
-    assert!(dump.contains("599000, 599001, 599002, 599003, 599004"), "{dump}");
+    assert!(
+        dump.contains("599000, 599001, 599002, 599003, 599004"),
+        "{dump}"
+    );
     let f = File::open(&path).unwrap();
     let got = f.root().dataset("rows").unwrap().read_2d::<i32>().unwrap();
     assert_eq!(got.dim(), (total, COLS));
@@ -378,5 +384,8 @@ fn libhdf5_extends_and_rewrites_what_swmr_appended() {
         }
     }
     let dump = h5dump(&path, &["-d", "/rows", "-s", "699,4", "-c", "1,1"]);
-    assert!(dump.contains(&(3 * (699 * 5 + 4) + 1).to_string()), "{dump}");
+    assert!(
+        dump.contains(&(3 * (699 * 5 + 4) + 1).to_string()),
+        "{dump}"
+    );
 }

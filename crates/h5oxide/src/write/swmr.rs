@@ -19,6 +19,7 @@
 //! larger than what the index serves. Torn reads of a block being rewritten fail its
 //! checksum, and libhdf5's SWMR reader retries those.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use h5oxide_format::checksum::lookup3;
@@ -314,7 +315,9 @@ fn update(
     let d = max
         .iter()
         .position(|&m| m == UNLIMITED)
-        .ok_or(Error::Usage("an extensible array index needs an unlimited dimension"))?;
+        .ok_or(Error::Usage(
+            "an extensible array index needs an unlimited dimension",
+        ))?;
     if let Some(new) = &new_dims {
         let fits = space.kind == DataspaceKind::Simple
             && new.len() == space.dims.len()
@@ -349,14 +352,10 @@ fn update(
             return Err(Error::Usage("selection outside the dataset"));
         }
     }
-    if !state.arrays.contains_key(&addr) {
-        let a = open_array(&file, &mut ws, &sink, addr, c, filtered)?;
-        state.arrays.insert(addr, a);
-    }
-    let array = state
-        .arrays
-        .get_mut(&addr)
-        .ok_or(Error::Usage("extensible array state missing"))?;
+    let array = match state.arrays.entry(addr) {
+        Entry::Occupied(e) => e.into_mut(),
+        Entry::Vacant(e) => e.insert(open_array(&file, &mut ws, &sink, addr, c, filtered)?),
+    };
     // 1. Chunks at fresh space, synced before any index entry names them.
     if let Some((sel, bytes)) = data.filter(|(s, _)| s.len() != Some(0)) {
         let cx = ChunkCtx {
@@ -426,14 +425,22 @@ fn update(
 /// Rewrites the first message of type `msg_type` of the object header at `addr` in place
 /// with `data` (same encoded size), and the checksum of the header chunk holding it
 /// (spec IV.A.1.b: version 2 chunks end in a checksum over the chunk).
-fn patch_message(file: &File, sink: &Sink<'_>, addr: u64, msg_type: u16, data: &[u8]) -> Result<()> {
+fn patch_message(
+    file: &File,
+    sink: &Sink<'_>,
+    addr: u64,
+    msg_type: u16,
+    data: &[u8],
+) -> Result<()> {
     let i = &file.inner;
     let h = read_object_header(&i.src, addr, &i.ctx, &i.limits)?;
     let m = h
         .messages
         .iter()
         .find(|m| m.msg_type == msg_type)
-        .ok_or(Error::Usage("the object header lacks the message to update"))?;
+        .ok_or(Error::Usage(
+            "the object header lacks the message to update",
+        ))?;
     // Version 1 message bodies carry padding to 8 bytes.
     if data.len() > m.data.len() || (h.version == 2 && data.len() != m.data.len()) {
         return Err(Error::Usage(
@@ -523,11 +530,7 @@ fn open_array(
     file.inner.src.backend().sync()?;
     let mut layout = c.clone();
     layout.address = at;
-    let m = raw(
-        &Message::Layout(chunked_layout_message(layout)),
-        0,
-        &ctx,
-    )?;
+    let m = raw(&Message::Layout(chunked_layout_message(layout)), 0, &ctx)?;
     patch_message(file, sink, addr, mtypes::LAYOUT, &m.data)?;
     Ok(ArrayState {
         header_address: at,
@@ -536,6 +539,16 @@ fn open_array(
         supers: HashMap::new(),
         entries: Vec::new(),
     })
+}
+
+/// A block of the array has fewer slots than its header implies.
+const BAD_SLOT: Error =
+    Error::Usage("extensible array block with fewer slots than its header implies");
+
+/// The page of its data block an element is on, for paged data blocks.
+fn page_of(p: &ElementPath) -> Option<u64> {
+    let per_page = p.data_block_elements.checked_div(p.pages)?;
+    p.element.checked_div(per_page)
 }
 
 /// A data block an update touches.
@@ -571,10 +584,7 @@ impl ArrayState {
             self.index = Some(IndexBlock {
                 elements: vec![UNSET; usize::from(hdr.index_block_elements)],
                 data_block_addresses: vec![UNDEFINED_ADDRESS; hdr.index_block_data_block_slots()],
-                super_block_addresses: vec![
-                    UNDEFINED_ADDRESS;
-                    hdr.index_block_super_block_slots()
-                ],
+                super_block_addresses: vec![UNDEFINED_ADDRESS; hdr.index_block_super_block_slots()],
             });
             ib_dirty = true;
         }
@@ -596,7 +606,7 @@ impl ArrayState {
             self.entries[ku] = e;
             max_set = max_set.max(k + 1);
             if k < ib_elems {
-                ib.elements[ku] = e;
+                *ib.elements.get_mut(ku).ok_or(BAD_SLOT)? = e;
                 ib_dirty = true;
                 continue;
             }
@@ -605,42 +615,48 @@ impl ArrayState {
                 .ok_or(Error::Usage("chunk beyond the extensible array's maximum"))?;
             let key = (p.super_block, p.data_block);
             if let Some(t) = touched.get_mut(&key) {
-                if p.pages != 0 {
-                    t.pages.insert(p.element / (p.data_block_elements / p.pages));
+                if let Some(pg) = page_of(&p) {
+                    t.pages.insert(pg);
                 }
                 continue;
             }
             let slot = p.index_slot;
             let d = usize::try_from(p.data_block).map_err(|_| Error::Usage("too many chunks"))?;
             let mut address = if p.in_index_block {
-                ib.data_block_addresses[slot]
+                *ib.data_block_addresses.get(slot).ok_or(BAD_SLOT)?
             } else {
-                if !self.supers.contains_key(&slot) {
-                    let sa = ib.super_block_addresses[slot];
-                    let sb = if sa == UNDEFINED_ADDRESS {
-                        let at = ws.alloc(p.super_block_len)?;
-                        ib.super_block_addresses[slot] = at;
-                        hdr.num_secondary_blocks += 1;
-                        hdr.secondary_block_size += p.super_block_len;
-                        ib_dirty = true;
-                        new_blocks = true;
-                        dirty_supers.insert(slot);
-                        let n = usize::try_from(p.data_blocks)
-                            .map_err(|_| Error::Usage("too many chunks"))?;
-                        (
-                            at,
-                            SuperBlock {
-                                block_offset: p.super_block_offset,
-                                page_bitmap: vec![0; p.page_bitmap_len * n],
-                                data_block_addresses: vec![UNDEFINED_ADDRESS; n],
-                            },
-                        )
-                    } else {
-                        (sa, ea::read_super_block(&i.src, sa, &hdr, &p, &ctx, &i.limits)?)
-                    };
-                    self.supers.insert(slot, sb);
-                }
-                self.supers[&slot].1.data_block_addresses[d]
+                let sb = match self.supers.entry(slot) {
+                    Entry::Occupied(o) => o.into_mut(),
+                    Entry::Vacant(v) => {
+                        let sa = *ib.super_block_addresses.get(slot).ok_or(BAD_SLOT)?;
+                        let sb = if sa == UNDEFINED_ADDRESS {
+                            let at = ws.alloc(p.super_block_len)?;
+                            *ib.super_block_addresses.get_mut(slot).ok_or(BAD_SLOT)? = at;
+                            hdr.num_secondary_blocks += 1;
+                            hdr.secondary_block_size += p.super_block_len;
+                            ib_dirty = true;
+                            new_blocks = true;
+                            dirty_supers.insert(slot);
+                            let n = usize::try_from(p.data_blocks)
+                                .map_err(|_| Error::Usage("too many chunks"))?;
+                            (
+                                at,
+                                SuperBlock {
+                                    block_offset: p.super_block_offset,
+                                    page_bitmap: vec![0; p.page_bitmap_len * n],
+                                    data_block_addresses: vec![UNDEFINED_ADDRESS; n],
+                                },
+                            )
+                        } else {
+                            (
+                                sa,
+                                ea::read_super_block(&i.src, sa, &hdr, &p, &ctx, &i.limits)?,
+                            )
+                        };
+                        v.insert(sb)
+                    }
+                };
+                *sb.1.data_block_addresses.get(d).ok_or(BAD_SLOT)?
             };
             let created = address == UNDEFINED_ADDRESS;
             if created {
@@ -650,16 +666,16 @@ impl ArrayState {
                 hdr.num_elements += p.data_block_elements;
                 new_blocks = true;
                 if p.in_index_block {
-                    ib.data_block_addresses[slot] = address;
+                    *ib.data_block_addresses.get_mut(slot).ok_or(BAD_SLOT)? = address;
                     ib_dirty = true;
                 } else if let Some((_, sb)) = self.supers.get_mut(&slot) {
-                    sb.data_block_addresses[d] = address;
+                    *sb.data_block_addresses.get_mut(d).ok_or(BAD_SLOT)? = address;
                     dirty_supers.insert(slot);
                 }
             }
             let mut pages = BTreeSet::new();
-            if p.pages != 0 {
-                pages.insert(p.element / (p.data_block_elements / p.pages));
+            if let Some(pg) = page_of(&p) {
+                pages.insert(pg);
             }
             touched.insert(
                 key,
@@ -709,10 +725,7 @@ impl ArrayState {
                     &entries_of(t.first + pg * per_page, per_page),
                     &ctx,
                 )?;
-                sink.write(
-                    t.address + p.data_block_prefix_len + pg * p.page_len,
-                    &page,
-                )?;
+                sink.write(t.address + p.data_block_prefix_len + pg * p.page_len, &page)?;
                 // Page-init bits run over the super block's data blocks in turn.
                 if let Some((_, sb)) = self.supers.get_mut(&slot) {
                     let bit = usize::try_from(p.data_block * p.pages + pg)
