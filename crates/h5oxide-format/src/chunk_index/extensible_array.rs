@@ -1081,7 +1081,8 @@ pub struct ElementPath {
     pub page_bitmap_len: usize,
     /// Bytes of a data block: prefix, elements, one checksum per page (or one in all).
     pub data_block_len: u64,
-    /// Bytes of the data block's prefix (with its checksum when paged).
+    /// Bytes of the data block's prefix and one checksum: where the first page starts in a
+    /// paged data block (an unpaged one has its elements 4 bytes earlier, its checksum last).
     pub data_block_prefix_len: u64,
     /// Bytes of one page with its checksum.
     pub page_len: u64,
@@ -1514,5 +1515,100 @@ mod tests {
         let err = read_header(&file[..], 0, &ctx, &Limits::DEFAULT).unwrap_err();
         assert!(matches!(err.kind, ErrorKind::ChecksumMismatch { .. }));
         assert_eq!(err.structure, HEADER);
+    }
+
+    #[test]
+    fn element_paths_follow_the_libhdf5_table() {
+        let ctx = Context::DEFAULT;
+        // Pages of 64 elements (bits 6): super blocks 5 on are paged.
+        let h = hdr(0, UNDEFINED_ADDRESS);
+        assert_eq!(h.element_path(3, &ctx), None);
+        let p = h.element_path(4, &ctx).unwrap();
+        assert_eq!(
+            (p.super_block, p.in_index_block, p.index_slot, p.element),
+            (0, true, 0, 0)
+        );
+        // Super block 2 (start 48): two data blocks of 32; element 4 + 48 + 40 is the 9th
+        // of the second, listed in index block slot 3; libhdf5's stored offset 48 + 3 * 32.
+        let p = h.element_path(4 + 48 + 40, &ctx).unwrap();
+        assert_eq!(
+            (p.super_block, p.index_slot, p.data_block, p.element),
+            (2, 3, 1, 8)
+        );
+        assert_eq!((p.data_block_offset, p.data_block_elements), (144, 32));
+        assert_eq!(p.data_block_len, 18 + 32 * 8 + 4);
+        // Super block 4 (start 240) is the first "EASB", slot 0 of the super block
+        // addresses: four data blocks of 64, not paged.
+        let p = h.element_path(4 + 240 + 65, &ctx).unwrap();
+        assert_eq!(
+            (p.super_block, p.in_index_block, p.index_slot, p.data_block),
+            (4, false, 0, 1)
+        );
+        assert_eq!(
+            (p.data_block_offset, p.super_block_offset, p.pages),
+            (304, 240, 0)
+        );
+        assert_eq!(p.super_block_len, 18 + 4 * 8 + 4);
+        // Super block 5 (start 496): four data blocks of 128, two pages each.
+        let p = h.element_path(4 + 496 + 128 + 70, &ctx).unwrap();
+        assert_eq!((p.super_block, p.index_slot, p.data_block), (5, 1, 1));
+        assert_eq!((p.pages, p.page_bitmap_len, p.element), (2, 1, 70));
+        assert_eq!(p.data_block_len, 22 + 128 * 8 + 2 * 4);
+        assert_eq!(p.page_len, 64 * 8 + 4);
+        assert_eq!(p.super_block_len, 18 + 4 * (1 + 8) + 4);
+    }
+
+    #[test]
+    fn element_paths_reach_the_elements_of_a_built_array() {
+        let ctx = Context::DEFAULT;
+        let params = hdr(0, UNDEFINED_ADDRESS);
+        let entries: Vec<ChunkEntry> = (0..700)
+            .map(|i| ChunkEntry {
+                address: if i % 3 == 1 {
+                    UNDEFINED_ADDRESS
+                } else {
+                    100_000 + i
+                },
+                size: None,
+                filter_mask: 0,
+            })
+            .collect();
+        let a = encode_array(&params, &entries, 0, &ctx).unwrap();
+        let img = &a.image[..];
+        let ib = read_index_block(img, &a.header, &ctx, &Limits::DEFAULT).unwrap();
+        let at = |addr: u64| -> u64 {
+            let b = addr as usize;
+            u64::from_le_bytes(img[b..b + 8].try_into().unwrap())
+        };
+        let mut checked = 0;
+        for (i, e) in entries.iter().enumerate().skip(4) {
+            let p = a.header.element_path(i as u64, &ctx).unwrap();
+            let dblock = if p.in_index_block {
+                ib.data_block_addresses[p.index_slot]
+            } else {
+                let sa = ib.super_block_addresses[p.index_slot];
+                let sb = read_super_block(img, sa, &a.header, &p, &ctx, &Limits::DEFAULT).unwrap();
+                assert_eq!(sb.block_offset, p.super_block_offset);
+                sb.data_block_addresses[p.data_block as usize]
+            };
+            // Stored block offset: after the signature, version, client and header address.
+            let off = img[dblock as usize + 14..dblock as usize + 18].to_vec();
+            assert_eq!(
+                u32::from_le_bytes(off.try_into().unwrap()) as u64,
+                p.data_block_offset
+            );
+            let elem_at = if p.pages == 0 {
+                dblock + p.data_block_prefix_len - 4 + p.element * 8
+            } else {
+                let per = p.data_block_elements / p.pages;
+                dblock
+                    + p.data_block_prefix_len
+                    + (p.element / per) * p.page_len
+                    + (p.element % per) * 8
+            };
+            assert_eq!(at(elem_at), e.address, "element {i}");
+            checked += 1;
+        }
+        assert_eq!(checked, 696);
     }
 }
