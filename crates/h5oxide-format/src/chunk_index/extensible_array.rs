@@ -1597,14 +1597,13 @@ mod tests {
                 u32::from_le_bytes(off.try_into().unwrap()) as u64,
                 p.data_block_offset
             );
-            let elem_at = if p.pages == 0 {
-                dblock + p.data_block_prefix_len - 4 + p.element * 8
-            } else {
-                let per = p.data_block_elements / p.pages;
+            let elem_at = if let Some(per) = p.data_block_elements.checked_div(p.pages) {
                 dblock
                     + p.data_block_prefix_len
                     + (p.element / per) * p.page_len
                     + (p.element % per) * 8
+            } else {
+                dblock + p.data_block_prefix_len - 4 + p.element * 8
             };
             assert_eq!(at(elem_at), e.address, "element {i}");
             checked += 1;
