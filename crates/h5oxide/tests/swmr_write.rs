@@ -150,10 +150,27 @@ fn a_killed_writer_leaves_the_flags_libhdf5_leaves() {
     std::mem::forget(ds);
     std::mem::forget(file);
     assert_eq!(flags_on_disk(&path), 0x05);
-    // libhdf5 refuses a normal open of such a file and names the cause.
+    // The same as libhdf5 leaves when it ends in SWMR write mode.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gen/swmr_killed.c");
+    let exe = dir.join("swmr_killed");
+    let built = Command::new("h5cc")
+        .arg("-o")
+        .arg(&exe)
+        .arg(&src)
+        .current_dir(&*dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if built {
+        let theirs = dir.join("theirs.h5");
+        assert!(Command::new(&exe).arg(&theirs).status().unwrap().success());
+        assert_eq!(flags_on_disk(&theirs), flags_on_disk(&path));
+    } else {
+        println!("libhdf5 comparison skipped: h5cc is not on PATH");
+    }
+    // libhdf5 refuses a normal open of such a file.
     let out = Command::new("h5dump").arg(&path).output().unwrap();
     assert!(!out.status.success());
-    // The SWMR read open works, and h5clear -s clears the flags.
+    // h5clear -s clears the flags; then libhdf5 reads what was appended.
     let st = Command::new("h5clear").arg("-s").arg(&path).status();
     if st.is_ok_and(|s| s.success()) {
         assert_eq!(flags_on_disk(&path), 0);
