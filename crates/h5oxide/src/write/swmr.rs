@@ -72,8 +72,9 @@ struct ArrayState {
     index: Option<IndexBlock>,
     /// Super blocks read or created so far: index block slot -> (address, block).
     supers: HashMap<usize, (u64, SuperBlock)>,
-    /// Every element up to the max index set.
-    entries: Vec<ChunkEntry>,
+    /// The set elements by index (sparse: a write far along the unlimited dimension does
+    /// not allocate for the elements before it).
+    entries: BTreeMap<u64, ChunkEntry>,
 }
 
 /// True while `file` is in SWMR write mode.
@@ -372,11 +373,7 @@ fn update(
         let mut sets = Vec::new();
         for origin in chunk_origins(sel, &c.dims) {
             let k = grid.index_of(&chunk_index::swizzle(&origin, d));
-            let old = usize::try_from(k)
-                .ok()
-                .and_then(|k| array.entries.get(k))
-                .filter(|e| e.address != UNDEFINED_ADDRESS)
-                .copied();
+            let old = array.entries.get(&k).copied();
             let mut block = match old {
                 Some(e) => cx.read_chunk(
                     &file,
@@ -481,7 +478,12 @@ fn open_array(
     let ctx = i.ctx;
     if c.address != UNDEFINED_ADDRESS {
         let hdr = ea::read_header(&i.src, c.address, &ctx, &i.limits)?;
-        let entries = ea::read_entries(&i.src, &hdr, &ctx, &i.limits)?;
+        let entries = ea::read_entries(&i.src, &hdr, &ctx, &i.limits)?
+            .into_iter()
+            .enumerate()
+            .filter(|(_, e)| e.address != UNDEFINED_ADDRESS)
+            .map(|(k, e)| (k as u64, e))
+            .collect();
         let index = if hdr.index_block_address == UNDEFINED_ADDRESS {
             None
         } else {
@@ -537,13 +539,16 @@ fn open_array(
         hdr: a.header,
         index: None,
         supers: HashMap::new(),
-        entries: Vec::new(),
+        entries: BTreeMap::new(),
     })
 }
 
 /// A block of the array has fewer slots than its header implies.
 const BAD_SLOT: Error =
     Error::Usage("extensible array block with fewer slots than its header implies");
+
+/// The largest array block (or page) the SWMR writer encodes in memory.
+const MAX_BLOCK_BYTES: u64 = 1 << 26;
 
 /// The page of its data block an element is on, for paged data blocks.
 fn page_of(p: &ElementPath) -> Option<u64> {
@@ -596,16 +601,13 @@ impl ArrayState {
         let mut new_blocks = false;
         let mut max_set = hdr.max_index_set;
         for &(k, e) in sets {
-            let ku = usize::try_from(k).map_err(|_| Error::Usage("too many chunks"))?;
-            if self.entries.len() <= ku {
-                if hdr.max_nelmts_bits < 64 && k >= 1u64 << hdr.max_nelmts_bits {
-                    return Err(Error::Usage("chunk beyond the extensible array's maximum"));
-                }
-                self.entries.resize(ku + 1, UNSET);
+            if hdr.max_nelmts_bits < 64 && k >= 1u64 << hdr.max_nelmts_bits {
+                return Err(Error::Usage("chunk beyond the extensible array's maximum"));
             }
-            self.entries[ku] = e;
+            self.entries.insert(k, e);
             max_set = max_set.max(k + 1);
             if k < ib_elems {
+                let ku = usize::try_from(k).map_err(|_| BAD_SLOT)?;
                 *ib.elements.get_mut(ku).ok_or(BAD_SLOT)? = e;
                 ib_dirty = true;
                 continue;
@@ -613,6 +615,18 @@ impl ArrayState {
             let p = hdr
                 .element_path(k, &ctx)
                 .ok_or(Error::Usage("chunk beyond the extensible array's maximum"))?;
+            // Blocks are encoded whole in memory (an unpaged data block, a super block):
+            // bound them, whatever parameters the file's array header holds.
+            let encoded = if p.pages == 0 {
+                p.data_block_len
+            } else {
+                p.page_len
+            };
+            if encoded.max(p.super_block_len) > MAX_BLOCK_BYTES {
+                return Err(Error::Usage(
+                    "extensible array block too large for the SWMR writer",
+                ));
+            }
             let key = (p.super_block, p.data_block);
             if let Some(t) = touched.get_mut(&key) {
                 if let Some(pg) = page_of(&p) {
@@ -691,13 +705,7 @@ impl ArrayState {
         // Data blocks and pages.
         let entries_of = |from: u64, n: u64| -> Vec<ChunkEntry> {
             (from..from + n)
-                .map(|j| {
-                    usize::try_from(j)
-                        .ok()
-                        .and_then(|j| self.entries.get(j))
-                        .copied()
-                        .unwrap_or(UNSET)
-                })
+                .map(|j| self.entries.get(&j).copied().unwrap_or(UNSET))
                 .collect()
         };
         for t in touched.values() {
