@@ -87,12 +87,14 @@ fn libhdf5_swmr_reader_follows_our_appends() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let t0 = std::time::Instant::now();
     for r in 0..total {
         ds.append(&row(r)).unwrap();
         if r % 50 == 0 {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
+    println!("{total} appends in {:?}", t0.elapsed());
     assert_eq!(ds.shape(), vec![total as u64, COLS as u64]);
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -403,6 +405,80 @@ fn libhdf5_extends_and_rewrites_what_swmr_appended() {
     let dump = h5dump(&path, &["-d", "/rows", "-s", "699,4", "-c", "1,1"]);
     assert!(
         dump.contains(&(3 * (699 * 5 + 4) + 1).to_string()),
+        "{dump}"
+    );
+}
+
+#[test]
+fn appends_continue_an_array_the_copy_on_write_path_built() {
+    let dir = temp_dir("swmr-continue");
+    let path = dir.join("continue.h5");
+    // 1001 rows in chunks of 2: 501 chunks, through super blocks 4 and 5 (separate
+    // blocks) into super block 6, built whole by the copy-on-write writer.
+    let start = 1001;
+    {
+        let file = latest(&path);
+        let data: Vec<i32> = (0..start).flat_map(row).collect();
+        file.root()
+            .new_dataset_builder()
+            .with_data(&Array2::from_shape_vec((start, COLS), data).unwrap())
+            .chunk([2, COLS])
+            .max_shape([None, Some(COLS)])
+            .create("rows")
+            .unwrap();
+    }
+    let (before, _) = array_headers(&path, "rows");
+    assert_eq!(before.max_index_set, 501);
+    {
+        let file = File::open_rw(&path).unwrap();
+        let mut ds = file.root().dataset("rows").unwrap();
+        file.start_swmr_write().unwrap();
+        // Rewrites the last, half-filled chunk, then fills super block 6.
+        for r in start..start + 200 {
+            ds.append(&row(r)).unwrap();
+        }
+        // And an old row in a chunk of a separate super block.
+        ds.write_slice(
+            &row(700).iter().map(|v| v + 1).collect::<Vec<_>>(),
+            s![700..701, ..],
+        )
+        .unwrap();
+    }
+    assert_eq!(flags_on_disk(&path), 0);
+    let (after, planned) = array_headers(&path, "rows");
+    assert_eq!(after.index_block_address, before.index_block_address);
+    assert_eq!(after.max_index_set, 601);
+    assert_eq!(
+        (
+            after.num_secondary_blocks,
+            after.num_data_blocks,
+            after.num_elements
+        ),
+        (
+            planned.num_secondary_blocks,
+            planned.num_data_blocks,
+            planned.num_elements
+        )
+    );
+    let f = File::open(&path).unwrap();
+    let got = f.root().dataset("rows").unwrap().read_2d::<i32>().unwrap();
+    assert_eq!(got.dim(), (start + 200, COLS));
+    for r in 0..start + 200 {
+        let want: Vec<i32> = if r == 700 {
+            row(r).iter().map(|v| v + 1).collect()
+        } else {
+            row(r)
+        };
+        assert_eq!(got.row(r).to_vec(), want, "row {r}");
+    }
+    let dump = h5dump(&path, &["-d", "/rows", "-s", "700,0", "-c", "1,5"]);
+    assert!(
+        dump.contains("700001, 700002, 700003, 700004, 700005"),
+        "{dump}"
+    );
+    let dump = h5dump(&path, &["-d", "/rows", "-s", "1200,0", "-c", "1,5"]);
+    assert!(
+        dump.contains("1200000, 1200001, 1200002, 1200003, 1200004"),
         "{dump}"
     );
 }
