@@ -1052,7 +1052,9 @@ pub(crate) fn numpy_str(t: &Datatype) -> String {
         }
     };
     match &t.class {
-        TypeClass::FixedPoint { order: o, signed, .. } => {
+        TypeClass::FixedPoint {
+            order: o, signed, ..
+        } => {
             format!("{}{}{size}", order(o), if *signed { 'i' } else { 'u' })
         }
         TypeClass::FloatingPoint { order: o, .. } => format!("{}f{size}", order(o)),

@@ -125,6 +125,8 @@ pub(crate) struct FileInner {
     pub(crate) chunk_cache: ChunkCache<(u64, Vec<u64>)>,
     /// Opened for reading while another process writes (see [`crate::swmr`]).
     pub(crate) swmr: bool,
+    /// Single-writer/multiple-reader write mode, once started (see `crate::write::swmr`).
+    pub(crate) swmr_write: Mutex<Option<crate::write::swmr::SwmrState>>,
     /// The file lock (see [`crate::lock`]); declared last so it is released after the
     /// final commit in `drop` and after the backend closes. [`File::close`] releases it
     /// early.
@@ -568,6 +570,9 @@ impl File {
     /// # Errors
     /// I/O errors.
     pub fn flush(&self) -> Result<()> {
+        if crate::write::swmr::active(self) {
+            return crate::write::swmr::flush(&self.inner);
+        }
         crate::write::commit_inner(&self.inner)
     }
 
@@ -637,6 +642,7 @@ impl File {
                 writer,
                 chunk_cache: ChunkCache::new(cache_bytes),
                 swmr: false,
+                swmr_write: Mutex::new(None),
                 lock: Mutex::new(None),
             }),
         })

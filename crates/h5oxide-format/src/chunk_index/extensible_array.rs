@@ -1051,6 +1051,155 @@ pub fn encode_array(
     Ok(EncodedArray { header: hdr, image })
 }
 
+/// Where one element past the index block's own elements is stored, with the sizes of the
+/// blocks on its path (spec VII.D): what a writer that updates an array in place, block by
+/// block, needs to find, create or rewrite those blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementPath {
+    /// Super block number.
+    pub super_block: u32,
+    /// The super block's data block addresses are kept in the index block (no "EASB").
+    pub in_index_block: bool,
+    /// Slot in the index block: of the data block address when `in_index_block`, else of
+    /// the super block address.
+    pub index_slot: usize,
+    /// Data blocks in the super block.
+    pub data_blocks: u64,
+    /// The data block holding the element, within its super block.
+    pub data_block: u64,
+    /// Elements in each data block of the super block.
+    pub data_block_elements: u64,
+    /// The element's position in its data block.
+    pub element: u64,
+    /// Block offset stored in the data block's prefix (libhdf5's value).
+    pub data_block_offset: u64,
+    /// Block offset stored in the super block's prefix.
+    pub super_block_offset: u64,
+    /// Pages in each data block; 0 when data blocks are not paged.
+    pub pages: u64,
+    /// Page-init bitmap bytes per data block in the super block (0 when not paged).
+    pub page_bitmap_len: usize,
+    /// Bytes of a data block: prefix, elements, one checksum per page (or one in all).
+    pub data_block_len: u64,
+    /// Bytes of the data block's prefix and one checksum: where the first page starts in a
+    /// paged data block (an unpaged one has its elements 4 bytes earlier, its checksum last).
+    pub data_block_prefix_len: u64,
+    /// Bytes of one page with its checksum.
+    pub page_len: u64,
+    /// Bytes of the super block ("EASB"); 0 when `in_index_block`.
+    pub super_block_len: u64,
+}
+
+impl ExtensibleArrayHeader {
+    /// Data block addresses kept in the index block.
+    pub fn index_block_data_block_slots(&self) -> usize {
+        self.index_data_block_addrs()
+    }
+
+    /// Super block addresses kept in the index block.
+    pub fn index_block_super_block_slots(&self) -> usize {
+        self.index_super_block_addrs()
+    }
+
+    /// The path to element `idx`; `None` for elements of the index block itself and past
+    /// the array's maximum.
+    pub fn element_path(&self, idx: u64, ctx: &Context) -> Option<ElementPath> {
+        if idx < u64::from(self.index_block_elements)
+            || self.data_block_min_elements == 0
+            || (self.max_nelmts_bits < 64 && idx >= 1u64 << self.max_nelmts_bits)
+        {
+            return None;
+        }
+        let (s, within) = self.locate(idx);
+        if s >= self.super_blocks() {
+            return None;
+        }
+        let info = self.super_block_info(s);
+        if info.data_block_elements == 0 {
+            return None;
+        }
+        let d = within / info.data_block_elements;
+        let in_index_block = s < u32::from(self.index_super_blocks());
+        let (pages, page_bitmap_len) = paging(self, &info);
+        let es = u64::from(self.element_size);
+        let prefix = self.data_block_prefix_len(ctx) as u64;
+        let data_block_len = prefix
+            .checked_add(info.data_block_elements.checked_mul(es)?)?
+            .checked_add(pages.checked_mul(4)?)?;
+        Some(ElementPath {
+            super_block: s,
+            in_index_block,
+            index_slot: if in_index_block {
+                usize::try_from(info.start_data_block + d).ok()?
+            } else {
+                (s - u32::from(self.index_super_blocks())) as usize
+            },
+            data_blocks: info.data_blocks,
+            data_block: d,
+            data_block_elements: info.data_block_elements,
+            element: within % info.data_block_elements,
+            // As encode_array stores it (libhdf5's values).
+            data_block_offset: if in_index_block {
+                info.start_index + (info.start_data_block + d) * info.data_block_elements
+            } else {
+                info.start_index + d * info.data_block_elements
+            },
+            super_block_offset: info.start_index,
+            pages,
+            page_bitmap_len,
+            data_block_len,
+            data_block_prefix_len: prefix,
+            page_len: self.page_elements().checked_mul(es)?.checked_add(4)?,
+            super_block_len: if in_index_block {
+                0
+            } else {
+                SuperBlock::encoded_len(self, &info, ctx)
+            },
+        })
+    }
+}
+
+/// Reads the index block the header points at.
+///
+/// # Errors
+/// The block is out of range, malformed, or fails its checksum.
+pub fn read_index_block<S: ReadAt + ?Sized>(
+    src: &S,
+    hdr: &ExtensibleArrayHeader,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<IndexBlock, S::Error> {
+    let ilen = IndexBlock::encoded_len(hdr, ctx) as u64;
+    let bytes = read_block(src, hdr.index_block_address, ilen, limits, INDEX)?;
+    Ok(IndexBlock::decode(
+        &mut Cursor::new(&bytes, hdr.index_block_address, INDEX),
+        hdr,
+        ctx,
+    )?)
+}
+
+/// Reads the super block at `address` on `path` (a path whose `in_index_block` is false).
+///
+/// # Errors
+/// The block is out of range, malformed, or fails its checksum.
+pub fn read_super_block<S: ReadAt + ?Sized>(
+    src: &S,
+    address: u64,
+    hdr: &ExtensibleArrayHeader,
+    path: &ElementPath,
+    ctx: &Context,
+    limits: &Limits,
+) -> core::result::Result<SuperBlock, S::Error> {
+    let info = hdr.super_block_info(path.super_block);
+    let bytes = read_block(src, address, path.super_block_len, limits, SUPER)?;
+    Ok(SuperBlock::decode(
+        &mut Cursor::new(&bytes, address, SUPER),
+        hdr,
+        &info,
+        ctx,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1366,5 +1515,99 @@ mod tests {
         let err = read_header(&file[..], 0, &ctx, &Limits::DEFAULT).unwrap_err();
         assert!(matches!(err.kind, ErrorKind::ChecksumMismatch { .. }));
         assert_eq!(err.structure, HEADER);
+    }
+
+    #[test]
+    fn element_paths_follow_the_libhdf5_table() {
+        let ctx = Context::DEFAULT;
+        // Pages of 64 elements (bits 6): super blocks 5 on are paged.
+        let h = hdr(0, UNDEFINED_ADDRESS);
+        assert_eq!(h.element_path(3, &ctx), None);
+        let p = h.element_path(4, &ctx).unwrap();
+        assert_eq!(
+            (p.super_block, p.in_index_block, p.index_slot, p.element),
+            (0, true, 0, 0)
+        );
+        // Super block 2 (start 48): two data blocks of 32; element 4 + 48 + 40 is the 9th
+        // of the second, listed in index block slot 3; libhdf5's stored offset 48 + 3 * 32.
+        let p = h.element_path(4 + 48 + 40, &ctx).unwrap();
+        assert_eq!(
+            (p.super_block, p.index_slot, p.data_block, p.element),
+            (2, 3, 1, 8)
+        );
+        assert_eq!((p.data_block_offset, p.data_block_elements), (144, 32));
+        assert_eq!(p.data_block_len, 18 + 32 * 8 + 4);
+        // Super block 4 (start 240) is the first "EASB", slot 0 of the super block
+        // addresses: four data blocks of 64, not paged.
+        let p = h.element_path(4 + 240 + 65, &ctx).unwrap();
+        assert_eq!(
+            (p.super_block, p.in_index_block, p.index_slot, p.data_block),
+            (4, false, 0, 1)
+        );
+        assert_eq!(
+            (p.data_block_offset, p.super_block_offset, p.pages),
+            (304, 240, 0)
+        );
+        assert_eq!(p.super_block_len, 18 + 4 * 8 + 4);
+        // Super block 5 (start 496): four data blocks of 128, two pages each.
+        let p = h.element_path(4 + 496 + 128 + 70, &ctx).unwrap();
+        assert_eq!((p.super_block, p.index_slot, p.data_block), (5, 1, 1));
+        assert_eq!((p.pages, p.page_bitmap_len, p.element), (2, 1, 70));
+        assert_eq!(p.data_block_len, 22 + 128 * 8 + 2 * 4);
+        assert_eq!(p.page_len, 64 * 8 + 4);
+        assert_eq!(p.super_block_len, 18 + 4 * (1 + 8) + 4);
+    }
+
+    #[test]
+    fn element_paths_reach_the_elements_of_a_built_array() {
+        let ctx = Context::DEFAULT;
+        let params = hdr(0, UNDEFINED_ADDRESS);
+        let entries: Vec<ChunkEntry> = (0..700)
+            .map(|i| ChunkEntry {
+                address: if i % 3 == 1 {
+                    UNDEFINED_ADDRESS
+                } else {
+                    100_000 + i
+                },
+                size: None,
+                filter_mask: 0,
+            })
+            .collect();
+        let a = encode_array(&params, &entries, 0, &ctx).unwrap();
+        let img = &a.image[..];
+        let ib = read_index_block(img, &a.header, &ctx, &Limits::DEFAULT).unwrap();
+        let at = |addr: u64| -> u64 {
+            let b = addr as usize;
+            u64::from_le_bytes(img[b..b + 8].try_into().unwrap())
+        };
+        let mut checked = 0;
+        for (i, e) in entries.iter().enumerate().skip(4) {
+            let p = a.header.element_path(i as u64, &ctx).unwrap();
+            let dblock = if p.in_index_block {
+                ib.data_block_addresses[p.index_slot]
+            } else {
+                let sa = ib.super_block_addresses[p.index_slot];
+                let sb = read_super_block(img, sa, &a.header, &p, &ctx, &Limits::DEFAULT).unwrap();
+                assert_eq!(sb.block_offset, p.super_block_offset);
+                sb.data_block_addresses[p.data_block as usize]
+            };
+            // Stored block offset: after the signature, version, client and header address.
+            let off = img[dblock as usize + 14..dblock as usize + 18].to_vec();
+            assert_eq!(
+                u32::from_le_bytes(off.try_into().unwrap()) as u64,
+                p.data_block_offset
+            );
+            let elem_at = if let Some(per) = p.data_block_elements.checked_div(p.pages) {
+                dblock
+                    + p.data_block_prefix_len
+                    + (p.element / per) * p.page_len
+                    + (p.element % per) * 8
+            } else {
+                dblock + p.data_block_prefix_len - 4 + p.element * 8
+            };
+            assert_eq!(at(elem_at), e.address, "element {i}");
+            checked += 1;
+        }
+        assert_eq!(checked, 696);
     }
 }

@@ -234,7 +234,11 @@ const UNSET_ENTRY: ChunkEntry = ChunkEntry {
 /// Client ID and entry size of a fixed or extensible array element (spec VII.C/VII.D):
 /// an address, and for filtered chunks the chunk size (as wide as libhdf5 makes it for
 /// layout version 4) and the filter mask.
-fn entry_layout(filtered: bool, chunk_bytes: u64, ctx: &h5oxide_format::Context) -> (u8, usize) {
+pub(crate) fn entry_layout(
+    filtered: bool,
+    chunk_bytes: u64,
+    ctx: &h5oxide_format::Context,
+) -> (u8, usize) {
     if filtered {
         let len = chunk_index::btree_v2::chunk_size_len(4, chunk_bytes, ctx);
         (fixed_array::CLIENT_FILTERED, ctx.sizeof_offsets() + len + 4)

@@ -82,6 +82,9 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::write_slice`].
     pub fn write_selection_bytes(&mut self, sel: &Selection, bytes: &[u8]) -> Result<()> {
+        if crate::write::swmr::active(self.file()) {
+            return crate::write::swmr::write_selection(self, sel, bytes);
+        }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
         let ds = self.reload()?;
@@ -248,6 +251,9 @@ impl Dataset {
     /// ```
     pub fn resize<S: AsRef<[usize]>>(&mut self, shape: S) -> Result<()> {
         let new: Vec<u64> = shape.as_ref().iter().map(|&n| n as u64).collect();
+        if crate::write::swmr::active(self.file()) {
+            return crate::write::swmr::resize(self, new);
+        }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
         let ds = self.reload()?;

@@ -24,6 +24,7 @@ use crate::write::Libver;
 /// Locks the writer of `file` and makes sure its reverse link index exists.
 pub(crate) fn begin(file: &File) -> Result<MutexGuard<'_, WriteState>> {
     let w = file.inner.writer.as_ref().ok_or(Error::ReadOnly)?;
+    crate::write::swmr::refuse_structural(file)?;
     let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
     if ws.has_failed() {
         return Err(Error::Usage(crate::write::FAILED));

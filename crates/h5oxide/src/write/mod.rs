@@ -61,6 +61,16 @@
 //! attributes: there an attribute larger than 64 KiB is refused.
 //!
 //! An existing file opened for writing keeps its generation, given by its superblock.
+//!
+//! # SWMR write mode
+//!
+//! [`File::start_swmr_write`](crate::File::start_swmr_write) switches a latest-format file
+//! to in-place updates for libhdf5's single-writer/multiple-reader readers (`write::swmr`,
+//! docs/SWMR.md): the superblock's consistency flags are set to 0x05 and stay set until the
+//! file is closed; appending to datasets indexed by an extensible array writes chunks at
+//! fresh space, then updates the index blocks, the object header's dataspace and the
+//! superblock's end of file in place, children before parents. Structural changes are
+//! refused in that mode.
 
 pub(crate) mod alloc;
 pub mod attribute;
@@ -74,6 +84,7 @@ pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
 pub(crate) mod reference;
+pub(crate) mod swmr;
 pub(crate) mod symbol_table;
 pub mod types;
 pub mod virtual_dataset;
