@@ -6,6 +6,21 @@ use h5oxide_format::FormatError;
 use h5oxide_storage::StorageError;
 
 /// Everything that can go wrong using h5oxide.
+///
+/// ```
+/// use h5oxide::Error;
+/// let file = h5oxide::File::in_memory()?;
+/// match file.root().dataset("missing") {
+///     Err(Error::NotFound { what, name }) => {
+///         assert_eq!(what, "object");
+///         assert!(name.contains("missing"));
+///     }
+///     other => panic!("unexpected: {other:?}"),
+/// }
+/// // A file that is not HDF5 is a format error, not a panic.
+/// assert!(matches!(h5oxide::File::from_bytes(vec![0; 64]), Err(Error::Storage(_))));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -113,4 +128,12 @@ impl From<FormatError> for Error {
 }
 
 /// Shorthand for results of the public API.
+///
+/// ```
+/// fn count_members(file: &h5oxide::File) -> h5oxide::Result<usize> {
+///     file.root().len()
+/// }
+/// assert_eq!(count_members(&h5oxide::File::in_memory()?)?, 0);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub type Result<T> = std::result::Result<T, Error>;

@@ -40,6 +40,23 @@ pub(crate) const STRUCTURE: &str = "data element";
 /// A Rust type that stored HDF5 elements can be read into.
 ///
 /// Derive it for structs (compounds) and C-like enums with `#[derive(H5Type)]`.
+///
+/// ```
+/// use h5oxide::H5Type;
+/// // h5py's compound dtype [("a", "<i4"), ("b", "<f8"), ("c", "u1")], read into a struct:
+/// // fields are matched to members by name.
+/// #[derive(H5Type, Debug, PartialEq)]
+/// struct Row {
+///     a: i32,
+///     b: f64,
+///     c: u8,
+/// }
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_compound.h5");
+/// let ds = h5oxide::File::open(path)?.root().dataset("simple_packed")?;
+/// let rows = ds.read_raw::<Row>()?;
+/// assert_eq!(rows[1], Row { a: -1, b: 0.25, c: 50 });
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub trait H5Type: Sized + 'static {
     /// Builds the conversion from elements stored as `dtype` into `Self`.
     ///
@@ -51,6 +68,15 @@ pub trait H5Type: Sized + 'static {
 
 /// Access to what stored elements refer to outside their own bytes: the file's global heap,
 /// where variable-length strings and sequences live.
+///
+/// ```
+/// use h5oxide::h5type::Heap;
+/// use h5oxide::{H5Type, H5Write};
+/// // Fixed-size numbers need no heap.
+/// let dec = i16::decoder(&i16::write_type())?;
+/// assert_eq!(dec.decode_one(&[0x34, 0x12], &Heap::none())?, 0x1234);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub struct Heap<'a> {
     src: Option<&'a dyn HeapSource>,
 }
@@ -60,7 +86,23 @@ impl<'a> Heap<'a> {
         Heap { src: Some(src) }
     }
 
-    /// No heap: decoding a variable-length element fails.
+    /// No heap: decoding a variable-length element whose data is in the heap fails (an
+    /// empty one, stored with a null heap ID, still decodes).
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = String::decoder(&String::write_type())?;
+    /// // Length 0, null heap ID: the empty string.
+    /// assert_eq!(dec.decode_one(&[0u8; 16], &Heap::none())?, "");
+    /// // Length 3, in the heap collection at 0x800: there is no heap to read it from.
+    /// let mut stored = [0u8; 16];
+    /// stored[0] = 3;
+    /// stored[4..12].copy_from_slice(&0x800u64.to_le_bytes());
+    /// stored[12] = 1;
+    /// assert!(dec.decode_one(&stored, &Heap::none()).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn none() -> Heap<'static> {
         Heap { src: None }
     }
@@ -91,6 +133,21 @@ struct Bulk<T> {
 
 /// The conversion of elements of one stored datatype into `T`, built by
 /// [`H5Type::decoder`].
+///
+/// ```
+/// use h5oxide::h5type::Heap;
+/// use h5oxide::{H5Type, H5Write};
+/// // Stored big-endian u16, read as u32.
+/// let dec = u32::decoder(&h5oxide::format::object_header::message::datatype::Datatype::integer(
+///     2,
+///     false,
+///     h5oxide::format::object_header::message::datatype::ByteOrder::BigEndian,
+/// ))?;
+/// let mut out = Vec::new();
+/// dec.decode_all(&[0, 1, 1, 0], &Heap::none(), &mut out)?;
+/// assert_eq!(out, [1, 256]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub struct Decoder<T> {
     size: usize,
     each: Arc<EachFn<T>>,
@@ -112,6 +169,16 @@ fn eof(needed: usize, available: usize) -> Error {
 impl<T> Decoder<T> {
     /// A decoder of stored elements of `size` bytes, each converted by `f` (which is given
     /// exactly `size` bytes).
+    ///
+    /// ```
+    /// use h5oxide::h5type::{Decoder, Heap};
+    /// // A decoder of 2-byte elements read as the sum of their bytes.
+    /// let dec = Decoder::element(2, |b, _heap| Ok(u32::from(b[0]) + u32::from(b[1])));
+    /// let mut out = Vec::new();
+    /// dec.decode_all(&[1, 2, 10, 20], &Heap::none(), &mut out)?;
+    /// assert_eq!(out, [3, 30]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn element(
         size: usize,
         f: impl Fn(&[u8], &Heap<'_>) -> Result<T> + Send + Sync + 'static,
@@ -138,6 +205,12 @@ impl<T> Decoder<T> {
     }
 
     /// Bytes of one stored element.
+    ///
+    /// ```
+    /// use h5oxide::{H5Type, H5Write};
+    /// assert_eq!(f64::decoder(&f32::write_type())?.stored_size(), 4);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn stored_size(&self) -> usize {
         self.size
     }
@@ -146,6 +219,16 @@ impl<T> Decoder<T> {
     ///
     /// # Errors
     /// `b` is too short; the value cannot be converted (see [`H5Type`]).
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = f64::decoder(&f32::write_type())?;
+    /// // Only the first element's 4 bytes are used.
+    /// assert_eq!(dec.decode_one(&1.5f32.to_le_bytes(), &Heap::none())?, 1.5);
+    /// assert!(dec.decode_one(&[0, 0], &Heap::none()).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn decode_one(&self, b: &[u8], heap: &Heap<'_>) -> Result<T> {
         let e = b.get(..self.size).ok_or_else(|| eof(self.size, b.len()))?;
         (self.each)(e, heap)
@@ -174,6 +257,16 @@ impl<T> Decoder<T> {
     ///
     /// # Errors
     /// `b` is not a whole number of elements; a value cannot be converted.
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = i64::decoder(&i8::write_type())?;
+    /// let mut out = vec![100];
+    /// dec.decode_all(&[0xff, 0x01], &Heap::none(), &mut out)?;
+    /// assert_eq!(out, [100, -1, 1]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn decode_all(&self, b: &[u8], heap: &Heap<'_>, out: &mut Vec<T>) -> Result<()> {
         let n = self.count(b)?;
         out.reserve(n);
@@ -190,6 +283,18 @@ impl<T> Decoder<T> {
     ///
     /// # Errors
     /// The element count differs from `out.len()`; a value cannot be converted.
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = u8::decoder(&u8::write_type())?;
+    /// let mut out = [0u8; 3];
+    /// dec.decode_into(&[7, 8, 9], &Heap::none(), &mut out)?;
+    /// assert_eq!(out, [7, 8, 9]);
+    /// // The count must match.
+    /// assert!(dec.decode_into(&[7, 8], &Heap::none(), &mut out).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn decode_into(&self, b: &[u8], heap: &Heap<'_>, out: &mut [T]) -> Result<()> {
         let n = self.count(b)?;
         if n != out.len() {

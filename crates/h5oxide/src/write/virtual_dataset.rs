@@ -30,6 +30,21 @@ use crate::write::Libver;
 /// A source of a virtual dataset mapping (h5py's `VirtualSource`): a dataset of `shape` at
 /// `dataset` in `file` (`"."` for the virtual dataset's own file), of which `selection` is
 /// mapped (everything by default).
+///
+/// ```
+/// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+/// use h5oxide::{DimSlice, H5Write};
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().new_dataset_builder().with_data(&[1i32, 2, 3]).create("a")?;
+/// file.root().new_dataset_builder().with_data(&[4i32, 5, 6]).create("b")?;
+/// // h5py: layout[0:3] = VirtualSource(f["a"]); layout[3:6] = VirtualSource(f["b"])
+/// let mut layout = VirtualLayout::new(i32::write_type(), &[6]);
+/// layout.map(vec![DimSlice { start: 0, step: 1, count: 3 }], VirtualSource::new(".", "/a", &[3]))?;
+/// layout.map(vec![DimSlice { start: 3, step: 1, count: 3 }], VirtualSource::new(".", "/b", &[3]))?;
+/// let vds = file.root().create_virtual_dataset("ab", &layout, None)?;
+/// assert_eq!(vds.read_raw::<i32>()?, [1, 2, 3, 4, 5, 6]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct VirtualSource {
     file: String,
@@ -40,6 +55,18 @@ pub struct VirtualSource {
 
 impl VirtualSource {
     /// The whole of dataset `dataset` (an absolute path) of `shape` in `file`.
+    ///
+    /// ```
+    /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+    /// use h5oxide::{DimSlice, H5Write};
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset_builder().with_data(&[7u8, 8]).create("src")?;
+    /// let mut layout = VirtualLayout::new(u8::write_type(), &[2]);
+    /// layout.map(vec![DimSlice::all(2)], VirtualSource::new(".", "/src", &[2]))?;
+    /// let vds = file.root().create_virtual_dataset("v", &layout, None)?;
+    /// assert_eq!(vds.read_raw::<u8>()?, [7, 8]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn new(file: &str, dataset: &str, shape: &[u64]) -> Self {
         VirtualSource {
             file: file.to_owned(),
@@ -53,6 +80,23 @@ impl VirtualSource {
     ///
     /// # Errors
     /// `Usage` if the slices do not fit the source's shape.
+    ///
+    /// ```
+    /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+    /// use h5oxide::{DimSlice, H5Write};
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset_builder().with_data(&[0u16, 10, 20, 30, 40, 50]).create("src")?;
+    /// // Every other element of the source: h5py's VirtualSource(ds)[::2]
+    /// let src = VirtualSource::new(".", "/src", &[6]).select(vec![DimSlice { start: 0, step: 2, count: 3 }])?;
+    /// let mut layout = VirtualLayout::new(u16::write_type(), &[3]);
+    /// layout.map(vec![DimSlice::all(3)], src)?;
+    /// let vds = file.root().create_virtual_dataset("evens", &layout, None)?;
+    /// assert_eq!(vds.read_raw::<u16>()?, [0, 20, 40]);
+    /// // Slices past the source's end are refused.
+    /// let past = VirtualSource::new(".", "/src", &[6]).select(vec![DimSlice { start: 4, step: 1, count: 3 }]);
+    /// assert!(past.is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn select(mut self, dims: Vec<DimSlice>) -> Result<Self> {
         self.selection = Selection::new(dims, &self.shape)?;
         Ok(self)
@@ -86,6 +130,20 @@ pub struct VirtualLayout {
 
 impl VirtualLayout {
     /// A virtual dataset of element type `dtype` and `shape`, nothing mapped yet.
+    ///
+    /// ```
+    /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+    /// use h5oxide::{DimSlice, H5Write};
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset_builder().with_data(&[1.5f64, 2.5]).create("src")?;
+    /// let mut layout = VirtualLayout::new(f64::write_type(), &[2, 2]);
+    /// // Row 1 of the virtual dataset comes from the source; row 0 is not mapped.
+    /// layout.map(vec![DimSlice { start: 1, step: 1, count: 1 }, DimSlice::all(2)], VirtualSource::new(".", "/src", &[2]))?;
+    /// let vds = file.root().create_virtual_dataset("v", &layout, None)?;
+    /// assert_eq!(vds.shape(), [2, 2]);
+    /// assert_eq!(vds.read_raw::<f64>()?, [0.0, 0.0, 1.5, 2.5]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn new(dtype: Datatype, shape: &[u64]) -> Self {
         VirtualLayout {
             dtype,
@@ -99,6 +157,17 @@ impl VirtualLayout {
     ///
     /// # Errors
     /// `Usage` for a rank mismatch or a maximum below the shape.
+    ///
+    /// ```
+    /// use h5oxide::write::virtual_dataset::VirtualLayout;
+    /// use h5oxide::H5Write;
+    /// // h5py: VirtualLayout(shape=(3,), maxshape=(None,))
+    /// let layout = VirtualLayout::new(i32::write_type(), &[3]).max_shape(&[None])?;
+    /// assert_ne!(layout, VirtualLayout::new(i32::write_type(), &[3]));
+    /// // Below the shape: refused.
+    /// assert!(VirtualLayout::new(i32::write_type(), &[3]).max_shape(&[Some(2)]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn max_shape(mut self, max: &[Option<u64>]) -> Result<Self> {
         if max.len() != self.shape.len() {
             return Err(Error::Usage("max_shape's rank differs from the shape's"));
@@ -117,6 +186,18 @@ impl VirtualLayout {
     /// # Errors
     /// `Usage` if the slices do not fit the shape or select a different number of elements
     /// than the source's selection.
+    ///
+    /// ```
+    /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+    /// use h5oxide::{DimSlice, H5Write};
+    /// let mut layout = VirtualLayout::new(i32::write_type(), &[10]);
+    /// // Ten elements from a source of ten: accepted.
+    /// layout.map(vec![DimSlice::all(10)], VirtualSource::new("src.h5", "/data", &[10]))?;
+    /// // Five places for a source of ten: refused.
+    /// let five = vec![DimSlice { start: 0, step: 1, count: 5 }];
+    /// assert!(layout.map(five, VirtualSource::new("src.h5", "/data", &[10])).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn map(&mut self, dims: Vec<DimSlice>, source: VirtualSource) -> Result<&mut Self> {
         let sel = Selection::new(dims, &self.shape)?;
         if sel.len() != source.selection.len() {
@@ -167,6 +248,24 @@ impl Group {
     /// # Errors
     /// `AlreadyExists` if the name exists; `Usage` for a fill value of the wrong size or a
     /// layout without mappings; `ReadOnly`; I/O errors.
+    ///
+    /// ```
+    /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
+    /// use h5oxide::{DimSlice, H5Write};
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset_builder().with_data(&[1i32, 2]).create("src")?;
+    /// let mut layout = VirtualLayout::new(i32::write_type(), &[4]);
+    /// layout.map(vec![DimSlice { start: 0, step: 1, count: 2 }], VirtualSource::new(".", "/src", &[2]))?;
+    /// // Unmapped elements read as the fill value, -1.
+    /// let vds = file.root().create_virtual_dataset("v", &layout, Some((-1i32).to_le_bytes().to_vec()))?;
+    /// assert_eq!(vds.read_raw::<i32>()?, [1, 2, -1, -1]);
+    /// // A source file that does not exist also reads as the fill value.
+    /// let mut missing = VirtualLayout::new(i32::write_type(), &[2]);
+    /// missing.map(vec![DimSlice::all(2)], VirtualSource::new("no_such_file.h5", "/data", &[2]))?;
+    /// let m = file.root().create_virtual_dataset("m", &missing, Some(7i32.to_le_bytes().to_vec()))?;
+    /// assert_eq!(m.read_raw::<i32>()?, [7, 7]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn create_virtual_dataset(
         &self,
         name: &str,
