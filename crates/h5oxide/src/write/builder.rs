@@ -82,7 +82,8 @@ impl DatasetBuilder {
         }
     }
 
-    /// The dataset's shape (not needed with [`DatasetBuilder::with_data`]).
+    /// The dataset's shape (not needed with [`DatasetBuilder::with_data`]; given with data,
+    /// it replaces the data's own shape, for as many elements).
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
@@ -90,6 +91,9 @@ impl DatasetBuilder {
     /// assert_eq!(ds.shape(), [2, 3]);
     /// // Never written: every element reads as the fill value, 0.
     /// assert_eq!(ds.read_raw::<f64>()?, [0.0; 6]);
+    /// // With data: six values as 3 x 2.
+    /// let r = file.root().new_dataset_builder().with_data(&[1u8, 2, 3, 4, 5, 6]).shape([3, 2]).create("r")?;
+    /// assert_eq!(r.read_2d::<u8>()?, h5oxide::ndarray::array![[1, 2], [3, 4], [5, 6]]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn shape<S: AsRef<[usize]>>(mut self, shape: S) -> Self {
@@ -508,6 +512,9 @@ impl DatasetBuilder {
     /// let ds = file.root().new_dataset_builder().with_strings(&["α", "beta"]).create("names")?;
     /// assert_eq!(ds.shape(), [2]);
     /// assert_eq!(ds.read_strings()?, ["α", "beta"]);
+    /// // Four strings as a 2 x 2 dataset.
+    /// let grid = file.root().new_dataset_builder().with_strings(&["a", "b", "c", "d"]).shape([2, 2]).create("grid")?;
+    /// assert_eq!(grid.shape(), [2, 2]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn with_strings<S: AsRef<str>>(mut self, values: &[S]) -> Self {

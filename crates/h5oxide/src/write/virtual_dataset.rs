@@ -106,19 +106,33 @@ impl VirtualSource {
 /// The layout of a virtual dataset (h5py's `VirtualLayout`): its type, shape, maximum shape
 /// and mappings.
 ///
-/// ```no_run
+/// ```
 /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
 /// use h5oxide::{DimSlice, File, H5Write};
 ///
-/// let f = File::create("vds.h5")?;
+/// let dir = std::env::temp_dir().join(format!("h5oxide-doc-vds-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// // Four files of 100 values each, as four detector modules would write them.
+/// for i in 0..4 {
+///     let part = File::create(dir.join(format!("part{i}.h5")))?;
+///     let row: Vec<f64> = (0..100).map(|j| f64::from(i * 100 + j)).collect();
+///     part.root().new_dataset_builder().with_data(&row).create("data")?;
+///     part.close()?;
+/// }
+/// // h5py: layout = h5py.VirtualLayout((4, 100), "f8"); layout[i] = h5py.VirtualSource(...)
+/// let f = File::create(dir.join("vds.h5"))?;
 /// let mut layout = VirtualLayout::new(f64::write_type(), &[4, 100]);
 /// for i in 0..4u64 {
 ///     let src = VirtualSource::new(&format!("part{i}.h5"), "/data", &[100]);
 ///     let row = vec![DimSlice { start: i, step: 1, count: 1 }, DimSlice::all(100)];
 ///     layout.map(row, src)?;
 /// }
-/// f.root().create_virtual_dataset("all", &layout, None)?;
-/// # Ok::<(), h5oxide::Error>(())
+/// let all = f.root().create_virtual_dataset("all", &layout, None)?;
+/// // Source names are relative to the virtual dataset's file.
+/// assert_eq!(all.read_2d::<f64>()?[[2, 5]], 205.0);
+/// f.close()?;
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct VirtualLayout {
