@@ -60,12 +60,14 @@ pub enum Error {
         /// The kind the call needs ("group", "dataset", ...).
         expected: &'static str,
     },
-    /// A soft or external link could not be followed (dangling, cyclic, or too many hops).
+    /// A soft or external link could not be followed (dangling, cyclic, or too many hops),
+    /// or a user-defined link was met on a path (h5oxide does not follow those).
     #[error("unable to follow link {name}: {reason}")]
     Link {
         /// The link's path.
         name: String,
-        /// Why ("dangling", "too many hops", ...).
+        /// Why ("dangling soft link", [`crate::external_link::NOT_FOUND`], "too many soft
+        /// link hops (a cycle?)", ...).
         reason: &'static str,
     },
     /// The call is not valid for this object or its arguments are inconsistent.

@@ -222,7 +222,8 @@ impl Dataset {
     /// let ds = h5oxide::File::open(path)?.root().dataset("two_files_i32")?;
     /// let pieces = ds.external_files()?;
     /// assert_eq!(pieces.len(), 2);
-    /// assert_eq!((pieces[0].name.as_str(), pieces[0].offset, pieces[0].size), ("external_raw_a.bin", 16, 100));
+    /// assert_eq!(pieces[0].name, "external_raw_a.bin");
+    /// assert_eq!((pieces[0].offset, pieces[0].size), (16, 100));
     /// // Values 11 i - 5, the first 25 in external_raw_a.bin, the rest in external_raw_b.bin.
     /// assert_eq!(ds.read_raw::<i32>()?[..3], [-5, 6, 17]);
     /// # Ok::<(), h5oxide::Error>(())
@@ -246,7 +247,8 @@ impl Dataset {
     /// ```
     /// use h5oxide::{DimSlice, Selection};
     /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files");
-    /// let ds = h5oxide::File::open(format!("{dir}/external_raw.h5"))?.root().dataset("two_files_i32")?;
+    /// let file = h5oxide::File::open(format!("{dir}/external_raw.h5"))?;
+    /// let ds = file.root().dataset("two_files_i32")?;
     /// let sel = Selection::new(vec![DimSlice { start: 39, step: 1, count: 1 }], &ds.shape())?;
     /// // h5py: h5py.File(..., )["two_files_i32"] with efile_prefix="${ORIGIN}"
     /// let b = ds.read_bytes_selection_with_efile_prefix(&sel, "${ORIGIN}")?;

@@ -110,7 +110,10 @@ impl Selection {
     /// use h5oxide::{DimSlice, Selection};
     /// // `[0:2, ::2]` of a 3 x 4 array.
     /// let sel = Selection::new(
-    ///     vec![DimSlice { start: 0, step: 1, count: 2 }, DimSlice { start: 0, step: 2, count: 2 }],
+    ///     vec![
+    ///         DimSlice { start: 0, step: 1, count: 2 },
+    ///         DimSlice { start: 0, step: 2, count: 2 },
+    ///     ],
     ///     &[3, 4],
     /// )?;
     /// assert_eq!(sel.shape(), [2, 2]);
@@ -180,7 +183,8 @@ impl Selection {
     ///
     /// ```
     /// use h5oxide::{DimSlice, Selection};
-    /// let sel = Selection::new(vec![DimSlice { start: 0, step: 4, count: 3 }, DimSlice::all(2)], &[10, 2])?;
+    /// let rows = DimSlice { start: 0, step: 4, count: 3 };
+    /// let sel = Selection::new(vec![rows, DimSlice::all(2)], &[10, 2])?;
     /// assert_eq!(sel.shape(), [3, 2]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```

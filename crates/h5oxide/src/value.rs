@@ -323,7 +323,8 @@ impl Value {
     /// use h5oxide::{H5Write, Value};
     /// let file = h5oxide::File::in_memory()?;
     /// let bytes = [0xff, 0xff, 0x02, 0x00]; // two little-endian i16: -1, 2
-    /// assert_eq!(Value::decode_all(&i16::write_type(), &bytes, &file)?, [Value::Int(-1), Value::Int(2)]);
+    /// let values = Value::decode_all(&i16::write_type(), &bytes, &file)?;
+    /// assert_eq!(values, [Value::Int(-1), Value::Int(2)]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn decode_all(dtype: &Datatype, b: &[u8], file: &crate::File) -> Result<Vec<Value>> {

@@ -59,7 +59,8 @@ macro_rules! fixed_string {
             /// ```
             /// // A NumPy `S8` dataset holding b"ab" and b"wxyz".
             /// let file = h5oxide::File::in_memory()?;
-            /// let ds = file.root().new_dataset_builder().with_fixed_strings(&["ab", "wxyz"], 8).create("s")?;
+            /// let b = file.root().new_dataset_builder();
+            /// let ds = b.with_fixed_strings(&["ab", "wxyz"], 8).create("s")?;
             #[doc = concat!("let v = ds.read_raw::<h5oxide::types::", stringify!($name), "<8>>()?;")]
             /// assert_eq!(v[0].as_str(), "ab");
             /// assert_eq!(v[1].as_str(), "wxyz");

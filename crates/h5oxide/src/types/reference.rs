@@ -301,7 +301,8 @@ impl RegionRef {
     /// single elements or that has one block per dimension.
     ///
     /// # Errors
-    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the slices' own checks ([`Selection::new`]).
+    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the
+    /// slices' own checks ([`Selection::new`]).
     ///
     /// ```
     /// use h5oxide::types::RegionRef;
@@ -310,7 +311,10 @@ impl RegionRef {
     /// let ds = file.root().new_dataset::<u16>().shape([3, 4]).create("d")?;
     /// // Rows 0 and 2, columns 1..3.
     /// let sel = Selection::new(
-    ///     vec![DimSlice { start: 0, step: 2, count: 2 }, DimSlice { start: 1, step: 1, count: 2 }],
+    ///     vec![
+    ///         DimSlice { start: 0, step: 2, count: 2 },
+    ///         DimSlice { start: 1, step: 1, count: 2 },
+    ///     ],
     ///     &[3, 4],
     /// )?;
     /// let r = RegionRef::new(&ds, &sel)?;

@@ -92,7 +92,8 @@ impl DatasetBuilder {
     /// // Never written: every element reads as the fill value, 0.
     /// assert_eq!(ds.read_raw::<f64>()?, [0.0; 6]);
     /// // With data: six values as 3 x 2.
-    /// let r = file.root().new_dataset_builder().with_data(&[1u8, 2, 3, 4, 5, 6]).shape([3, 2]).create("r")?;
+    /// let b = file.root().new_dataset_builder();
+    /// let r = b.with_data(&[1u8, 2, 3, 4, 5, 6]).shape([3, 2]).create("r")?;
     /// assert_eq!(r.read_2d::<u8>()?, h5oxide::ndarray::array![[1, 2], [3, 4], [5, 6]]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
@@ -173,7 +174,8 @@ impl DatasetBuilder {
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// let data: Vec<i64> = (0..500).collect();
-    /// let ds = file.root().new_dataset_builder().with_data(&data).shuffle().deflate(6).create("x")?;
+    /// let b = file.root().new_dataset_builder();
+    /// let ds = b.with_data(&data).shuffle().deflate(6).create("x")?;
     /// let ids: Vec<u16> = ds.filters().unwrap().filters.iter().map(|f| f.id).collect();
     /// assert_eq!(ids, [2, 1]);
     /// assert_eq!(ds.read_raw::<i64>()?, data);
@@ -333,7 +335,8 @@ impl DatasetBuilder {
     /// use h5oxide::write::Bitshuffle;
     /// let file = h5oxide::File::in_memory()?;
     /// let data: Vec<u16> = (0..1000).collect();
-    /// let ds = file.root().new_dataset_builder().with_data(&data).bitshuffle(Bitshuffle::Lz4).create("x")?;
+    /// let b = file.root().new_dataset_builder();
+    /// let ds = b.with_data(&data).bitshuffle(Bitshuffle::Lz4).create("x")?;
     /// assert_eq!(ds.filters().unwrap().filters[0].id, 32008);
     /// assert_eq!(ds.read_raw::<u16>()?, data);
     /// # Ok::<(), h5oxide::Error>(())
@@ -513,7 +516,8 @@ impl DatasetBuilder {
     /// assert_eq!(ds.shape(), [2]);
     /// assert_eq!(ds.read_strings()?, ["α", "beta"]);
     /// // Four strings as a 2 x 2 dataset.
-    /// let grid = file.root().new_dataset_builder().with_strings(&["a", "b", "c", "d"]).shape([2, 2]).create("grid")?;
+    /// let b = file.root().new_dataset_builder();
+    /// let grid = b.with_strings(&["a", "b", "c", "d"]).shape([2, 2]).create("grid")?;
     /// assert_eq!(grid.shape(), [2, 2]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
@@ -532,11 +536,13 @@ impl DatasetBuilder {
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
-    /// let ds = file.root().new_dataset_builder().with_fixed_strings(&["ab", "cdef"], 4).create("codes")?;
+    /// let b = file.root().new_dataset_builder();
+    /// let ds = b.with_fixed_strings(&["ab", "cdef"], 4).create("codes")?;
     /// assert_eq!(ds.dtype().descriptor(), "|S4:nullpad:ascii");
     /// assert_eq!(ds.read_strings()?, ["ab", "cdef"]);
     /// // Too long for the size: refused at create.
-    /// let long = file.root().new_dataset_builder().with_fixed_strings(&["abcde"], 4).create("bad");
+    /// let b = file.root().new_dataset_builder();
+    /// let long = b.with_fixed_strings(&["abcde"], 4).create("bad");
     /// assert!(long.is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```

@@ -39,8 +39,10 @@ use crate::write::Libver;
 /// file.root().new_dataset_builder().with_data(&[4i32, 5, 6]).create("b")?;
 /// // h5py: layout[0:3] = VirtualSource(f["a"]); layout[3:6] = VirtualSource(f["b"])
 /// let mut layout = VirtualLayout::new(i32::write_type(), &[6]);
-/// layout.map(vec![DimSlice { start: 0, step: 1, count: 3 }], VirtualSource::new(".", "/a", &[3]))?;
-/// layout.map(vec![DimSlice { start: 3, step: 1, count: 3 }], VirtualSource::new(".", "/b", &[3]))?;
+/// let first = DimSlice { start: 0, step: 1, count: 3 };
+/// let second = DimSlice { start: 3, step: 1, count: 3 };
+/// layout.map(vec![first], VirtualSource::new(".", "/a", &[3]))?;
+/// layout.map(vec![second], VirtualSource::new(".", "/b", &[3]))?;
 /// let vds = file.root().create_virtual_dataset("ab", &layout, None)?;
 /// assert_eq!(vds.read_raw::<i32>()?, [1, 2, 3, 4, 5, 6]);
 /// # Ok::<(), h5oxide::Error>(())
@@ -87,13 +89,15 @@ impl VirtualSource {
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().new_dataset_builder().with_data(&[0u16, 10, 20, 30, 40, 50]).create("src")?;
     /// // Every other element of the source: h5py's VirtualSource(ds)[::2]
-    /// let src = VirtualSource::new(".", "/src", &[6]).select(vec![DimSlice { start: 0, step: 2, count: 3 }])?;
+    /// let evens = DimSlice { start: 0, step: 2, count: 3 };
+    /// let src = VirtualSource::new(".", "/src", &[6]).select(vec![evens])?;
     /// let mut layout = VirtualLayout::new(u16::write_type(), &[3]);
     /// layout.map(vec![DimSlice::all(3)], src)?;
     /// let vds = file.root().create_virtual_dataset("evens", &layout, None)?;
     /// assert_eq!(vds.read_raw::<u16>()?, [0, 20, 40]);
     /// // Slices past the source's end are refused.
-    /// let past = VirtualSource::new(".", "/src", &[6]).select(vec![DimSlice { start: 4, step: 1, count: 3 }]);
+    /// let tail = DimSlice { start: 4, step: 1, count: 3 };
+    /// let past = VirtualSource::new(".", "/src", &[6]).select(vec![tail]);
     /// assert!(past.is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
@@ -152,7 +156,8 @@ impl VirtualLayout {
     /// file.root().new_dataset_builder().with_data(&[1.5f64, 2.5]).create("src")?;
     /// let mut layout = VirtualLayout::new(f64::write_type(), &[2, 2]);
     /// // Row 1 of the virtual dataset comes from the source; row 0 is not mapped.
-    /// layout.map(vec![DimSlice { start: 1, step: 1, count: 1 }, DimSlice::all(2)], VirtualSource::new(".", "/src", &[2]))?;
+    /// let row1 = vec![DimSlice { start: 1, step: 1, count: 1 }, DimSlice::all(2)];
+    /// layout.map(row1, VirtualSource::new(".", "/src", &[2]))?;
     /// let vds = file.root().create_virtual_dataset("v", &layout, None)?;
     /// assert_eq!(vds.shape(), [2, 2]);
     /// assert_eq!(vds.read_raw::<f64>()?, [0.0, 0.0, 1.5, 2.5]);
@@ -269,14 +274,16 @@ impl Group {
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().new_dataset_builder().with_data(&[1i32, 2]).create("src")?;
     /// let mut layout = VirtualLayout::new(i32::write_type(), &[4]);
-    /// layout.map(vec![DimSlice { start: 0, step: 1, count: 2 }], VirtualSource::new(".", "/src", &[2]))?;
+    /// let head = vec![DimSlice { start: 0, step: 1, count: 2 }];
+    /// layout.map(head, VirtualSource::new(".", "/src", &[2]))?;
     /// // Unmapped elements read as the fill value, -1.
-    /// let vds = file.root().create_virtual_dataset("v", &layout, Some((-1i32).to_le_bytes().to_vec()))?;
+    /// let fill = (-1i32).to_le_bytes().to_vec();
+    /// let vds = file.root().create_virtual_dataset("v", &layout, Some(fill))?;
     /// assert_eq!(vds.read_raw::<i32>()?, [1, 2, -1, -1]);
     /// // A source file that does not exist also reads as the fill value.
     /// let mut missing = VirtualLayout::new(i32::write_type(), &[2]);
     /// missing.map(vec![DimSlice::all(2)], VirtualSource::new("no_such_file.h5", "/data", &[2]))?;
-    /// let m = file.root().create_virtual_dataset("m", &missing, Some(7i32.to_le_bytes().to_vec()))?;
+    /// let m = file.root().create_virtual_dataset("m", &missing, Some(7i32.to_le_bytes().into()))?;
     /// assert_eq!(m.read_raw::<i32>()?, [7, 7]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
