@@ -70,9 +70,6 @@ impl Attributes {
 
     /// Every attribute, in name order.
     ///
-    /// # Errors
-    /// The object header or the dense attribute storage is malformed.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// let attrs = file.root().attrs();
@@ -82,6 +79,9 @@ impl Attributes {
     /// assert_eq!(names, ["a", "b"]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The object header or the dense attribute storage is malformed.
     pub fn list(&self) -> Result<Vec<Attribute>> {
         let messages = self.file.messages(self.address)?;
         let mut raw: Vec<(AttrMessage, Option<u64>)> = Vec::new();
@@ -173,9 +173,6 @@ impl Attributes {
     /// Every attribute in creation order, where the object tracks it (attributes without
     /// a recorded order come last, in name order); name order otherwise.
     ///
-    /// # Errors
-    /// As [`Attributes::list`].
-    ///
     /// ```
     /// // Attributes written attr_11 first and attr_00 last, on a dataset tracking their order.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/creation_order.h5");
@@ -185,6 +182,9 @@ impl Attributes {
     /// assert_eq!(first.creation_order(), Some(0));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Attributes::list`].
     pub fn list_in_creation_order(&self) -> Result<Vec<Attribute>> {
         let mut all = self.list()?;
         all.sort_by_key(|a| a.creation_order.unwrap_or(u64::MAX));
@@ -192,9 +192,6 @@ impl Attributes {
     }
 
     /// Names of the attributes, in name order.
-    ///
-    /// # Errors
-    /// As [`Attributes::list`].
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
@@ -204,14 +201,14 @@ impl Attributes {
     /// assert_eq!(file.root().attrs().names()?, ["date", "title"]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Attributes::list`].
     pub fn names(&self) -> Result<Vec<String>> {
         Ok(self.list()?.into_iter().map(|a| a.name).collect())
     }
 
     /// The attribute named `name`.
-    ///
-    /// # Errors
-    /// `NotFound` if there is none; as [`Attributes::list`].
     ///
     /// ```
     /// use h5oxide::Value;
@@ -222,6 +219,9 @@ impl Attributes {
     /// assert!(matches!(file.root().attrs().get("nope"), Err(h5oxide::Error::NotFound { .. })));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `NotFound` if there is none; as [`Attributes::list`].
     pub fn get(&self, name: &str) -> Result<Attribute> {
         self.list()?
             .into_iter()
@@ -234,9 +234,6 @@ impl Attributes {
 
     /// True if an attribute named `name` exists.
     ///
-    /// # Errors
-    /// As [`Attributes::list`].
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("x", &1u8)?;
@@ -245,6 +242,9 @@ impl Attributes {
     /// assert!(!file.root().attrs().contains("y")?);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Attributes::list`].
     pub fn contains(&self, name: &str) -> Result<bool> {
         Ok(self.list()?.iter().any(|a| a.name == name))
     }
@@ -330,9 +330,6 @@ impl Attribute {
 
     /// The stored bytes of the value (exactly element count times element size).
     ///
-    /// # Errors
-    /// The stored value is shorter than its type and shape need.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("pair", &[1u16, 258])?;
@@ -340,6 +337,9 @@ impl Attribute {
     /// assert_eq!(file.root().attrs().get("pair")?.raw()?, [1, 0, 2, 1]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The stored value is shorter than its type and shape need.
     pub fn raw(&self) -> Result<&[u8]> {
         let n = match self.space.kind {
             DataspaceKind::Null => 0,
@@ -364,9 +364,6 @@ impl Attribute {
 
     /// Every element of the value, row-major.
     ///
-    /// # Errors
-    /// The value does not decode.
-    ///
     /// ```
     /// use h5oxide::Value;
     /// let file = h5oxide::File::in_memory()?;
@@ -374,6 +371,9 @@ impl Attribute {
     /// assert_eq!(file.root().attrs().get("offsets")?.values()?, [Value::Int(-1), Value::Int(4)]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The value does not decode.
     pub fn values(&self) -> Result<Vec<Value>> {
         decode_many(&self.dtype, self.raw()?, &self.file, 0)
     }

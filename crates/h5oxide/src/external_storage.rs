@@ -214,9 +214,6 @@ impl Dataset {
     /// The external files holding the dataset's raw data, in order; empty if its data is
     /// in the HDF5 file.
     ///
-    /// # Errors
-    /// The object header or the names' local heap cannot be read.
-    ///
     /// ```
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/external_raw.h5");
     /// let ds = h5oxide::File::open(path)?.root().dataset("two_files_i32")?;
@@ -228,6 +225,9 @@ impl Dataset {
     /// assert_eq!(ds.read_raw::<i32>()?[..3], [-5, 6, 17]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The object header or the names' local heap cannot be read.
     pub fn external_files(&self) -> Result<Vec<ExternalFile>> {
         for m in self.file().messages(self.address())? {
             if let Message::External(e) = m {
@@ -240,9 +240,6 @@ impl Dataset {
     /// As [`Dataset::read_bytes_selection`], with relative external raw data file names
     /// resolved under `prefix` (h5py's `efile_prefix`; a leading `${ORIGIN}` is the HDF5
     /// file's folder, `""` the working folder) instead of the default.
-    ///
-    /// # Errors
-    /// As [`Dataset::read_bytes_selection`]; `Open` if an external file does not exist.
     ///
     /// ```
     /// use h5oxide::{DimSlice, Selection};
@@ -257,6 +254,9 @@ impl Dataset {
     /// assert!(ds.read_bytes_selection_with_efile_prefix(&sel, "/nonexistent").is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Dataset::read_bytes_selection`]; `Open` if an external file does not exist.
     pub fn read_bytes_selection_with_efile_prefix(
         &self,
         sel: &Selection,

@@ -174,9 +174,6 @@ impl NamedDatatype {
 
     /// The datatype.
     ///
-    /// # Errors
-    /// The header has no datatype message or does not decode.
-    ///
     /// ```
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_committed.h5");
     /// let file = h5oxide::File::open(path)?;
@@ -184,6 +181,9 @@ impl NamedDatatype {
     /// assert!(t.dtype()?.descriptor().starts_with("compound("));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The header has no datatype message or does not decode.
     pub fn dtype(&self) -> Result<h5oxide_format::object_header::message::datatype::Datatype> {
         for m in self.file.messages(self.address)? {
             if let Message::Datatype(t) = m {
@@ -306,9 +306,6 @@ impl Group {
     /// Every link of the group with its name, in name order (byte order of the UTF-8
     /// names, as libhdf5's name index sorts them).
     ///
-    /// # Errors
-    /// The group's storage is malformed.
-    ///
     /// ```
     /// use h5oxide::Link;
     /// let file = h5oxide::File::in_memory()?;
@@ -320,6 +317,9 @@ impl Group {
     /// assert_eq!(links[1].0, "b");
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The group's storage is malformed.
     pub fn links(&self) -> Result<Vec<(String, Link)>> {
         Ok(self.sorted_links()?.as_ref().clone())
     }
@@ -436,9 +436,6 @@ impl Group {
     /// `track_order=True`); links without a recorded order come last, in name order. Groups
     /// that do not track it (all symbol-table groups) give name order.
     ///
-    /// # Errors
-    /// As [`Group::links`].
-    ///
     /// ```
     /// // A group created with h5py's `track_order=True`, members made z04 first, z00 last.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/creation_order.h5");
@@ -447,6 +444,9 @@ impl Group {
     /// assert_eq!(g.member_names()?, ["z00", "z01", "z02", "z03", "z04"]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`].
     pub fn member_names_in_creation_order(&self) -> Result<Vec<String>> {
         let mut named: Vec<(Option<u64>, String)> = Vec::new();
         for m in self.file.messages(self.address)? {
@@ -473,9 +473,6 @@ impl Group {
 
     /// Names of the group's members, in name order (h5py's `keys()`).
     ///
-    /// # Errors
-    /// As [`Group::links`].
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// for name in ["zeta", "alpha", "Beta"] {
@@ -485,6 +482,9 @@ impl Group {
     /// assert_eq!(file.root().member_names()?, ["Beta", "alpha", "zeta"]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`].
     pub fn member_names(&self) -> Result<Vec<String>> {
         Ok(self
             .sorted_links()?
@@ -495,9 +495,6 @@ impl Group {
 
     /// Number of links in the group.
     ///
-    /// # Errors
-    /// As [`Group::links`].
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().create_group("a/b")?;
@@ -506,14 +503,14 @@ impl Group {
     /// assert_eq!(file.root().len()?, 2);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`].
     pub fn len(&self) -> Result<usize> {
         Ok(self.sorted_links()?.len())
     }
 
     /// True if the group has no links.
-    ///
-    /// # Errors
-    /// As [`Group::links`].
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
@@ -522,14 +519,14 @@ impl Group {
     /// assert!(!file.root().is_empty()?);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`].
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.len()? == 0)
     }
 
     /// The link named `name` in this group, not followed.
-    ///
-    /// # Errors
-    /// As [`Group::links`].
     ///
     /// ```
     /// use h5oxide::Link;
@@ -540,6 +537,9 @@ impl Group {
     /// assert_eq!(file.root().link("missing")?, None);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`].
     pub fn link(&self, name: &str) -> Result<Option<Link>> {
         let links = self.sorted_links()?;
         Ok(links
@@ -569,10 +569,6 @@ impl Group {
     /// [`crate::external_link`]). An object reached through an external link belongs to the
     /// other file and is named by its path there.
     ///
-    /// # Errors
-    /// `NotFound` for a missing name; `Link` for a dangling or looping soft link, or an
-    /// external link whose file or object does not exist; errors reading the files.
-    ///
     /// ```
     /// // An external link into links_target.h5, as libhdf5 wrote it.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/links_earliest.h5");
@@ -582,6 +578,10 @@ impl Group {
     /// assert!(d.file().path().unwrap().ends_with("links_target.h5"));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `NotFound` for a missing name; `Link` for a dangling or looping soft link, or an
+    /// external link whose file or object does not exist; errors reading the files.
     pub fn object(&self, path: &str) -> Result<Object> {
         let mut hops = 0u32;
         let (file, address, reached) = crate::external_link::resolve_path(self, path, &mut hops)?;
@@ -589,9 +589,6 @@ impl Group {
     }
 
     /// The group at `path`.
-    ///
-    /// # Errors
-    /// As [`Group::object`]; `WrongKind` if it is not a group.
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
@@ -602,6 +599,9 @@ impl Group {
     /// assert!(matches!(a.group("c"), Err(h5oxide::Error::NotFound { .. })));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::object`]; `WrongKind` if it is not a group.
     pub fn group(&self, path: &str) -> Result<Group> {
         match self.object(path)? {
             Object::Group(g) => Ok(g),
@@ -614,9 +614,6 @@ impl Group {
 
     /// The dataset at `path`.
     ///
-    /// # Errors
-    /// As [`Group::object`]; `WrongKind` if it is not a dataset.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().new_dataset_builder().with_data(&[1.0f64, 2.0]).create("sub/x")?;
@@ -625,6 +622,9 @@ impl Group {
     /// assert!(matches!(file.root().dataset("sub"), Err(h5oxide::Error::WrongKind { .. })));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Group::object`]; `WrongKind` if it is not a dataset.
     pub fn dataset(&self, path: &str) -> Result<Dataset> {
         match self.object(path)? {
             Object::Dataset(d) => Ok(d),
@@ -654,9 +654,6 @@ impl Group {
     /// `f(path, link)` with the path relative to this group. Hard-linked groups are
     /// descended into once per path, but never into a group already on the current path.
     ///
-    /// # Errors
-    /// Errors reading the file; the first error `f` returns.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().create_group("a/b")?;
@@ -670,6 +667,9 @@ impl Group {
     /// assert_eq!(paths, ["a", "a/b", "a/x"]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// Errors reading the file; the first error `f` returns.
     pub fn visit(&self, f: &mut dyn FnMut(&str, &Link) -> Result<()>) -> Result<()> {
         let mut stack = vec![self.address];
         self.visit_inner("", f, &mut stack, 0)
@@ -724,9 +724,6 @@ impl File {
     /// by the first path that reaches it in a depth-first walk in name order, or by its
     /// address when no link reaches it.
     ///
-    /// # Errors
-    /// The address holds no valid object header.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// let ds = file.root().new_dataset::<u8>().shape([2]).create("a/x")?;
@@ -735,6 +732,9 @@ impl File {
     /// assert_eq!(obj.kind(), h5oxide::ObjectKind::Dataset);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The address holds no valid object header.
     pub fn object_by_address(&self, address: u64) -> Result<Object> {
         let root = self.root();
         let mut found = (address == root.address).then(|| "/".to_owned());

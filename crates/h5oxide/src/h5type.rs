@@ -60,6 +60,17 @@ pub(crate) const STRUCTURE: &str = "data element";
 pub trait H5Type: Sized + 'static {
     /// Builds the conversion from elements stored as `dtype` into `Self`.
     ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// // Stored as 32-bit integers, read as f64 (NumPy's astype).
+    /// let dec = f64::decoder(&i32::write_type())?;
+    /// assert_eq!(dec.decode_one(&(-7i32).to_le_bytes(), &Heap::none())?, -7.0);
+    /// // A string does not convert into a number.
+    /// assert!(f64::decoder(&String::write_type()).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The stored type cannot be converted into `Self` (a different class, a compound
     /// without a member a field needs, an enumeration member without a variant, ...).
@@ -217,9 +228,6 @@ impl<T> Decoder<T> {
 
     /// Converts the element stored in the first [`Decoder::stored_size`] bytes of `b`.
     ///
-    /// # Errors
-    /// `b` is too short; the value cannot be converted (see [`H5Type`]).
-    ///
     /// ```
     /// use h5oxide::h5type::Heap;
     /// use h5oxide::{H5Type, H5Write};
@@ -229,6 +237,9 @@ impl<T> Decoder<T> {
     /// assert!(dec.decode_one(&[0, 0], &Heap::none()).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `b` is too short; the value cannot be converted (see [`H5Type`]).
     pub fn decode_one(&self, b: &[u8], heap: &Heap<'_>) -> Result<T> {
         let e = b.get(..self.size).ok_or_else(|| eof(self.size, b.len()))?;
         (self.each)(e, heap)
@@ -255,9 +266,6 @@ impl<T> Decoder<T> {
 
     /// Converts every element stored in `b` (a whole number of elements), appending to `out`.
     ///
-    /// # Errors
-    /// `b` is not a whole number of elements; a value cannot be converted.
-    ///
     /// ```
     /// use h5oxide::h5type::Heap;
     /// use h5oxide::{H5Type, H5Write};
@@ -267,6 +275,9 @@ impl<T> Decoder<T> {
     /// assert_eq!(out, [100, -1, 1]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `b` is not a whole number of elements; a value cannot be converted.
     pub fn decode_all(&self, b: &[u8], heap: &Heap<'_>, out: &mut Vec<T>) -> Result<()> {
         let n = self.count(b)?;
         out.reserve(n);
@@ -281,9 +292,6 @@ impl<T> Decoder<T> {
 
     /// Converts every element stored in `b` into `out`, which must hold exactly as many.
     ///
-    /// # Errors
-    /// The element count differs from `out.len()`; a value cannot be converted.
-    ///
     /// ```
     /// use h5oxide::h5type::Heap;
     /// use h5oxide::{H5Type, H5Write};
@@ -295,6 +303,9 @@ impl<T> Decoder<T> {
     /// assert!(dec.decode_into(&[7, 8], &Heap::none(), &mut out).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// The element count differs from `out.len()`; a value cannot be converted.
     pub fn decode_into(&self, b: &[u8], heap: &Heap<'_>, out: &mut [T]) -> Result<()> {
         let n = self.count(b)?;
         if n != out.len() {

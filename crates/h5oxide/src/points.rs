@@ -16,10 +16,6 @@ impl Dataset {
     /// The stored bytes of the elements at `points` (one coordinate per dimension each), in
     /// the order given.
     ///
-    /// # Errors
-    /// `Usage` for a point of the wrong rank or outside the dataset; storage that cannot be
-    /// read or decoded.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// let ds = file.root().new_dataset_builder().with_data(&[10u8, 11, 12, 13]).create("x")?;
@@ -28,6 +24,10 @@ impl Dataset {
     /// assert!(ds.read_points_bytes(&[vec![4]]).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` for a point of the wrong rank or outside the dataset; storage that cannot be
+    /// read or decoded.
     pub fn read_points_bytes(&self, points: &[Vec<u64>]) -> Result<Vec<u8>> {
         let shape = self.shape();
         if self.space().kind == DataspaceKind::Null && !points.is_empty() {
@@ -126,9 +126,6 @@ impl Dataset {
 
     /// The elements at `points`, converted into `T`, in the order given.
     ///
-    /// # Errors
-    /// As [`Dataset::read_points_bytes`]; the stored type does not convert into `T`.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// let a = h5oxide::ndarray::array![[1i32, 2, 3], [4, 5, 6]];
@@ -136,6 +133,9 @@ impl Dataset {
     /// assert_eq!(ds.read_points::<i32>(&[vec![1, 2], vec![0, 1], vec![1, 0]])?, [6, 2, 4]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`Dataset::read_points_bytes`]; the stored type does not convert into `T`.
     pub fn read_points<T: H5Type>(&self, points: &[Vec<u64>]) -> Result<Vec<T>> {
         let dec = T::decoder(self.dtype())?;
         let bytes = self.read_points_bytes(points)?;

@@ -103,9 +103,6 @@ impl Selection {
 
     /// A selection from explicit slices, checked against `shape`.
     ///
-    /// # Errors
-    /// `Usage` if the rank differs, a step is 0, or a slice reaches past its dimension.
-    ///
     /// ```
     /// use h5oxide::{DimSlice, Selection};
     /// // `[0:2, ::2]` of a 3 x 4 array.
@@ -122,6 +119,9 @@ impl Selection {
     /// assert!(matches!(past, Err(h5oxide::Error::Usage(_))));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` if the rank differs, a step is 0, or a slice reaches past its dimension.
     pub fn new(dims: Vec<DimSlice>, shape: &[u64]) -> Result<Self> {
         if dims.len() != shape.len() {
             return Err(Error::Usage(
@@ -262,9 +262,6 @@ impl Selection {
     /// `block_shape` whose first element has coordinates `block_origin` — into `out`, the
     /// dense row-major array of the selection's shape. Elements are `elem` bytes.
     ///
-    /// # Errors
-    /// `Usage` if a buffer is smaller than its shape says.
-    ///
     /// ```
     /// use h5oxide::{DimSlice, Selection};
     /// // Select elements 1 and 3 of a 1-byte-element array of length 6; the block holds
@@ -277,6 +274,9 @@ impl Selection {
     /// assert_eq!(out, [0, 30]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` if a buffer is smaller than its shape says.
     pub fn copy_from_block(
         &self,
         block: &[u8],
@@ -299,9 +299,6 @@ impl Selection {
     /// The inverse of [`Selection::copy_from_block`]: writes the selected elements of `data`
     /// (dense, the selection's shape) into `block`.
     ///
-    /// # Errors
-    /// `Usage` if a buffer is smaller than its shape says.
-    ///
     /// ```
     /// use h5oxide::{DimSlice, Selection};
     /// let sel = Selection::new(vec![DimSlice { start: 0, step: 2, count: 3 }], &[6])?;
@@ -310,6 +307,9 @@ impl Selection {
     /// assert_eq!(block, [7, 0, 8, 0, 9, 0]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` if a buffer is smaller than its shape says.
     pub fn copy_into_block(
         &self,
         data: &[u8],

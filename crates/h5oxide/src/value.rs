@@ -316,9 +316,6 @@ impl Value {
     /// bytes from [`crate::Dataset::read_bytes`]); variable-length data and references are
     /// resolved in `file`.
     ///
-    /// # Errors
-    /// Bytes that do not decode as `dtype`.
-    ///
     /// ```
     /// use h5oxide::{H5Write, Value};
     /// let file = h5oxide::File::in_memory()?;
@@ -327,6 +324,9 @@ impl Value {
     /// assert_eq!(values, [Value::Int(-1), Value::Int(2)]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// Bytes that do not decode as `dtype`.
     pub fn decode_all(dtype: &Datatype, b: &[u8], file: &crate::File) -> Result<Vec<Value>> {
         decode_many(dtype, b, file, 0)
     }

@@ -558,9 +558,6 @@ impl Dataset {
     /// when sources were added or removed since libhdf5 last wrote the file; for every
     /// other dataset, [`Dataset::shape`].
     ///
-    /// # Errors
-    /// A malformed mapping block.
-    ///
     /// ```
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/vds.h5");
     /// let file = h5oxide::File::open(path)?;
@@ -572,6 +569,9 @@ impl Dataset {
     /// assert_eq!(file.root().dataset("local_source")?.virtual_shape()?, [10]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// A malformed mapping block.
     pub fn virtual_shape(&self) -> Result<Vec<u64>> {
         let Storage::Virtual {
             heap_address,

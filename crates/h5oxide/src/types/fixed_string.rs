@@ -30,9 +30,6 @@ macro_rules! fixed_string {
         impl<const N: usize> $name<N> {
             /// The string `s`.
             ///
-            /// # Errors
-            #[doc = concat!("`Usage` if `s` is longer than `N` bytes or is not ", $what, ".")]
-            ///
             /// ```
             #[doc = concat!("use h5oxide::types::", stringify!($name), ";")]
             #[doc = concat!("let s = ", stringify!($name), "::<4>::new(\"abcd\")?;")]
@@ -41,6 +38,9 @@ macro_rules! fixed_string {
             #[doc = concat!("assert!(", stringify!($name), "::<4>::new(\"abcde\").is_err());")]
             /// # Ok::<(), h5oxide::Error>(())
             /// ```
+            ///
+            /// # Errors
+            #[doc = concat!("`Usage` if `s` is longer than `N` bytes or is not ", $what, ".")]
             pub fn new(s: &str) -> Result<Self> {
                 let check: fn(&str) -> bool = $check;
                 if s.len() > N {

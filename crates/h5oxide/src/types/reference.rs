@@ -96,9 +96,6 @@ impl ObjectRef {
 
     /// The referenced object in `file`.
     ///
-    /// # Errors
-    /// `Usage` for a null reference; the address holds no object header.
-    ///
     /// ```
     /// use h5oxide::types::ObjectRef;
     /// use h5oxide::Object;
@@ -109,6 +106,9 @@ impl ObjectRef {
     /// assert!(ObjectRef::null().open(&file).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` for a null reference; the address holds no object header.
     pub fn open(&self, file: &File) -> Result<Object> {
         if self.is_null() {
             return Err(Error::Usage("a null reference refers to no object"));
@@ -144,9 +144,6 @@ impl From<&NamedDatatype> for ObjectRef {
 impl File {
     /// The object `r` refers to (h5py's `file[ref]`).
     ///
-    /// # Errors
-    /// As [`ObjectRef::open`].
-    ///
     /// ```
     /// use h5oxide::types::ObjectRef;
     /// // Object references written by libhdf5.
@@ -162,6 +159,9 @@ impl File {
     /// assert_eq!(names, ["/data", "/group", "/named_type"]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// As [`ObjectRef::open`].
     pub fn deref(&self, r: &ObjectRef) -> Result<Object> {
         r.open(self)
     }
@@ -271,9 +271,6 @@ impl RegionRef {
 
     /// The referenced dataset in `file`.
     ///
-    /// # Errors
-    /// `Usage` for a null reference; `WrongKind` if the object is not a dataset.
-    ///
     /// ```
     /// use h5oxide::types::RegionRef;
     /// use h5oxide::{DimSlice, Selection};
@@ -286,6 +283,9 @@ impl RegionRef {
     /// assert_eq!(target.read_bytes_selection(&r.selection(&target.shape())?)?, [6, 7]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` for a null reference; `WrongKind` if the object is not a dataset.
     pub fn dataset(&self, file: &File) -> Result<Dataset> {
         match ObjectRef::from_address(self.object).open(file)? {
             Object::Dataset(d) => Ok(d),
@@ -299,10 +299,6 @@ impl RegionRef {
     /// The selection as a [`Selection`] of a dataset of shape `shape`: the whole extent, or
     /// a hyperslab (regular, or a list of blocks forming a regular grid) whose blocks are
     /// single elements or that has one block per dimension.
-    ///
-    /// # Errors
-    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the
-    /// slices' own checks ([`Selection::new`]).
     ///
     /// ```
     /// use h5oxide::types::RegionRef;
@@ -323,6 +319,10 @@ impl RegionRef {
     /// assert!(r.selection(&[12]).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the
+    /// slices' own checks ([`Selection::new`]).
     pub fn selection(&self, shape: &[u64]) -> Result<Selection> {
         match &self.selection {
             StoredSelection::All => Ok(Selection::all(shape)),

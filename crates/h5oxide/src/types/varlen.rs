@@ -116,15 +116,15 @@ macro_rules! vlen_string {
         impl $name {
             /// The string `s`.
             ///
-            /// # Errors
-            #[doc = concat!("`Usage` if `s` is not ", $what, ".")]
-            ///
             /// ```
             #[doc = concat!("use h5oxide::types::", stringify!($name), ";")]
             #[doc = concat!("let s = ", stringify!($name), "::new(String::from(\"plain\"))?;")]
             /// assert_eq!(s.as_str(), "plain");
             /// # Ok::<(), h5oxide::Error>(())
             /// ```
+            ///
+            /// # Errors
+            #[doc = concat!("`Usage` if `s` is not ", $what, ".")]
             pub fn new(s: impl Into<String>) -> Result<Self> {
                 let s = s.into();
                 let check: fn(&str) -> bool = $check;

@@ -571,12 +571,6 @@ impl DatasetBuilder {
     /// Creates the dataset `name` (a path relative to the group, or absolute; missing
     /// intermediate groups are created) and writes its data.
     ///
-    /// # Errors
-    /// `AlreadyExists` if the name exists; `Usage` for inconsistent settings (no type or
-    /// shape, data whose size differs from the shape, a rank mismatch, a chunk dimension of
-    /// 0, a maximum below the shape, filters or a maximum shape on a scalar); `ReadOnly`;
-    /// filter and I/O errors.
-    ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// let ds = file.root().new_dataset_builder().with_data(&[1i64, 2, 3]).create("a/b/c")?;
@@ -587,6 +581,12 @@ impl DatasetBuilder {
     /// assert!(matches!(again, Err(h5oxide::Error::AlreadyExists { .. })));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `AlreadyExists` if the name exists; `Usage` for inconsistent settings (no type or
+    /// shape, data whose size differs from the shape, a rank mismatch, a chunk dimension of
+    /// 0, a maximum below the shape, filters or a maximum shape on a scalar); `ReadOnly`;
+    /// filter and I/O errors.
     pub fn create(self, name: &str) -> Result<Dataset> {
         let file = self.group.file.clone();
         let committed = match &self.committed {

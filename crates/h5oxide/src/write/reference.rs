@@ -71,10 +71,6 @@ impl RegionRef {
     /// A reference to the elements `selection` picks in `dataset`, stored as a regular
     /// hyperslab (the whole extent as an "all" selection, nothing as "none").
     ///
-    /// # Errors
-    /// `Usage` if the selection's rank differs from the dataset's or it reaches past the
-    /// dataset's shape.
-    ///
     /// ```
     /// use h5oxide::types::RegionRef;
     /// use h5oxide::{DimSlice, Selection};
@@ -89,6 +85,10 @@ impl RegionRef {
     /// assert!(RegionRef::new(&ds, &Selection::all(&[2, 5])).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` if the selection's rank differs from the dataset's or it reaches past the
+    /// dataset's shape.
     pub fn new(dataset: &Dataset, selection: &Selection) -> Result<Self> {
         let shape = dataset.shape();
         // Re-check against this dataset (a selection may be made for another shape).

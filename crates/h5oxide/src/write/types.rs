@@ -39,13 +39,37 @@ use num_complex::Complex;
 /// ```
 pub trait H5Write: Sized + 'static {
     /// The stored datatype.
+    ///
+    /// ```
+    /// use h5oxide::H5Write;
+    /// assert_eq!(u64::write_type().descriptor(), "<u8");
+    /// assert_eq!(bool::write_type().element_size(), 1);
+    /// ```
     fn write_type() -> Datatype;
 
     /// Appends the stored bytes of `values`.
+    ///
+    /// ```
+    /// use h5oxide::H5Write;
+    /// let mut out = vec![0xaa];
+    /// f32::write_bytes(&[1.0], &mut out);
+    /// assert_eq!(out, [0xaa, 0x00, 0x00, 0x80, 0x3f]);
+    /// ```
     fn write_bytes(values: &[Self], out: &mut Vec<u8>);
 
     /// Appends the stored elements of `values` with the variable-length data they refer to.
     /// The default is [`H5Write::write_bytes`], for types without such data.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::H5Write;
+    /// let mut e = Elements::new();
+    /// // A string's text goes to the heap; its element is a length and a heap ID.
+    /// String::write_elements(&["abc".to_string()], &mut e);
+    /// assert_eq!(e.bytes().len(), 16);
+    /// assert_eq!(&e.bytes()[..4], &[3, 0, 0, 0]);
+    /// assert!(e.has_heap_data());
+    /// ```
     fn write_elements(values: &[Self], out: &mut Elements) {
         Self::write_bytes(values, &mut out.bytes);
     }
@@ -516,12 +540,31 @@ pub trait WriteData {
     type Elem: H5Write;
 
     /// The shape of the data.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// assert_eq!(vec![1i32, 2, 3].data_shape(), [3]);
+    /// assert_eq!(h5oxide::ndarray::Array3::<u8>::zeros((2, 3, 4)).data_shape(), [2, 3, 4]);
+    /// ```
     fn data_shape(&self) -> Vec<u64>;
 
     /// The stored bytes of every element, row-major.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// assert_eq!([1u16, 2].data_bytes(), [1, 0, 2, 0]);
+    /// ```
     fn data_bytes(&self) -> Vec<u8>;
 
     /// The stored elements with the variable-length data they refer to.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// let e = ["x".to_string(), "yz".to_string()].data_elements();
+    /// // Two variable-length elements of 16 bytes, with their text for the heap.
+    /// assert_eq!(e.bytes().len(), 32);
+    /// assert!(e.has_heap_data());
+    /// ```
     fn data_elements(&self) -> Elements;
 }
 

@@ -80,9 +80,6 @@ impl VirtualSource {
 
     /// Maps only `dims` of the source (start, step, count per dimension).
     ///
-    /// # Errors
-    /// `Usage` if the slices do not fit the source's shape.
-    ///
     /// ```
     /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
     /// use h5oxide::{DimSlice, H5Write};
@@ -101,6 +98,9 @@ impl VirtualSource {
     /// assert!(past.is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` if the slices do not fit the source's shape.
     pub fn select(mut self, dims: Vec<DimSlice>) -> Result<Self> {
         self.selection = Selection::new(dims, &self.shape)?;
         Ok(self)
@@ -174,9 +174,6 @@ impl VirtualLayout {
 
     /// The maximum shape (`None` = unlimited); the shape by default.
     ///
-    /// # Errors
-    /// `Usage` for a rank mismatch or a maximum below the shape.
-    ///
     /// ```
     /// use h5oxide::write::virtual_dataset::VirtualLayout;
     /// use h5oxide::H5Write;
@@ -187,6 +184,9 @@ impl VirtualLayout {
     /// assert!(VirtualLayout::new(i32::write_type(), &[3]).max_shape(&[Some(2)]).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` for a rank mismatch or a maximum below the shape.
     pub fn max_shape(mut self, max: &[Option<u64>]) -> Result<Self> {
         if max.len() != self.shape.len() {
             return Err(Error::Usage("max_shape's rank differs from the shape's"));
@@ -202,10 +202,6 @@ impl VirtualLayout {
     /// Maps `source` onto the slices `dims` of the virtual dataset (h5py's
     /// `layout[dims] = source`).
     ///
-    /// # Errors
-    /// `Usage` if the slices do not fit the shape or select a different number of elements
-    /// than the source's selection.
-    ///
     /// ```
     /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
     /// use h5oxide::{DimSlice, H5Write};
@@ -217,6 +213,10 @@ impl VirtualLayout {
     /// assert!(layout.map(five, VirtualSource::new("src.h5", "/data", &[10])).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `Usage` if the slices do not fit the shape or select a different number of elements
+    /// than the source's selection.
     pub fn map(&mut self, dims: Vec<DimSlice>, source: VirtualSource) -> Result<&mut Self> {
         let sel = Selection::new(dims, &self.shape)?;
         if sel.len() != source.selection.len() {
@@ -264,10 +264,6 @@ impl Group {
     /// intermediate groups are created) from `layout`; `fill` is the stored bytes of one
     /// element that unmapped or missing elements read as (zeros by default).
     ///
-    /// # Errors
-    /// `AlreadyExists` if the name exists; `Usage` for a fill value of the wrong size or a
-    /// layout without mappings; `ReadOnly`; I/O errors.
-    ///
     /// ```
     /// use h5oxide::write::virtual_dataset::{VirtualLayout, VirtualSource};
     /// use h5oxide::{DimSlice, H5Write};
@@ -287,6 +283,10 @@ impl Group {
     /// assert_eq!(m.read_raw::<i32>()?, [7, 7]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// `AlreadyExists` if the name exists; `Usage` for a fill value of the wrong size or a
+    /// layout without mappings; `ReadOnly`; I/O errors.
     pub fn create_virtual_dataset(
         &self,
         name: &str,
