@@ -486,6 +486,20 @@ pub struct Field<T> {
 impl<T: H5Type> Field<T> {
     /// Finds the member `name` among `members` (of a compound of `size` bytes).
     ///
+    /// ```
+    /// use h5oxide::h5type::{compound_members, Field};
+    /// use h5oxide::write::types::compound_type;
+    /// use h5oxide::H5Write;
+    /// // The compound {x: <i4 at 0, y: <f8 at 4}, as a struct `Point` would be read from it.
+    /// let members = vec![("x", i32::write_type(), None), ("y", f64::write_type(), None)];
+    /// let t = compound_type(members, 0);
+    /// let (members, size) = compound_members(&t, "Point")?;
+    /// assert!(Field::<f64>::new(members, "y", "Point", size).is_ok());
+    /// // No member "z".
+    /// assert!(Field::<f64>::new(members, "z", "Point", size).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `NotFound` naming the member when it does not exist; the member's type does not
     /// convert into `T`; the member reaches past the compound.
@@ -524,6 +538,20 @@ impl<T: H5Type> Field<T> {
     }
 
     /// Converts this field of the compound element `b`.
+    ///
+    /// ```
+    /// use h5oxide::h5type::{compound_members, Field, Heap};
+    /// use h5oxide::write::types::compound_type;
+    /// use h5oxide::H5Write;
+    /// let members = vec![("x", i32::write_type(), None), ("y", f64::write_type(), None)];
+    /// let t = compound_type(members, 0);
+    /// let (members, size) = compound_members(&t, "Point")?;
+    /// let y = Field::<f64>::new(members, "y", "Point", size)?;
+    /// let mut element = 7i32.to_le_bytes().to_vec();
+    /// element.extend_from_slice(&2.5f64.to_le_bytes());
+    /// assert_eq!(y.get(&element, &Heap::none())?, 2.5);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Decoder::decode_one`].
