@@ -175,7 +175,8 @@ impl DatasetBuilder {
     /// let file = h5oxide::File::in_memory()?;
     /// let data: Vec<i64> = (0..500).collect();
     /// let b = file.root().new_dataset_builder();
-    /// let ds = b.with_data(&data).shuffle().deflate(6).create("x")?;
+    /// let ds = b.with_data(&data).deflate(6).shuffle().create("x")?;
+    /// // Whatever the call order, the shuffle (2) runs before deflate (1).
     /// let ids: Vec<u16> = ds.filters().unwrap().filters.iter().map(|f| f.id).collect();
     /// assert_eq!(ids, [2, 1]);
     /// assert_eq!(ds.read_raw::<i64>()?, data);
