@@ -15,6 +15,17 @@ use crate::file::File;
 use crate::value::{decode_many, Value};
 
 /// The attributes of one object, as a small map.
+///
+/// ```
+/// let file = h5oxide::File::in_memory()?;
+/// let ds = file.root().new_dataset::<f32>().shape([3]).create("temps")?;
+/// // h5py: ds.attrs["units"] = "K"; ds.attrs["scale"] = [1.0, 0.5]
+/// ds.attrs().set("units", "K")?;
+/// ds.attrs().set("scale", &[1.0f64, 0.5])?;
+/// assert!(ds.attrs().contains("units")?);
+/// assert_eq!(ds.attrs().get("scale")?.shape(), [2]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Attributes {
     file: File,
@@ -23,6 +34,17 @@ pub struct Attributes {
 }
 
 /// One attribute: its name, type, shape and stored value.
+///
+/// ```
+/// use h5oxide::Value;
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().attrs().set("version", &3u16)?;
+/// let a = file.root().attrs().get("version")?;
+/// assert_eq!(a.name(), "version");
+/// assert_eq!(a.dtype().descriptor(), "<u2");
+/// assert_eq!(a.values()?, [Value::UInt(3)]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Attribute {
     file: File,
@@ -47,6 +69,16 @@ impl Attributes {
     }
 
     /// Every attribute, in name order.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let attrs = file.root().attrs();
+    /// attrs.set("b", &2i32)?;
+    /// attrs.set("a", &1i32)?;
+    /// let names: Vec<String> = attrs.list()?.iter().map(|a| a.name().to_string()).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The object header or the dense attribute storage is malformed.
@@ -141,6 +173,16 @@ impl Attributes {
     /// Every attribute in creation order, where the object tracks it (attributes without
     /// a recorded order come last, in name order); name order otherwise.
     ///
+    /// ```
+    /// // Attributes written attr_11 first and attr_00 last, on a dataset tracking their order.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/creation_order.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("dataset_indexed_attrs")?;
+    /// let first = &ds.attrs().list_in_creation_order()?[0];
+    /// assert_eq!(first.name(), "attr_11");
+    /// assert_eq!(first.creation_order(), Some(0));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Attributes::list`].
     pub fn list_in_creation_order(&self) -> Result<Vec<Attribute>> {
@@ -151,6 +193,15 @@ impl Attributes {
 
     /// Names of the attributes, in name order.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("title", "run 7")?;
+    /// file.root().attrs().set("date", "2024-05-01")?;
+    /// // h5py: list(f.attrs)
+    /// assert_eq!(file.root().attrs().names()?, ["date", "title"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Attributes::list`].
     pub fn names(&self) -> Result<Vec<String>> {
@@ -158,6 +209,16 @@ impl Attributes {
     }
 
     /// The attribute named `name`.
+    ///
+    /// ```
+    /// use h5oxide::Value;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("title", "run 7")?;
+    /// let a = file.root().attrs().get("title")?;
+    /// assert_eq!(a.values()?, [Value::String("run 7".into())]);
+    /// assert!(matches!(file.root().attrs().get("nope"), Err(h5oxide::Error::NotFound { .. })));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound` if there is none; as [`Attributes::list`].
@@ -172,6 +233,15 @@ impl Attributes {
     }
 
     /// True if an attribute named `name` exists.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("x", &1u8)?;
+    /// // h5py: "x" in f.attrs
+    /// assert!(file.root().attrs().contains("x")?);
+    /// assert!(!file.root().attrs().contains("y")?);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Attributes::list`].
@@ -192,31 +262,81 @@ impl Attribute {
     }
 
     /// The attribute's name.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("gain", &2.5f32)?;
+    /// assert_eq!(file.root().attrs().list()?[0].name(), "gain");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Its datatype.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("gain", &2.5f32)?;
+    /// assert_eq!(file.root().attrs().get("gain")?.dtype().descriptor(), "<f4");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn dtype(&self) -> &Datatype {
         &self.dtype
     }
 
     /// Its dataspace.
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::dataspace::DataspaceKind;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("gain", &2.5f32)?;
+    /// file.root().attrs().set("bins", &[1u8, 2, 3])?;
+    /// assert_eq!(file.root().attrs().get("gain")?.space().kind, DataspaceKind::Scalar);
+    /// assert_eq!(file.root().attrs().get("bins")?.space().dims, [3]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn space(&self) -> &Dataspace {
         &self.space
     }
 
     /// Its shape (empty for scalar and null dataspaces).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let m = h5oxide::ndarray::array![[1i32, 0], [0, 1]];
+    /// file.root().attrs().set("identity", &m)?;
+    /// file.root().attrs().set("one", &1i32)?;
+    /// assert_eq!(file.root().attrs().get("identity")?.shape(), [2, 2]);
+    /// assert!(file.root().attrs().get("one")?.shape().is_empty());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn shape(&self) -> Vec<u64> {
         self.space.dims.clone()
     }
 
     /// Creation order, where the object tracks it.
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/creation_order.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("dataset_indexed_attrs")?;
+    /// // attr_00 was written last of twelve.
+    /// assert_eq!(ds.attrs().get("attr_00")?.creation_order(), Some(11));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn creation_order(&self) -> Option<u64> {
         self.creation_order
     }
 
     /// The stored bytes of the value (exactly element count times element size).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("pair", &[1u16, 258])?;
+    /// // Little-endian u16 values, as stored.
+    /// assert_eq!(file.root().attrs().get("pair")?.raw()?, [1, 0, 2, 1]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The stored value is shorter than its type and shape need.
@@ -243,6 +363,14 @@ impl Attribute {
     }
 
     /// Every element of the value, row-major.
+    ///
+    /// ```
+    /// use h5oxide::Value;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("offsets", &[-1i64, 4])?;
+    /// assert_eq!(file.root().attrs().get("offsets")?.values()?, [Value::Int(-1), Value::Int(4)]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The value does not decode.

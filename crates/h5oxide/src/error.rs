@@ -6,6 +6,21 @@ use h5oxide_format::FormatError;
 use h5oxide_storage::StorageError;
 
 /// Everything that can go wrong using h5oxide.
+///
+/// ```
+/// use h5oxide::Error;
+/// let file = h5oxide::File::in_memory()?;
+/// match file.root().dataset("missing") {
+///     Err(Error::NotFound { what, name }) => {
+///         assert_eq!(what, "object");
+///         assert!(name.contains("missing"));
+///     }
+///     other => panic!("unexpected: {other:?}"),
+/// }
+/// // A file that is not HDF5 is a format error, not a panic.
+/// assert!(matches!(h5oxide::File::from_bytes(vec![0; 64]), Err(Error::Storage(_))));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -45,12 +60,14 @@ pub enum Error {
         /// The kind the call needs ("group", "dataset", ...).
         expected: &'static str,
     },
-    /// A soft or external link could not be followed (dangling, cyclic, or too many hops).
+    /// A soft or external link could not be followed (dangling, cyclic, or too many hops),
+    /// or a user-defined link was met on a path (h5oxide does not follow those).
     #[error("unable to follow link {name}: {reason}")]
     Link {
         /// The link's path.
         name: String,
-        /// Why ("dangling", "too many hops", ...).
+        /// Why ("dangling soft link", [`crate::external_link::NOT_FOUND`], "too many soft
+        /// link hops (a cycle?)", ...).
         reason: &'static str,
     },
     /// The call is not valid for this object or its arguments are inconsistent.
@@ -113,4 +130,12 @@ impl From<FormatError> for Error {
 }
 
 /// Shorthand for results of the public API.
+///
+/// ```
+/// fn count_members(file: &h5oxide::File) -> h5oxide::Result<usize> {
+///     file.root().len()
+/// }
+/// assert_eq!(count_members(&h5oxide::File::in_memory()?)?, 0);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub type Result<T> = std::result::Result<T, Error>;

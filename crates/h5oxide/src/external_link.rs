@@ -22,9 +22,24 @@ use crate::group::{join, Group, Link};
 use crate::object::ObjectKind;
 
 /// The variable libhdf5 reads for external link prefixes.
+///
+/// ```
+/// assert_eq!(h5oxide::external_link::EXT_PREFIX_VAR, "HDF5_EXT_PREFIX");
+/// ```
 pub const EXT_PREFIX_VAR: &str = "HDF5_EXT_PREFIX";
 
 /// The reason of the `Error::Link` a dangling external link gives.
+///
+/// ```
+/// use h5oxide::Error;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/links_earliest.h5");
+/// let file = h5oxide::File::open(path)?;
+/// // The link names no_such_file.h5.
+/// let err = file.root().object("external_missing_file").unwrap_err();
+/// assert!(matches!(err, Error::Link { .. }));
+/// assert!(err.to_string().contains(h5oxide::external_link::NOT_FOUND));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub const NOT_FOUND: &str = "external link target not found";
 
 type CacheKey = (usize, PathBuf);
@@ -225,6 +240,15 @@ pub(crate) fn resolve_path(
 impl Group {
     /// The file an external link in this group's file points to, opened as libhdf5 finds
     /// it (see the module documentation); `None` if it cannot be found or opened.
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/links_earliest.h5");
+    /// let root = h5oxide::File::open(path)?.root();
+    /// let other = root.open_external_file("links_target.h5").expect("next to the linking file");
+    /// assert!(other.root().contains("data"));
+    /// assert!(root.open_external_file("no_such_file.h5").is_none());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn open_external_file(&self, name: &str) -> Option<File> {
         open_linked_file(&self.file, name, EXT_PREFIX_VAR)
     }

@@ -29,11 +29,24 @@ use crate::file::File;
 use crate::selection::Selection;
 
 /// The variable libhdf5 reads for the external raw data file prefix.
+///
+/// ```
+/// assert_eq!(h5oxide::external_storage::EXTFILE_PREFIX_VAR, "HDF5_EXTFILE_PREFIX");
+/// ```
 pub const EXTFILE_PREFIX_VAR: &str = "HDF5_EXTFILE_PREFIX";
 
 const STRUCTURE: &str = "external data files";
 
 /// One piece of a dataset's raw data in an external file.
+///
+/// ```
+/// use h5oxide::external_storage::ExternalFile;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/external_raw.h5");
+/// let ds = h5oxide::File::open(path)?.root().dataset("one_file_f64_be")?;
+/// let want = ExternalFile { name: "external_raw_c.bin".into(), offset: 0, size: 96 };
+/// assert_eq!(ds.external_files()?, [want]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalFile {
     /// The file name as stored.
@@ -201,6 +214,18 @@ impl Dataset {
     /// The external files holding the dataset's raw data, in order; empty if its data is
     /// in the HDF5 file.
     ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/external_raw.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("two_files_i32")?;
+    /// let pieces = ds.external_files()?;
+    /// assert_eq!(pieces.len(), 2);
+    /// assert_eq!(pieces[0].name, "external_raw_a.bin");
+    /// assert_eq!((pieces[0].offset, pieces[0].size), (16, 100));
+    /// // Values 11 i - 5, the first 25 in external_raw_a.bin, the rest in external_raw_b.bin.
+    /// assert_eq!(ds.read_raw::<i32>()?[..3], [-5, 6, 17]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The object header or the names' local heap cannot be read.
     pub fn external_files(&self) -> Result<Vec<ExternalFile>> {
@@ -215,6 +240,20 @@ impl Dataset {
     /// As [`Dataset::read_bytes_selection`], with relative external raw data file names
     /// resolved under `prefix` (h5py's `efile_prefix`; a leading `${ORIGIN}` is the HDF5
     /// file's folder, `""` the working folder) instead of the default.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files");
+    /// let file = h5oxide::File::open(format!("{dir}/external_raw.h5"))?;
+    /// let ds = file.root().dataset("two_files_i32")?;
+    /// let sel = Selection::new(vec![DimSlice { start: 39, step: 1, count: 1 }], &ds.shape())?;
+    /// // h5py: h5py.File(..., )["two_files_i32"] with efile_prefix="${ORIGIN}"
+    /// let b = ds.read_bytes_selection_with_efile_prefix(&sel, "${ORIGIN}")?;
+    /// assert_eq!(i32::from_le_bytes(b.try_into().unwrap()), 11 * 39 - 5);
+    /// // A prefix where the raw files are not: they cannot be opened.
+    /// assert!(ds.read_bytes_selection_with_efile_prefix(&sel, "/nonexistent").is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Dataset::read_bytes_selection`]; `Open` if an external file does not exist.

@@ -23,6 +23,22 @@ use crate::object::ObjectKind;
 pub(crate) type SortedLinks = std::sync::Arc<Vec<(String, Link)>>;
 
 /// A link of a group, as stored (not followed).
+///
+/// ```
+/// use h5oxide::Link;
+/// let file = h5oxide::File::in_memory()?;
+/// let root = file.root();
+/// root.create_group("data")?;
+/// root.link_soft("/data", "alias")?;
+/// root.link_external("other.h5", "/x", "ext")?;
+/// assert_eq!(root.link("alias")?, Some(Link::Soft { target: "/data".into() }));
+/// assert_eq!(
+///     root.link("ext")?,
+///     Some(Link::External { file: "other.h5".into(), path: "/x".into() })
+/// );
+/// assert!(matches!(root.link("data")?, Some(Link::Hard { .. })));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Link {
@@ -53,6 +69,17 @@ pub enum Link {
 }
 
 /// An object reached by following a link.
+///
+/// ```
+/// use h5oxide::Object;
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().create_group("g")?;
+/// match file.root().object("g")? {
+///     Object::Group(g) => assert_eq!(g.name(), "/g"),
+///     other => panic!("expected a group, got {other:?}"),
+/// }
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Object {
@@ -66,6 +93,14 @@ pub enum Object {
 
 impl Object {
     /// The object's kind.
+    ///
+    /// ```
+    /// use h5oxide::ObjectKind;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset::<i8>().shape([1]).create("d")?;
+    /// assert_eq!(file.root().object("d")?.kind(), ObjectKind::Dataset);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn kind(&self) -> ObjectKind {
         match self {
             Object::Group(_) => ObjectKind::Group,
@@ -75,6 +110,13 @@ impl Object {
     }
 
     /// The path it was reached by.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// assert_eq!(file.root().group("a")?.object("b")?.name(), "/a/b");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         match self {
             Object::Group(g) => g.name(),
@@ -84,6 +126,13 @@ impl Object {
     }
 
     /// The object header address (its identity within the file).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let g = file.root().create_group("g")?;
+    /// assert_eq!(file.root().object("g")?.address(), g.address());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn address(&self) -> u64 {
         match self {
             Object::Group(g) => g.address,
@@ -94,6 +143,15 @@ impl Object {
 }
 
 /// A committed (named) datatype.
+///
+/// ```
+/// use h5oxide::{H5Write, Object};
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().commit_type("temperature", &f32::write_type())?;
+/// let Object::Datatype(t) = file.root().object("temperature")? else { panic!() };
+/// assert_eq!(t.dtype()?.descriptor(), "<f4");
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct NamedDatatype {
     pub(crate) file: File,
@@ -103,11 +161,26 @@ pub struct NamedDatatype {
 
 impl NamedDatatype {
     /// The path it was reached by.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let t = file.root().commit_type("types/t", &<u8 as h5oxide::H5Write>::write_type())?;
+    /// assert_eq!(t.name(), "/types/t");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.path
     }
 
     /// The datatype.
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_committed.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// let h5oxide::Object::Datatype(t) = file.root().object("types/point")? else { panic!() };
+    /// assert!(t.dtype()?.descriptor().starts_with("compound("));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The header has no datatype message or does not decode.
@@ -124,12 +197,30 @@ impl NamedDatatype {
     }
 
     /// Attributes of the datatype.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let t = file.root().commit_type("t", &<i16 as h5oxide::H5Write>::write_type())?;
+    /// t.attrs().set("units", "K")?;
+    /// assert_eq!(t.attrs().names()?, ["units"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn attrs(&self) -> crate::attribute::Attributes {
         crate::attribute::Attributes::new(self.file.clone(), self.address, self.path.clone())
     }
 }
 
 /// A group: a dictionary from names to links.
+///
+/// ```
+/// let file = h5oxide::File::in_memory()?;
+/// // h5py: f.create_group("run1/scan"); list(f["run1"].keys())
+/// let scan = file.root().create_group("run1/scan")?;
+/// assert_eq!(scan.name(), "/run1/scan");
+/// assert_eq!(file.root().group("run1")?.member_names()?, ["scan"]);
+/// assert_eq!(file.group("/run1")?.to_string(), r#"<HDF5 group "/run1" (1 members)>"#);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Group {
     pub(crate) file: File,
@@ -175,22 +266,57 @@ impl Group {
     }
 
     /// The path this group was reached by (`/` for the root).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// assert_eq!(file.root().name(), "/");
+    /// assert_eq!(file.root().create_group("a/b")?.name(), "/a/b");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.path
     }
 
     /// The file the group belongs to.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let g = file.root().create_group("g")?;
+    /// assert_eq!(g.file().superblock_version(), file.superblock_version());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn file(&self) -> &File {
         &self.file
     }
 
     /// The object header address.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let g = file.root().create_group("g")?;
+    /// file.root().link_hard("/g", "same")?;
+    /// // Two names, one object.
+    /// assert_eq!(file.root().group("same")?.address(), g.address());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn address(&self) -> u64 {
         self.address
     }
 
     /// Every link of the group with its name, in name order (byte order of the UTF-8
     /// names, as libhdf5's name index sorts them).
+    ///
+    /// ```
+    /// use h5oxide::Link;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("b")?;
+    /// file.root().link_soft("b", "a")?;
+    /// let links = file.root().links()?;
+    /// assert_eq!(links.len(), 2);
+    /// assert_eq!(links[0], ("a".to_string(), Link::Soft { target: "b".into() }));
+    /// assert_eq!(links[1].0, "b");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The group's storage is malformed.
@@ -310,6 +436,15 @@ impl Group {
     /// `track_order=True`); links without a recorded order come last, in name order. Groups
     /// that do not track it (all symbol-table groups) give name order.
     ///
+    /// ```
+    /// // A group created with h5py's `track_order=True`, members made z04 first, z00 last.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/creation_order.h5");
+    /// let g = h5oxide::File::open(path)?.root().group("tracked_compact")?;
+    /// assert_eq!(g.member_names_in_creation_order()?, ["z04", "z03", "z02", "z01", "z00"]);
+    /// assert_eq!(g.member_names()?, ["z00", "z01", "z02", "z03", "z04"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Group::links`].
     pub fn member_names_in_creation_order(&self) -> Result<Vec<String>> {
@@ -338,6 +473,16 @@ impl Group {
 
     /// Names of the group's members, in name order (h5py's `keys()`).
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// for name in ["zeta", "alpha", "Beta"] {
+    ///     file.root().create_group(name)?;
+    /// }
+    /// // Byte order: upper case before lower case.
+    /// assert_eq!(file.root().member_names()?, ["Beta", "alpha", "zeta"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Group::links`].
     pub fn member_names(&self) -> Result<Vec<String>> {
@@ -350,6 +495,15 @@ impl Group {
 
     /// Number of links in the group.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// file.root().create_group("c")?;
+    /// // Links directly in the group, like h5py's len(group).
+    /// assert_eq!(file.root().len()?, 2);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Group::links`].
     pub fn len(&self) -> Result<usize> {
@@ -358,6 +512,14 @@ impl Group {
 
     /// True if the group has no links.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// assert!(file.root().is_empty()?);
+    /// file.root().create_group("g")?;
+    /// assert!(!file.root().is_empty()?);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Group::links`].
     pub fn is_empty(&self) -> Result<bool> {
@@ -365,6 +527,16 @@ impl Group {
     }
 
     /// The link named `name` in this group, not followed.
+    ///
+    /// ```
+    /// use h5oxide::Link;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().link_soft("/nowhere", "dangling")?;
+    /// // The link is there even though its target is not.
+    /// assert_eq!(file.root().link("dangling")?, Some(Link::Soft { target: "/nowhere".into() }));
+    /// assert_eq!(file.root().link("missing")?, None);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Group::links`].
@@ -378,6 +550,16 @@ impl Group {
 
     /// True if `path` names an existing object (following soft links; a dangling link
     /// gives false, like h5py's `in`).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// file.root().link_soft("/nowhere", "dangling")?;
+    /// assert!(file.root().contains("a/b"));
+    /// assert!(file.root().contains("/a"));
+    /// assert!(!file.root().contains("dangling"));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn contains(&self, path: &str) -> bool {
         self.object(path).is_ok()
     }
@@ -386,6 +568,16 @@ impl Group {
     /// external links (into the other file, found as libhdf5 finds it: see
     /// [`crate::external_link`]). An object reached through an external link belongs to the
     /// other file and is named by its path there.
+    ///
+    /// ```
+    /// // An external link into links_target.h5, as libhdf5 wrote it.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/links_earliest.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// let h5oxide::Object::Dataset(d) = file.root().object("external_data")? else { panic!() };
+    /// assert_eq!(d.name(), "/data");
+    /// assert!(d.file().path().unwrap().ends_with("links_target.h5"));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound` for a missing name; `Link` for a dangling or looping soft link, or an
@@ -397,6 +589,16 @@ impl Group {
     }
 
     /// The group at `path`.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// let a = file.root().group("a")?;
+    /// assert_eq!(a.group("b")?.name(), "/a/b");
+    /// assert_eq!(a.group("/a")?.address(), a.address());
+    /// assert!(matches!(a.group("c"), Err(h5oxide::Error::NotFound { .. })));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Group::object`]; `WrongKind` if it is not a group.
@@ -412,6 +614,15 @@ impl Group {
 
     /// The dataset at `path`.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset_builder().with_data(&[1.0f64, 2.0]).create("sub/x")?;
+    /// let ds = file.root().dataset("sub/x")?;
+    /// assert_eq!(ds.read_raw::<f64>()?, [1.0, 2.0]);
+    /// assert!(matches!(file.root().dataset("sub"), Err(h5oxide::Error::WrongKind { .. })));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Group::object`]; `WrongKind` if it is not a dataset.
     pub fn dataset(&self, path: &str) -> Result<Dataset> {
@@ -425,6 +636,16 @@ impl Group {
     }
 
     /// Attributes of the group.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let g = file.root().create_group("run")?;
+    /// g.attrs().set("operator", "ada")?;
+    /// g.attrs().set("shots", &12i32)?;
+    /// assert_eq!(g.attrs().names()?, ["operator", "shots"]);
+    /// assert_eq!(g.attrs().get_value::<i32>("shots")?, 12);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn attrs(&self) -> crate::attribute::Attributes {
         crate::attribute::Attributes::new(self.file.clone(), self.address, self.path.clone())
     }
@@ -432,6 +653,20 @@ impl Group {
     /// Visits every link below this group, depth first in name order, calling
     /// `f(path, link)` with the path relative to this group. Hard-linked groups are
     /// descended into once per path, but never into a group already on the current path.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// file.root().new_dataset::<u8>().shape([1]).create("a/x")?;
+    /// let mut paths = Vec::new();
+    /// // h5py: f.visit(paths.append)
+    /// file.root().visit(&mut |path, _link| {
+    ///     paths.push(path.to_string());
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(paths, ["a", "a/b", "a/x"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Errors reading the file; the first error `f` returns.
@@ -488,6 +723,15 @@ impl File {
     /// The object whose header is at `address` (as an object reference stores it), named
     /// by the first path that reaches it in a depth-first walk in name order, or by its
     /// address when no link reaches it.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<u8>().shape([2]).create("a/x")?;
+    /// let obj = file.object_by_address(ds.address())?;
+    /// assert_eq!(obj.name(), "/a/x");
+    /// assert_eq!(obj.kind(), h5oxide::ObjectKind::Dataset);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The address holds no valid object header.

@@ -40,8 +40,36 @@ pub(crate) const STRUCTURE: &str = "data element";
 /// A Rust type that stored HDF5 elements can be read into.
 ///
 /// Derive it for structs (compounds) and C-like enums with `#[derive(H5Type)]`.
+///
+/// ```
+/// use h5oxide::H5Type;
+/// // h5py's compound dtype [("a", "<i4"), ("b", "<f8"), ("c", "u1")], read into a struct:
+/// // fields are matched to members by name.
+/// #[derive(H5Type, Debug, PartialEq)]
+/// struct Row {
+///     a: i32,
+///     b: f64,
+///     c: u8,
+/// }
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_compound.h5");
+/// let ds = h5oxide::File::open(path)?.root().dataset("simple_packed")?;
+/// let rows = ds.read_raw::<Row>()?;
+/// assert_eq!(rows[1], Row { a: -1, b: 0.25, c: 50 });
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub trait H5Type: Sized + 'static {
     /// Builds the conversion from elements stored as `dtype` into `Self`.
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// // Stored as 32-bit integers, read as f64 (NumPy's astype).
+    /// let dec = f64::decoder(&i32::write_type())?;
+    /// assert_eq!(dec.decode_one(&(-7i32).to_le_bytes(), &Heap::none())?, -7.0);
+    /// // A string does not convert into a number.
+    /// assert!(f64::decoder(&String::write_type()).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The stored type cannot be converted into `Self` (a different class, a compound
@@ -51,6 +79,15 @@ pub trait H5Type: Sized + 'static {
 
 /// Access to what stored elements refer to outside their own bytes: the file's global heap,
 /// where variable-length strings and sequences live.
+///
+/// ```
+/// use h5oxide::h5type::Heap;
+/// use h5oxide::{H5Type, H5Write};
+/// // Fixed-size numbers need no heap.
+/// let dec = i16::decoder(&i16::write_type())?;
+/// assert_eq!(dec.decode_one(&[0x34, 0x12], &Heap::none())?, 0x1234);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub struct Heap<'a> {
     src: Option<&'a dyn HeapSource>,
 }
@@ -60,7 +97,23 @@ impl<'a> Heap<'a> {
         Heap { src: Some(src) }
     }
 
-    /// No heap: decoding a variable-length element fails.
+    /// No heap: decoding a variable-length element whose data is in the heap fails (an
+    /// empty one, stored with a null heap ID, still decodes).
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = String::decoder(&String::write_type())?;
+    /// // Length 0, null heap ID: the empty string.
+    /// assert_eq!(dec.decode_one(&[0u8; 16], &Heap::none())?, "");
+    /// // Length 3, in the heap collection at 0x800: there is no heap to read it from.
+    /// let mut stored = [0u8; 16];
+    /// stored[0] = 3;
+    /// stored[4..12].copy_from_slice(&0x800u64.to_le_bytes());
+    /// stored[12] = 1;
+    /// assert!(dec.decode_one(&stored, &Heap::none()).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn none() -> Heap<'static> {
         Heap { src: None }
     }
@@ -91,6 +144,21 @@ struct Bulk<T> {
 
 /// The conversion of elements of one stored datatype into `T`, built by
 /// [`H5Type::decoder`].
+///
+/// ```
+/// use h5oxide::h5type::Heap;
+/// use h5oxide::{H5Type, H5Write};
+/// // Stored big-endian u16, read as u32.
+/// let dec = u32::decoder(&h5oxide::format::object_header::message::datatype::Datatype::integer(
+///     2,
+///     false,
+///     h5oxide::format::object_header::message::datatype::ByteOrder::BigEndian,
+/// ))?;
+/// let mut out = Vec::new();
+/// dec.decode_all(&[0, 1, 1, 0], &Heap::none(), &mut out)?;
+/// assert_eq!(out, [1, 256]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub struct Decoder<T> {
     size: usize,
     each: Arc<EachFn<T>>,
@@ -112,6 +180,16 @@ fn eof(needed: usize, available: usize) -> Error {
 impl<T> Decoder<T> {
     /// A decoder of stored elements of `size` bytes, each converted by `f` (which is given
     /// exactly `size` bytes).
+    ///
+    /// ```
+    /// use h5oxide::h5type::{Decoder, Heap};
+    /// // A decoder of 2-byte elements read as the sum of their bytes.
+    /// let dec = Decoder::element(2, |b, _heap| Ok(u32::from(b[0]) + u32::from(b[1])));
+    /// let mut out = Vec::new();
+    /// dec.decode_all(&[1, 2, 10, 20], &Heap::none(), &mut out)?;
+    /// assert_eq!(out, [3, 30]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn element(
         size: usize,
         f: impl Fn(&[u8], &Heap<'_>) -> Result<T> + Send + Sync + 'static,
@@ -138,11 +216,27 @@ impl<T> Decoder<T> {
     }
 
     /// Bytes of one stored element.
+    ///
+    /// ```
+    /// use h5oxide::{H5Type, H5Write};
+    /// assert_eq!(f64::decoder(&f32::write_type())?.stored_size(), 4);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn stored_size(&self) -> usize {
         self.size
     }
 
     /// Converts the element stored in the first [`Decoder::stored_size`] bytes of `b`.
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = f64::decoder(&f32::write_type())?;
+    /// // Only the first element's 4 bytes are used.
+    /// assert_eq!(dec.decode_one(&1.5f32.to_le_bytes(), &Heap::none())?, 1.5);
+    /// assert!(dec.decode_one(&[0, 0], &Heap::none()).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `b` is too short; the value cannot be converted (see [`H5Type`]).
@@ -172,6 +266,16 @@ impl<T> Decoder<T> {
 
     /// Converts every element stored in `b` (a whole number of elements), appending to `out`.
     ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = i64::decoder(&i8::write_type())?;
+    /// let mut out = vec![100];
+    /// dec.decode_all(&[0xff, 0x01], &Heap::none(), &mut out)?;
+    /// assert_eq!(out, [100, -1, 1]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `b` is not a whole number of elements; a value cannot be converted.
     pub fn decode_all(&self, b: &[u8], heap: &Heap<'_>, out: &mut Vec<T>) -> Result<()> {
@@ -187,6 +291,18 @@ impl<T> Decoder<T> {
     }
 
     /// Converts every element stored in `b` into `out`, which must hold exactly as many.
+    ///
+    /// ```
+    /// use h5oxide::h5type::Heap;
+    /// use h5oxide::{H5Type, H5Write};
+    /// let dec = u8::decoder(&u8::write_type())?;
+    /// let mut out = [0u8; 3];
+    /// dec.decode_into(&[7, 8, 9], &Heap::none(), &mut out)?;
+    /// assert_eq!(out, [7, 8, 9]);
+    /// // The count must match.
+    /// assert!(dec.decode_into(&[7, 8], &Heap::none(), &mut out).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The element count differs from `out.len()`; a value cannot be converted.
@@ -370,6 +486,20 @@ pub struct Field<T> {
 impl<T: H5Type> Field<T> {
     /// Finds the member `name` among `members` (of a compound of `size` bytes).
     ///
+    /// ```
+    /// use h5oxide::h5type::{compound_members, Field};
+    /// use h5oxide::write::types::compound_type;
+    /// use h5oxide::H5Write;
+    /// // The compound {x: <i4 at 0, y: <f8 at 4}, as a struct `Point` would be read from it.
+    /// let members = vec![("x", i32::write_type(), None), ("y", f64::write_type(), None)];
+    /// let t = compound_type(members, 0);
+    /// let (members, size) = compound_members(&t, "Point")?;
+    /// assert!(Field::<f64>::new(members, "y", "Point", size).is_ok());
+    /// // No member "z".
+    /// assert!(Field::<f64>::new(members, "z", "Point", size).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `NotFound` naming the member when it does not exist; the member's type does not
     /// convert into `T`; the member reaches past the compound.
@@ -408,6 +538,20 @@ impl<T: H5Type> Field<T> {
     }
 
     /// Converts this field of the compound element `b`.
+    ///
+    /// ```
+    /// use h5oxide::h5type::{compound_members, Field, Heap};
+    /// use h5oxide::write::types::compound_type;
+    /// use h5oxide::H5Write;
+    /// let members = vec![("x", i32::write_type(), None), ("y", f64::write_type(), None)];
+    /// let t = compound_type(members, 0);
+    /// let (members, size) = compound_members(&t, "Point")?;
+    /// let y = Field::<f64>::new(members, "y", "Point", size)?;
+    /// let mut element = 7i32.to_le_bytes().to_vec();
+    /// element.extend_from_slice(&2.5f64.to_le_bytes());
+    /// assert_eq!(y.get(&element, &Heap::none())?, 2.5);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Decoder::decode_one`].

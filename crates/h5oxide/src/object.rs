@@ -13,6 +13,14 @@ use crate::error::Result;
 use crate::file::File;
 
 /// What an object header describes.
+///
+/// ```
+/// use h5oxide::ObjectKind;
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().create_group("g")?;
+/// assert_eq!(file.root().object("g")?.kind(), ObjectKind::Group);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
     /// A group.
@@ -25,6 +33,12 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// The kind's name as h5py and h5ls print it.
+    ///
+    /// ```
+    /// use h5oxide::ObjectKind;
+    /// assert_eq!(ObjectKind::Dataset.as_str(), "dataset");
+    /// assert_eq!(ObjectKind::Datatype.as_str(), "datatype");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             ObjectKind::Group => "group",

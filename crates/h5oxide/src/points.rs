@@ -16,6 +16,15 @@ impl Dataset {
     /// The stored bytes of the elements at `points` (one coordinate per dimension each), in
     /// the order given.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_data(&[10u8, 11, 12, 13]).create("x")?;
+    /// // h5py-style point selection: elements 3 and 0, in that order.
+    /// assert_eq!(ds.read_points_bytes(&[vec![3], vec![0]])?, [13, 10]);
+    /// assert!(ds.read_points_bytes(&[vec![4]]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `Usage` for a point of the wrong rank or outside the dataset; storage that cannot be
     /// read or decoded.
@@ -120,6 +129,14 @@ impl Dataset {
     }
 
     /// The elements at `points`, converted into `T`, in the order given.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let a = h5oxide::ndarray::array![[1i32, 2, 3], [4, 5, 6]];
+    /// let ds = file.root().new_dataset_builder().with_data(&a).chunk([1, 2]).create("x")?;
+    /// assert_eq!(ds.read_points::<i32>(&[vec![1, 2], vec![0, 1], vec![1, 0]])?, [6, 2, 4]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Dataset::read_points_bytes`]; the stored type does not convert into `T`.

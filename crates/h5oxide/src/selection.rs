@@ -5,6 +5,13 @@
 use crate::error::{Error, Result};
 
 /// The selection of one dimension: `count` indices `start, start + step, ...`.
+///
+/// ```
+/// use h5oxide::DimSlice;
+/// // h5py's `[2:9:3]` on a dimension of length 10: indices 2, 5, 8.
+/// let d = DimSlice { start: 2, step: 3, count: 3 };
+/// assert_eq!(d.last(), Some(8));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DimSlice {
     /// First selected index.
@@ -17,6 +24,11 @@ pub struct DimSlice {
 
 impl DimSlice {
     /// The whole of a dimension of length `len`.
+    ///
+    /// ```
+    /// use h5oxide::DimSlice;
+    /// assert_eq!(DimSlice::all(10), DimSlice { start: 0, step: 1, count: 10 });
+    /// ```
     pub fn all(len: u64) -> Self {
         DimSlice {
             start: 0,
@@ -26,6 +38,12 @@ impl DimSlice {
     }
 
     /// The last selected index, if any is selected.
+    ///
+    /// ```
+    /// use h5oxide::DimSlice;
+    /// assert_eq!(DimSlice { start: 1, step: 2, count: 4 }.last(), Some(7));
+    /// assert_eq!(DimSlice { start: 1, step: 2, count: 0 }.last(), None);
+    /// ```
     pub fn last(&self) -> Option<u64> {
         (self.count > 0).then(|| self.start + (self.count - 1) * self.step)
     }
@@ -47,6 +65,22 @@ impl DimSlice {
 }
 
 /// A selection of elements: one [`DimSlice`] per dimension (empty for a scalar).
+///
+/// ```
+/// use h5oxide::{DimSlice, Selection};
+/// let file = h5oxide::File::in_memory()?;
+/// let data: Vec<i32> = (0..10).collect();
+/// let ds = file.root().new_dataset_builder().with_data(&data).create("x")?;
+/// // h5py's `ds[1:8:3]`
+/// let sel = Selection::new(vec![DimSlice { start: 1, step: 3, count: 3 }], &ds.shape())?;
+/// let bytes = ds.read_bytes_selection(&sel)?;
+/// let values: Vec<i32> = bytes
+///     .chunks_exact(4)
+///     .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+///     .collect();
+/// assert_eq!(values, [1, 4, 7]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selection {
     dims: Vec<DimSlice>,
@@ -54,6 +88,13 @@ pub struct Selection {
 
 impl Selection {
     /// Every element of a dataspace of shape `shape`.
+    ///
+    /// ```
+    /// use h5oxide::Selection;
+    /// let sel = Selection::all(&[3, 4]);
+    /// assert_eq!(sel.shape(), [3, 4]);
+    /// assert_eq!(sel.len(), Some(12));
+    /// ```
     pub fn all(shape: &[u64]) -> Self {
         Selection {
             dims: shape.iter().map(|&n| DimSlice::all(n)).collect(),
@@ -61,6 +102,23 @@ impl Selection {
     }
 
     /// A selection from explicit slices, checked against `shape`.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// // `[0:2, ::2]` of a 3 x 4 array.
+    /// let sel = Selection::new(
+    ///     vec![
+    ///         DimSlice { start: 0, step: 1, count: 2 },
+    ///         DimSlice { start: 0, step: 2, count: 2 },
+    ///     ],
+    ///     &[3, 4],
+    /// )?;
+    /// assert_eq!(sel.shape(), [2, 2]);
+    /// // Reaching past the end is refused.
+    /// let past = Selection::new(vec![DimSlice { start: 2, step: 1, count: 2 }], &[3]);
+    /// assert!(matches!(past, Err(h5oxide::Error::Usage(_))));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` if the rank differs, a step is 0, or a slice reaches past its dimension.
@@ -88,6 +146,17 @@ impl Selection {
     /// The part of the selection whose first-dimension indices fall in `[from, from + len)`,
     /// and the range `lo..hi` of output rows (positions along the first dimension) it
     /// covers. The part selects nothing when `lo == hi`.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// // Rows 0, 2, 4, 6 selected; the band of rows 3..7 holds rows 4 and 6,
+    /// // which are output rows 2 and 3.
+    /// let sel = Selection::new(vec![DimSlice { start: 0, step: 2, count: 4 }], &[8])?;
+    /// let (part, lo, hi) = sel.band(3, 4);
+    /// assert_eq!((lo, hi), (2, 4));
+    /// assert_eq!(part.dims()[0], DimSlice { start: 4, step: 2, count: 2 });
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn band(&self, from: u64, len: u64) -> (Selection, u64, u64) {
         let mut dims = self.dims.clone();
         let Some(d0) = dims.first_mut() else {
@@ -100,16 +169,36 @@ impl Selection {
     }
 
     /// The per-dimension slices.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// let sel = Selection::all(&[5]);
+    /// assert_eq!(sel.dims(), [DimSlice::all(5)]);
+    /// ```
     pub fn dims(&self) -> &[DimSlice] {
         &self.dims
     }
 
     /// The shape of the selected block (the output's shape).
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// let rows = DimSlice { start: 0, step: 4, count: 3 };
+    /// let sel = Selection::new(vec![rows, DimSlice::all(2)], &[10, 2])?;
+    /// assert_eq!(sel.shape(), [3, 2]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn shape(&self) -> Vec<u64> {
         self.dims.iter().map(|d| d.count).collect()
     }
 
     /// Number of selected elements (`None` on overflow).
+    ///
+    /// ```
+    /// use h5oxide::Selection;
+    /// assert_eq!(Selection::all(&[4, 5]).len(), Some(20));
+    /// assert_eq!(Selection::all(&[u64::MAX, 2]).len(), None);
+    /// ```
     pub fn len(&self) -> Option<u64> {
         self.dims
             .iter()
@@ -117,6 +206,12 @@ impl Selection {
     }
 
     /// True if no element is selected.
+    ///
+    /// ```
+    /// use h5oxide::Selection;
+    /// assert!(Selection::all(&[3, 0]).is_empty());
+    /// assert!(!Selection::all(&[3]).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.dims.iter().any(|d| d.count == 0)
     }
@@ -124,6 +219,14 @@ impl Selection {
     /// For each dimension, the chunk coordinates (multiples of `chunk[d]`) of chunks that
     /// hold at least one selected index. Their cartesian product is the set of chunks the
     /// selection touches.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// // Indices 3..=12 of a dimension chunked by 5 touch the chunks at 0, 5 and 10.
+    /// let sel = Selection::new(vec![DimSlice { start: 3, step: 1, count: 10 }], &[20])?;
+    /// assert_eq!(sel.chunk_ranges(&[5]), vec![vec![0, 5, 10]]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn chunk_ranges(&self, chunk: &[u64]) -> Vec<Vec<u64>> {
         self.dims
             .iter()
@@ -159,6 +262,19 @@ impl Selection {
     /// `block_shape` whose first element has coordinates `block_origin` — into `out`, the
     /// dense row-major array of the selection's shape. Elements are `elem` bytes.
     ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// // Select elements 1 and 3 of a 1-byte-element array of length 6; the block holds
+    /// // elements 2..6.
+    /// let sel = Selection::new(vec![DimSlice { start: 1, step: 2, count: 2 }], &[6])?;
+    /// let block = [20u8, 30, 40, 50];
+    /// let mut out = [0u8; 2];
+    /// sel.copy_from_block(&block, &[2], &[4], 1, &mut out)?;
+    /// // Element 1 is not in the block and stays untouched.
+    /// assert_eq!(out, [0, 30]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `Usage` if a buffer is smaller than its shape says.
     pub fn copy_from_block(
@@ -182,6 +298,15 @@ impl Selection {
 
     /// The inverse of [`Selection::copy_from_block`]: writes the selected elements of `data`
     /// (dense, the selection's shape) into `block`.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// let sel = Selection::new(vec![DimSlice { start: 0, step: 2, count: 3 }], &[6])?;
+    /// let mut block = [0u8; 6];
+    /// sel.copy_into_block(&[7, 8, 9], &mut block, &[0], &[6], 1)?;
+    /// assert_eq!(block, [7, 0, 8, 0, 9, 0]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` if a buffer is smaller than its shape says.

@@ -11,6 +11,15 @@ use h5oxide_format::{Context, Cursor, ErrorKind, FormatError};
 use crate::error::Result;
 
 /// One element of any datatype.
+///
+/// ```
+/// use h5oxide::Value;
+/// let file = h5oxide::File::in_memory()?;
+/// let ds = file.root().new_dataset_builder().with_data(&[1.5f32, -2.0]).create("x")?;
+/// // Any type, no Rust type named: h5py's ds[()].tolist()
+/// assert_eq!(ds.read_values()?, [Value::Float(1.5), Value::Float(-2.0)]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Value {
@@ -307,6 +316,15 @@ impl Value {
     /// bytes from [`crate::Dataset::read_bytes`]); variable-length data and references are
     /// resolved in `file`.
     ///
+    /// ```
+    /// use h5oxide::{H5Write, Value};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let bytes = [0xff, 0xff, 0x02, 0x00]; // two little-endian i16: -1, 2
+    /// let values = Value::decode_all(&i16::write_type(), &bytes, &file)?;
+    /// assert_eq!(values, [Value::Int(-1), Value::Int(2)]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Bytes that do not decode as `dtype`.
     pub fn decode_all(dtype: &Datatype, b: &[u8], file: &crate::File) -> Result<Vec<Value>> {
@@ -341,6 +359,18 @@ pub(crate) fn decode_many(
 }
 
 /// The character set of a string type, if `dtype` is one.
+///
+/// ```
+/// use h5oxide::format::object_header::message::datatype::CharSet;
+/// use h5oxide::value::string_charset;
+/// let file = h5oxide::File::in_memory()?;
+/// let s = file.root().new_dataset_builder().with_strings(&["é"]).create("s")?;
+/// let b = file.root().new_dataset_builder().with_fixed_strings(&["ab"], 2).create("b")?;
+/// assert_eq!(string_charset(s.dtype()), Some(CharSet::Utf8));
+/// assert_eq!(string_charset(b.dtype()), Some(CharSet::Ascii));
+/// assert_eq!(string_charset(&<u8 as h5oxide::H5Write>::write_type()), None);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub fn string_charset(dtype: &Datatype) -> Option<CharSet> {
     match &dtype.class {
         TypeClass::String { charset, .. } => Some(*charset),

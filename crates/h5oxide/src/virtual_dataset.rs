@@ -35,6 +35,10 @@ use crate::external_link::open_linked_file;
 use crate::selection::{DimSlice, Selection};
 
 /// The variable libhdf5 reads for virtual dataset source prefixes.
+///
+/// ```
+/// assert_eq!(h5oxide::virtual_dataset::VDS_PREFIX_VAR, "HDF5_VDS_PREFIX");
+/// ```
 pub const VDS_PREFIX_VAR: &str = "HDF5_VDS_PREFIX";
 
 /// Most virtual datasets read inside one another (a source that is itself virtual).
@@ -553,6 +557,18 @@ impl Dataset {
     /// `H5D_VDS_LAST_AVAILABLE` view), which can differ from the stored [`Dataset::shape`]
     /// when sources were added or removed since libhdf5 last wrote the file; for every
     /// other dataset, [`Dataset::shape`].
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/vds.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// // Three sources of 10 elements each are present, as when libhdf5 wrote the file.
+    /// let ds = file.root().dataset("printf_sources")?;
+    /// assert_eq!(ds.virtual_shape()?, [30]);
+    /// assert_eq!(ds.max_shape(), [None]);
+    /// // Not virtual: the stored shape.
+    /// assert_eq!(file.root().dataset("local_source")?.virtual_shape()?, [10]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// A malformed mapping block.

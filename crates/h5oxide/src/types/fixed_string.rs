@@ -30,6 +30,15 @@ macro_rules! fixed_string {
         impl<const N: usize> $name<N> {
             /// The string `s`.
             ///
+            /// ```
+            #[doc = concat!("use h5oxide::types::", stringify!($name), ";")]
+            #[doc = concat!("let s = ", stringify!($name), "::<4>::new(\"abcd\")?;")]
+            /// assert_eq!(s.as_str(), "abcd");
+            /// // Five bytes do not fit in four.
+            #[doc = concat!("assert!(", stringify!($name), "::<4>::new(\"abcde\").is_err());")]
+            /// # Ok::<(), h5oxide::Error>(())
+            /// ```
+            ///
             /// # Errors
             #[doc = concat!("`Usage` if `s` is longer than `N` bytes or is not ", $what, ".")]
             pub fn new(s: &str) -> Result<Self> {
@@ -46,6 +55,17 @@ macro_rules! fixed_string {
             }
 
             /// The text, without padding.
+            ///
+            /// ```
+            /// // A NumPy `S8` dataset holding b"ab" and b"wxyz".
+            /// let file = h5oxide::File::in_memory()?;
+            /// let b = file.root().new_dataset_builder();
+            /// let ds = b.with_fixed_strings(&["ab", "wxyz"], 8).create("s")?;
+            #[doc = concat!("let v = ds.read_raw::<h5oxide::types::", stringify!($name), "<8>>()?;")]
+            /// assert_eq!(v[0].as_str(), "ab");
+            /// assert_eq!(v[1].as_str(), "wxyz");
+            /// # Ok::<(), h5oxide::Error>(())
+            /// ```
             pub fn as_str(&self) -> &str {
                 // Built only from a checked `&str`.
                 std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()

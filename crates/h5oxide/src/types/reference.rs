@@ -43,26 +43,69 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     /// The null reference (address 0, as libhdf5 stores an unset reference).
+    ///
+    /// ```
+    /// use h5oxide::types::ObjectRef;
+    /// let r = ObjectRef::null();
+    /// assert!(r.is_null());
+    /// assert_eq!(r, ObjectRef::default());
+    /// ```
     pub fn null() -> Self {
         ObjectRef { address: 0 }
     }
 
     /// A reference to the object whose header is at `address`.
+    ///
+    /// ```
+    /// use h5oxide::types::ObjectRef;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let g = file.root().create_group("g")?;
+    /// let r = ObjectRef::from_address(g.address());
+    /// assert_eq!(r.open(&file)?.name(), "/g");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn from_address(address: u64) -> Self {
         ObjectRef { address }
     }
 
     /// True for the null reference.
+    ///
+    /// ```
+    /// use h5oxide::types::ObjectRef;
+    /// let file = h5oxide::File::in_memory()?;
+    /// assert!(!ObjectRef::from(&file.root()).is_null());
+    /// assert!(ObjectRef::null().is_null());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn is_null(&self) -> bool {
         self.address == 0 || self.address == UNDEFINED_ADDRESS
     }
 
     /// The referenced object's header address.
+    ///
+    /// ```
+    /// use h5oxide::types::ObjectRef;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<u8>().shape([1]).create("d")?;
+    /// assert_eq!(ObjectRef::from(&ds).address(), ds.address());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn address(&self) -> u64 {
         self.address
     }
 
     /// The referenced object in `file`.
+    ///
+    /// ```
+    /// use h5oxide::types::ObjectRef;
+    /// use h5oxide::Object;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let g = file.root().create_group("targets/a")?;
+    /// let r = ObjectRef::from(&g);
+    /// assert!(matches!(r.open(&file)?, Object::Group(ref x) if x.name() == "/targets/a"));
+    /// assert!(ObjectRef::null().open(&file).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` for a null reference; the address holds no object header.
@@ -101,6 +144,22 @@ impl From<&NamedDatatype> for ObjectRef {
 impl File {
     /// The object `r` refers to (h5py's `file[ref]`).
     ///
+    /// ```
+    /// use h5oxide::types::ObjectRef;
+    /// // Object references written by libhdf5.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_references.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// let ds = file.root().dataset("object_refs")?;
+    /// let refs = ds.read_raw::<ObjectRef>()?;
+    /// // h5py: [f[r].name for r in f["object_refs"]]
+    /// let names: Vec<String> = refs
+    ///     .iter()
+    ///     .map(|r| file.deref(r).map(|o| o.name().to_string()))
+    ///     .collect::<h5oxide::Result<_>>()?;
+    /// assert_eq!(names, ["/data", "/group", "/named_type"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`ObjectRef::open`].
     pub fn deref(&self, r: &ObjectRef) -> Result<Object> {
@@ -135,11 +194,28 @@ pub struct RegionRef {
 impl RegionRef {
     /// A reference to `selection` (as stored: points, hyperslabs, all or none) of the
     /// dataset whose header is at `object`.
+    ///
+    /// ```
+    /// use h5oxide::format::selection::Selection as Stored;
+    /// use h5oxide::types::RegionRef;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<i8>().shape([4]).create("d")?;
+    /// let r = RegionRef::from_parts(ds.address(), Stored::All);
+    /// assert_eq!(r.selection(&[4])?, h5oxide::Selection::all(&[4]));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn from_parts(object: u64, selection: StoredSelection) -> Self {
         RegionRef { object, selection }
     }
 
     /// The null reference.
+    ///
+    /// ```
+    /// use h5oxide::types::RegionRef;
+    /// let r = RegionRef::null();
+    /// assert!(r.is_null());
+    /// assert_eq!(r.address(), 0);
+    /// ```
     pub fn null() -> Self {
         RegionRef {
             object: 0,
@@ -148,21 +224,65 @@ impl RegionRef {
     }
 
     /// True for the null reference.
+    ///
+    /// ```
+    /// use h5oxide::types::RegionRef;
+    /// use h5oxide::Selection;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<i8>().shape([4]).create("d")?;
+    /// assert!(!RegionRef::new(&ds, &Selection::all(&[4]))?.is_null());
+    /// assert!(RegionRef::null().is_null());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn is_null(&self) -> bool {
         self.object == 0 || self.object == UNDEFINED_ADDRESS
     }
 
     /// The referenced dataset's header address.
+    ///
+    /// ```
+    /// use h5oxide::types::RegionRef;
+    /// use h5oxide::Selection;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<i8>().shape([4]).create("d")?;
+    /// assert_eq!(RegionRef::new(&ds, &Selection::all(&[4]))?.address(), ds.address());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn address(&self) -> u64 {
         self.object
     }
 
     /// The selection as stored.
+    ///
+    /// ```
+    /// use h5oxide::format::selection::Selection as Stored;
+    /// use h5oxide::types::RegionRef;
+    /// use h5oxide::Selection;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<i8>().shape([4]).create("d")?;
+    /// let r = RegionRef::new(&ds, &Selection::all(&[4]))?;
+    /// // The whole extent is stored as an "all" selection.
+    /// assert_eq!(*r.stored_selection(), Stored::All);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn stored_selection(&self) -> &StoredSelection {
         &self.selection
     }
 
     /// The referenced dataset in `file`.
+    ///
+    /// ```
+    /// use h5oxide::types::RegionRef;
+    /// use h5oxide::{DimSlice, Selection};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_data(&[5u8, 6, 7, 8]).create("d")?;
+    /// let sel = Selection::new(vec![DimSlice { start: 1, step: 1, count: 2 }], &[4])?;
+    /// let r = RegionRef::new(&ds, &sel)?;
+    /// // h5py: f[regref][regref]
+    /// let target = r.dataset(&file)?;
+    /// assert_eq!(target.read_bytes_selection(&r.selection(&target.shape())?)?, [6, 7]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` for a null reference; `WrongKind` if the object is not a dataset.
@@ -180,8 +300,29 @@ impl RegionRef {
     /// a hyperslab (regular, or a list of blocks forming a regular grid) whose blocks are
     /// single elements or that has one block per dimension.
     ///
+    /// ```
+    /// use h5oxide::types::RegionRef;
+    /// use h5oxide::{DimSlice, Selection};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<u16>().shape([3, 4]).create("d")?;
+    /// // Rows 0 and 2, columns 1..3.
+    /// let sel = Selection::new(
+    ///     vec![
+    ///         DimSlice { start: 0, step: 2, count: 2 },
+    ///         DimSlice { start: 1, step: 1, count: 2 },
+    ///     ],
+    ///     &[3, 4],
+    /// )?;
+    /// let r = RegionRef::new(&ds, &sel)?;
+    /// assert_eq!(r.selection(&[3, 4])?, sel);
+    /// // A different rank is refused.
+    /// assert!(r.selection(&[12]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
-    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the slices' own checks ([`Selection::new`]).
+    /// `Usage` for point selections, other hyperslabs, and a rank different from `shape`'s; the
+    /// slices' own checks ([`Selection::new`]).
     pub fn selection(&self, shape: &[u64]) -> Result<Selection> {
         match &self.selection {
             StoredSelection::All => Ok(Selection::all(shape)),

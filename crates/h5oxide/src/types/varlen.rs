@@ -44,6 +44,17 @@ impl<T> Deref for VarLenArray<T> {
 
 impl<T> VarLenArray<T> {
     /// The items.
+    ///
+    /// ```
+    /// use h5oxide::types::VarLenArray;
+    /// // h5py: create_dataset("v", data=[[1], [2, 3]], dtype=h5py.vlen_dtype("i4"))
+    /// let file = h5oxide::File::in_memory()?;
+    /// let rows = [VarLenArray::from(vec![1i32]), VarLenArray::from(vec![2, 3])];
+    /// let ds = file.root().new_dataset_builder().with_data(&rows).create("v")?;
+    /// let back = ds.read_raw::<VarLenArray<i32>>()?;
+    /// assert_eq!(back[1].clone().into_vec(), [2, 3]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn into_vec(self) -> Vec<T> {
         self.0
     }
@@ -105,6 +116,13 @@ macro_rules! vlen_string {
         impl $name {
             /// The string `s`.
             ///
+            /// ```
+            #[doc = concat!("use h5oxide::types::", stringify!($name), ";")]
+            #[doc = concat!("let s = ", stringify!($name), "::new(String::from(\"plain\"))?;")]
+            /// assert_eq!(s.as_str(), "plain");
+            /// # Ok::<(), h5oxide::Error>(())
+            /// ```
+            ///
             /// # Errors
             #[doc = concat!("`Usage` if `s` is not ", $what, ".")]
             pub fn new(s: impl Into<String>) -> Result<Self> {
@@ -118,6 +136,15 @@ macro_rules! vlen_string {
             }
 
             /// The text.
+            ///
+            /// ```
+            /// // h5py: create_dataset("s", data=["x", "yz"], dtype=h5py.string_dtype())
+            /// let file = h5oxide::File::in_memory()?;
+            /// let ds = file.root().new_dataset_builder().with_strings(&["x", "yz"]).create("s")?;
+            #[doc = concat!("let v = ds.read_raw::<h5oxide::types::", stringify!($name), ">()?;")]
+            /// assert_eq!(v[1].as_str(), "yz");
+            /// # Ok::<(), h5oxide::Error>(())
+            /// ```
             pub fn as_str(&self) -> &str {
                 &self.0
             }

@@ -82,13 +82,35 @@ impl DatasetBuilder {
         }
     }
 
-    /// The dataset's shape (not needed with [`DatasetBuilder::with_data`]).
+    /// The dataset's shape (not needed with [`DatasetBuilder::with_data`]; given with data,
+    /// it replaces the data's own shape, for as many elements).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<f64>().shape([2, 3]).create("grid")?;
+    /// assert_eq!(ds.shape(), [2, 3]);
+    /// // Never written: every element reads as the fill value, 0.
+    /// assert_eq!(ds.read_raw::<f64>()?, [0.0; 6]);
+    /// // With data: six values as 3 x 2.
+    /// let b = file.root().new_dataset_builder();
+    /// let r = b.with_data(&[1u8, 2, 3, 4, 5, 6]).shape([3, 2]).create("r")?;
+    /// assert_eq!(r.read_2d::<u8>()?, h5oxide::ndarray::array![[1, 2], [3, 4], [5, 6]]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn shape<S: AsRef<[usize]>>(mut self, shape: S) -> Self {
         self.shape = Some(shape.as_ref().iter().map(|&n| n as u64).collect());
         self
     }
 
     /// A scalar dataset (shape `()`).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<u8>().scalar().create("flag")?;
+    /// assert_eq!(ds.shape(), Vec::<u64>::new());
+    /// assert_eq!(ds.read_scalar::<u8>()?, 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn scalar(mut self) -> Self {
         self.scalar = true;
         self.shape = Some(Vec::new());
@@ -97,18 +119,50 @@ impl DatasetBuilder {
 
     /// Maximum shape, `None` for unlimited dimensions (h5py's `maxshape`). Implies chunked
     /// storage.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// // h5py: create_dataset("log", shape=(0,), maxshape=(None,), dtype="i4")
+    /// let mut ds = file.root().new_dataset::<i32>().shape([0]).max_shape([None]).create("log")?;
+    /// assert!(ds.is_chunked());
+    /// ds.resize([3])?;
+    /// ds.write(&[7, 8, 9])?;
+    /// assert_eq!(ds.read_raw::<i32>()?, [7, 8, 9]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn max_shape<M: AsRef<[Option<usize>]>>(mut self, max: M) -> Self {
         self.max_shape = Some(max.as_ref().iter().map(|m| m.map(|n| n as u64)).collect());
         self
     }
 
     /// Chunk shape (h5py's `chunks`).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data: Vec<u16> = (0..100).collect();
+    /// let ds = file.root().new_dataset_builder().with_data(&data).chunk([10]).create("x")?;
+    /// assert_eq!(ds.chunks(), Some(vec![10]));
+    /// assert_eq!(ds.chunk_list()?.len(), 10);
+    /// assert_eq!(ds.read_raw::<u16>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn chunk<C: AsRef<[usize]>>(mut self, chunk: C) -> Self {
         self.chunk = Some(chunk.as_ref().iter().map(|&n| n as u64).collect());
         self
     }
 
     /// Deflate (gzip) compression at `level` 0-9 (h5py's `compression="gzip"`).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = vec![1.5f32; 1000];
+    /// // h5py: create_dataset("x", data=data, compression="gzip", compression_opts=4)
+    /// let ds = file.root().new_dataset_builder().with_data(&data).deflate(4).create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 1);
+    /// assert!(ds.storage_size()? < 4000);
+    /// assert_eq!(ds.read_raw::<f32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn deflate(mut self, level: u8) -> Self {
         self.filters
             .push(FilterSpec::Deflate(u32::from(level.min(9))));
@@ -116,30 +170,80 @@ impl DatasetBuilder {
     }
 
     /// The byte shuffle filter, applied before compression.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data: Vec<i64> = (0..500).collect();
+    /// let b = file.root().new_dataset_builder();
+    /// let ds = b.with_data(&data).deflate(6).shuffle().create("x")?;
+    /// // Whatever the call order, the shuffle (2) runs before deflate (1).
+    /// let ids: Vec<u16> = ds.filters().unwrap().filters.iter().map(|f| f.id).collect();
+    /// assert_eq!(ids, [2, 1]);
+    /// assert_eq!(ds.read_raw::<i64>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn shuffle(mut self) -> Self {
         self.filters.push(FilterSpec::Shuffle);
         self
     }
 
     /// The Fletcher-32 checksum filter, applied last.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = [1u32, 2, 3, 4];
+    /// let ds = file.root().new_dataset_builder().with_data(&data).fletcher32().create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 3);
+    /// // Each chunk carries 4 checksum bytes.
+    /// assert_eq!(ds.storage_size()?, 16 + 4);
+    /// assert_eq!(ds.read_raw::<u32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn fletcher32(mut self) -> Self {
         self.filters.push(FilterSpec::Fletcher32);
         self
     }
 
     /// LZF compression (h5py's `compression="lzf"`, filter 32000).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = vec![42i32; 256];
+    /// let ds = file.root().new_dataset_builder().with_data(&data).lzf().create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 32000);
+    /// assert_eq!(ds.read_raw::<i32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn lzf(mut self) -> Self {
         self.filters.push(FilterSpec::Lzf);
         self
     }
 
     /// LZ4 compression (the HDF5 LZ4 plugin, filter 32004).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = vec![42i32; 256];
+    /// let ds = file.root().new_dataset_builder().with_data(&data).lz4().create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 32004);
+    /// assert_eq!(ds.read_raw::<i32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn lz4(mut self) -> Self {
         self.filters.push(FilterSpec::Lz4);
         self
     }
 
     /// Zstandard compression at `level` (the HDF5 Zstandard plugin, filter 32015).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = vec![42i32; 256];
+    /// let ds = file.root().new_dataset_builder().with_data(&data).zstd(3).create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 32015);
+    /// assert_eq!(ds.read_raw::<i32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn zstd(mut self, level: i32) -> Self {
         self.filters.push(FilterSpec::Zstd(level));
         self
@@ -149,6 +253,26 @@ impl DatasetBuilder {
     /// dataset's bytes go end to end into these pieces, `u64::MAX` as the last size meaning
     /// unlimited. Relative names are relative to the HDF5 file's folder. Only for contiguous
     /// (not chunked, filtered or resizable) datasets, as in libhdf5.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-external-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let file = h5oxide::File::create(dir.join("main.h5"))?;
+    /// // h5py: create_dataset("x", data=..., external=[("raw.bin", 0, 8), ("raw.bin", 8, 8)])
+    /// let ds = file
+    ///     .root()
+    ///     .new_dataset_builder()
+    ///     .with_data(&[1u32, 2, 3, 4])
+    ///     .external(&[("raw.bin", 0, 8), ("raw.bin", 8, 8)])
+    ///     .create("x")?;
+    /// assert_eq!(ds.external_files()?.len(), 2);
+    /// assert_eq!(ds.read_raw::<u32>()?, [1, 2, 3, 4]);
+    /// file.close()?;
+    /// // The values are in raw.bin, little-endian, end to end.
+    /// assert_eq!(std::fs::read(dir.join("raw.bin"))?[..8], [1, 0, 0, 0, 2, 0, 0, 0]);
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn external<S: AsRef<str>>(mut self, files: &[(S, u64, u64)]) -> Self {
         self.external = files
             .iter()
@@ -163,6 +287,21 @@ impl DatasetBuilder {
 
     /// Blosc compression (filter 32001, hdf5plugin's `Blosc`) with `compressor`, `clevel`
     /// 0-9 and `shuffle`.
+    ///
+    /// ```
+    /// use h5oxide::write::{Blosc, BloscShuffle};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data: Vec<f64> = (0..512).map(f64::from).collect();
+    /// let ds = file
+    ///     .root()
+    ///     .new_dataset_builder()
+    ///     .with_data(&data)
+    ///     .blosc(Blosc::Lz4, 5, BloscShuffle::Byte)
+    ///     .create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 32001);
+    /// assert_eq!(ds.read_raw::<f64>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn blosc(mut self, compressor: Blosc, clevel: u8, shuffle: BloscShuffle) -> Self {
         self.filters
             .push(FilterSpec::Blosc(compressor, clevel, shuffle));
@@ -170,6 +309,21 @@ impl DatasetBuilder {
     }
 
     /// Blosc2 compression (filter 32026, hdf5plugin's `Blosc2`).
+    ///
+    /// ```
+    /// use h5oxide::write::{Blosc, BloscShuffle};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data: Vec<f64> = (0..512).map(f64::from).collect();
+    /// let ds = file
+    ///     .root()
+    ///     .new_dataset_builder()
+    ///     .with_data(&data)
+    ///     .blosc2(Blosc::Zstd, 5, BloscShuffle::Bit)
+    ///     .create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 32026);
+    /// assert_eq!(ds.read_raw::<f64>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn blosc2(mut self, compressor: Blosc, clevel: u8, shuffle: BloscShuffle) -> Self {
         self.filters
             .push(FilterSpec::Blosc2(compressor, clevel, shuffle));
@@ -177,6 +331,17 @@ impl DatasetBuilder {
     }
 
     /// The Bitshuffle filter (32008, hdf5plugin's `Bitshuffle`) with its compression.
+    ///
+    /// ```
+    /// use h5oxide::write::Bitshuffle;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data: Vec<u16> = (0..1000).collect();
+    /// let b = file.root().new_dataset_builder();
+    /// let ds = b.with_data(&data).bitshuffle(Bitshuffle::Lz4).create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 32008);
+    /// assert_eq!(ds.read_raw::<u16>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn bitshuffle(mut self, compression: Bitshuffle) -> Self {
         self.filters.push(FilterSpec::Bitshuffle(compression));
         self
@@ -184,6 +349,21 @@ impl DatasetBuilder {
 
     /// SZIP compression (filter 4, h5py's `compression="szip"`) with `pixels_per_block`
     /// (even, 2-32); integer and floating-point types only.
+    ///
+    /// ```
+    /// use h5oxide::write::Szip;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data: Vec<i32> = (0..1024).collect();
+    /// let ds = file
+    ///     .root()
+    ///     .new_dataset_builder()
+    ///     .with_data(&data)
+    ///     .szip(Szip::NearestNeighbor, 16)
+    ///     .create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 4);
+    /// assert_eq!(ds.read_raw::<i32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn szip(mut self, method: Szip, pixels_per_block: u32) -> Self {
         self.filters
             .push(FilterSpec::Szip(method, pixels_per_block));
@@ -191,18 +371,51 @@ impl DatasetBuilder {
     }
 
     /// The scale-offset filter (6, h5py's `scaleoffset=`).
+    ///
+    /// ```
+    /// use h5oxide::write::ScaleOffset;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = [1.234f64, 2.345, 3.456];
+    /// // h5py: scaleoffset=2 on a float dataset keeps two decimal digits.
+    /// let ds = file
+    ///     .root()
+    ///     .new_dataset_builder()
+    ///     .with_data(&data)
+    ///     .scale_offset(ScaleOffset::FloatDScale(2))
+    ///     .create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 6);
+    /// let back = ds.read_raw::<f64>()?;
+    /// assert!(back.iter().zip(&data).all(|(a, b)| (a - b).abs() <= 0.005));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn scale_offset(mut self, mode: ScaleOffset) -> Self {
         self.filters.push(FilterSpec::ScaleOffset(mode));
         self
     }
 
     /// The N-bit filter (5): only the significant bits of each value are stored.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let data = [1i32, -2, 300, -40000];
+    /// let ds = file.root().new_dataset_builder().with_data(&data).nbit().create("x")?;
+    /// assert_eq!(ds.filters().unwrap().filters[0].id, 5);
+    /// assert_eq!(ds.read_raw::<i32>()?, data);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn nbit(mut self) -> Self {
         self.filters.push(FilterSpec::Nbit);
         self
     }
 
     /// The fill value: what unwritten elements read as.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<i32>().shape([3]).fill_value(-1).create("x")?;
+    /// assert_eq!(ds.read_raw::<i32>()?, [-1, -1, -1]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn fill_value<T: H5Write>(mut self, value: T) -> Self {
         let mut b = Vec::new();
         T::write_bytes(&[value], &mut b);
@@ -215,6 +428,16 @@ impl DatasetBuilder {
 
     /// The data to write at creation; gives the shape and (for
     /// [`Group::new_dataset_builder`]) the type.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let a = h5oxide::ndarray::array![[1u8, 2, 3], [4, 5, 6]];
+    /// let ds = file.root().new_dataset_builder().with_data(&a).create("img")?;
+    /// assert_eq!(ds.shape(), [2, 3]);
+    /// assert_eq!(ds.dtype().descriptor(), "|u1");
+    /// assert_eq!(ds.read_2d::<u8>()?, a);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn with_data<D: WriteData + ?Sized>(mut self, data: &D) -> Self {
         if self.dtype.is_none() {
             self.dtype = Some(D::Elem::write_type());
@@ -225,6 +448,14 @@ impl DatasetBuilder {
     }
 
     /// A scalar dataset holding `value`.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_scalar(6.02e23f64).create("avogadro")?;
+    /// assert_eq!(ds.ndim(), 0);
+    /// assert_eq!(ds.read_scalar::<f64>()?, 6.02e23);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn with_scalar<T: H5Write>(mut self, value: T) -> Self {
         if self.dtype.is_none() {
             self.dtype = Some(T::write_type());
@@ -257,6 +488,17 @@ impl DatasetBuilder {
     /// known only at run time (copying a dataset, building one from HDF5/JSON). An empty
     /// `shape` makes a scalar dataset. Types holding variable-length data are refused at
     /// [`DatasetBuilder::create`]: their stored bytes are heap references, not values.
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::datatype::{ByteOrder, Datatype};
+    /// let file = h5oxide::File::in_memory()?;
+    /// // Two big-endian 16-bit unsigned integers.
+    /// let t = Datatype::integer(2, false, ByteOrder::BigEndian);
+    /// let ds = file.root().new_dataset_builder().with_raw(t, &[2], vec![0, 1, 1, 0]).create("x")?;
+    /// assert_eq!(ds.dtype().descriptor(), ">u2");
+    /// assert_eq!(ds.read_raw::<u16>()?, [1, 256]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn with_raw(mut self, dtype: Datatype, shape: &[u64], bytes: Vec<u8>) -> Self {
         if self.dtype.is_none() {
             self.dtype = Some(dtype.clone());
@@ -268,6 +510,18 @@ impl DatasetBuilder {
 
     /// Variable-length UTF-8 strings (h5py's `str` datasets), one-dimensional unless
     /// [`DatasetBuilder::shape`] gives another shape of as many elements.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_strings(&["α", "beta"]).create("names")?;
+    /// assert_eq!(ds.shape(), [2]);
+    /// assert_eq!(ds.read_strings()?, ["α", "beta"]);
+    /// // Four strings as a 2 x 2 dataset.
+    /// let b = file.root().new_dataset_builder();
+    /// let grid = b.with_strings(&["a", "b", "c", "d"]).shape([2, 2]).create("grid")?;
+    /// assert_eq!(grid.shape(), [2, 2]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn with_strings<S: AsRef<str>>(mut self, values: &[S]) -> Self {
         let t = vlen_string_type();
         if self.dtype.is_none() {
@@ -280,6 +534,19 @@ impl DatasetBuilder {
 
     /// Fixed-length strings of `size` bytes each, null-padded ASCII (NumPy's `S<size>`).
     /// A value longer than `size` makes [`DatasetBuilder::create`] fail.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let b = file.root().new_dataset_builder();
+    /// let ds = b.with_fixed_strings(&["ab", "cdef"], 4).create("codes")?;
+    /// assert_eq!(ds.dtype().descriptor(), "|S4:nullpad:ascii");
+    /// assert_eq!(ds.read_strings()?, ["ab", "cdef"]);
+    /// // Too long for the size: refused at create.
+    /// let b = file.root().new_dataset_builder();
+    /// let long = b.with_fixed_strings(&["abcde"], 4).create("bad");
+    /// assert!(long.is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn with_fixed_strings<S: AsRef<[u8]>>(mut self, values: &[S], size: usize) -> Self {
         let t = fixed_string_type(size as u32, false);
         if self.dtype.is_none() {
@@ -304,6 +571,17 @@ impl DatasetBuilder {
 
     /// Creates the dataset `name` (a path relative to the group, or absolute; missing
     /// intermediate groups are created) and writes its data.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_data(&[1i64, 2, 3]).create("a/b/c")?;
+    /// assert_eq!(ds.name(), "/a/b/c");
+    /// assert!(file.root().contains("a/b"));
+    /// // The name is taken now.
+    /// let again = file.root().new_dataset::<i64>().shape([1]).create("a/b/c");
+    /// assert!(matches!(again, Err(h5oxide::Error::AlreadyExists { .. })));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `AlreadyExists` if the name exists; `Usage` for inconsistent settings (no type or
@@ -594,12 +872,29 @@ fn guess_chunk(dims: &[u64], _max: &[u64], elem: usize) -> Vec<u64> {
 
 impl Group {
     /// A builder for a dataset of element type `T`.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let mut ds = file.root().new_dataset::<u32>().shape([4]).create("counts")?;
+    /// ds.write(&[1u32, 2, 3, 4])?;
+    /// assert_eq!(ds.dtype().descriptor(), "<u4");
+    /// assert_eq!(ds.read_1d::<u32>()?.to_vec(), [1, 2, 3, 4]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn new_dataset<T: H5Write>(&self) -> DatasetBuilder {
         DatasetBuilder::new(self.clone(), Some(T::write_type()))
     }
 
     /// A builder for a dataset whose type comes from its data
     /// ([`DatasetBuilder::with_data`]).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_data(&vec![0.5f32, 1.5]).create("x")?;
+    /// assert_eq!(ds.dtype().descriptor(), "<f4");
+    /// assert_eq!(ds.read_raw::<f32>()?, [0.5, 1.5]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn new_dataset_builder(&self) -> DatasetBuilder {
         DatasetBuilder::new(self.clone(), None)
     }

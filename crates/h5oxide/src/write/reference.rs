@@ -71,6 +71,21 @@ impl RegionRef {
     /// A reference to the elements `selection` picks in `dataset`, stored as a regular
     /// hyperslab (the whole extent as an "all" selection, nothing as "none").
     ///
+    /// ```
+    /// use h5oxide::types::RegionRef;
+    /// use h5oxide::{DimSlice, Selection};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset_builder().with_data(&[0u8; 10]).create("data")?;
+    /// // h5py: ds.regionref[2:8:2]
+    /// let sel = Selection::new(vec![DimSlice { start: 2, step: 2, count: 3 }], &[10])?;
+    /// let r = RegionRef::new(&ds, &sel)?;
+    /// assert_eq!(r.address(), ds.address());
+    /// assert_eq!(r.selection(&[10])?, sel);
+    /// // A selection for another rank is refused.
+    /// assert!(RegionRef::new(&ds, &Selection::all(&[2, 5])).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `Usage` if the selection's rank differs from the dataset's or it reaches past the
     /// dataset's shape.

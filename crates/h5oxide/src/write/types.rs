@@ -27,15 +27,49 @@ use num_complex::Complex;
 /// [`H5Write::write_elements`]; their [`H5Write::write_bytes`] writes null values in their
 /// place, so only the paths that take [`Elements`] (the dataset builder's `with_data` and
 /// `with_scalar`) store them.
+///
+/// ```
+/// use h5oxide::H5Write;
+/// // The stored types NumPy would give these values.
+/// assert_eq!(i32::write_type().descriptor(), "<i4");
+/// assert_eq!(<[f64; 3]>::write_type().element_size(), 24);
+/// let mut b = Vec::new();
+/// u16::write_bytes(&[1, 0x0203], &mut b);
+/// assert_eq!(b, [1, 0, 3, 2]);
+/// ```
 pub trait H5Write: Sized + 'static {
     /// The stored datatype.
+    ///
+    /// ```
+    /// use h5oxide::H5Write;
+    /// assert_eq!(u64::write_type().descriptor(), "<u8");
+    /// assert_eq!(bool::write_type().element_size(), 1);
+    /// ```
     fn write_type() -> Datatype;
 
     /// Appends the stored bytes of `values`.
+    ///
+    /// ```
+    /// use h5oxide::H5Write;
+    /// let mut out = vec![0xaa];
+    /// f32::write_bytes(&[1.0], &mut out);
+    /// assert_eq!(out, [0xaa, 0x00, 0x00, 0x80, 0x3f]);
+    /// ```
     fn write_bytes(values: &[Self], out: &mut Vec<u8>);
 
     /// Appends the stored elements of `values` with the variable-length data they refer to.
     /// The default is [`H5Write::write_bytes`], for types without such data.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::H5Write;
+    /// let mut e = Elements::new();
+    /// // A string's text goes to the heap; its element is a length and a heap ID.
+    /// String::write_elements(&["abc".to_string()], &mut e);
+    /// assert_eq!(e.bytes().len(), 16);
+    /// assert_eq!(&e.bytes()[..4], &[3, 0, 0, 0]);
+    /// assert!(e.has_heap_data());
+    /// ```
     fn write_elements(values: &[Self], out: &mut Elements) {
         Self::write_bytes(values, &mut out.bytes);
     }
@@ -76,6 +110,13 @@ pub(crate) const HEAP_ID_SIZE: usize = 12;
 
 impl Elements {
     /// No elements.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// let e = Elements::new();
+    /// assert!(e.bytes().is_empty());
+    /// assert!(!e.has_heap_data());
+    /// ```
     pub fn new() -> Self {
         Elements::default()
     }
@@ -90,22 +131,60 @@ impl Elements {
     }
 
     /// The stored bytes (heap references still unset).
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::H5Write;
+    /// let mut e = Elements::new();
+    /// i16::write_elements(&[-2], &mut e);
+    /// assert_eq!(e.bytes(), [0xfe, 0xff]);
+    /// ```
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// The stored bytes, to append fixed-size elements.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// let mut e = Elements::new();
+    /// e.bytes_mut().extend_from_slice(&7u32.to_le_bytes());
+    /// assert_eq!(e.bytes(), [7, 0, 0, 0]);
+    /// ```
     pub fn bytes_mut(&mut self) -> &mut Vec<u8> {
         &mut self.bytes
     }
 
     /// True when some element refers to variable-length data.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::H5Write;
+    /// let mut fixed = Elements::new();
+    /// u8::write_elements(&[1, 2], &mut fixed);
+    /// assert!(!fixed.has_heap_data());
+    /// let mut strings = Elements::new();
+    /// String::write_elements(&["text".to_string()], &mut strings);
+    /// assert!(strings.has_heap_data());
+    /// ```
     pub fn has_heap_data(&self) -> bool {
         !self.heap.is_empty()
     }
 
     /// Appends a variable-length element (spec IV.A.2.d, class 9): `count` items whose
     /// stored form is `data`; the element is the count and a heap ID.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// let mut items = Elements::new();
+    /// items.bytes_mut().extend_from_slice(b"abc");
+    /// let mut e = Elements::new();
+    /// e.push_var_len(3, items);
+    /// // A 4-byte count and a 12-byte heap ID, filled in when written.
+    /// assert_eq!(e.bytes().len(), 16);
+    /// assert_eq!(&e.bytes()[..4], &[3, 0, 0, 0]);
+    /// assert!(e.has_heap_data());
+    /// ```
     pub fn push_var_len(&mut self, count: u32, data: Elements) {
         let at = self.bytes.len();
         self.bytes.extend_from_slice(&count.to_le_bytes());
@@ -121,6 +200,14 @@ impl Elements {
 
     /// Appends a bare heap ID referring to an object holding `data` (a region reference,
     /// spec VIII.C).
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// let mut e = Elements::new();
+    /// e.push_heap_id(Elements::new());
+    /// assert_eq!(e.bytes(), [0; 12]);
+    /// assert!(e.has_heap_data());
+    /// ```
     pub fn push_heap_id(&mut self, data: Elements) {
         let at = self.bytes.len();
         self.bytes.resize(at + HEAP_ID_SIZE, 0);
@@ -132,6 +219,14 @@ impl Elements {
     }
 
     /// Appends `size` zero bytes (the frame of a compound element) and returns where they start.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// let mut e = Elements::new();
+    /// e.bytes_mut().push(9);
+    /// assert_eq!(e.start_element(4), 1);
+    /// assert_eq!(e.bytes(), [9, 0, 0, 0, 0]);
+    /// ```
     pub fn start_element(&mut self, size: usize) -> usize {
         let at = self.bytes.len();
         self.bytes.resize(at + size, 0);
@@ -139,6 +234,18 @@ impl Elements {
     }
 
     /// Copies `part` over the bytes at `at` (which must exist), keeping its heap references.
+    ///
+    /// ```
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::H5Write;
+    /// // A 6-byte compound element {a: u16 at 0, b: u32 at 2}.
+    /// let mut e = Elements::new();
+    /// let at = e.start_element(6);
+    /// let mut b = Elements::new();
+    /// u32::write_elements(&[0x0a0b0c0d], &mut b);
+    /// e.place(at + 2, b);
+    /// assert_eq!(e.bytes(), [0, 0, 0x0d, 0x0c, 0x0b, 0x0a]);
+    /// ```
     pub fn place(&mut self, at: usize, part: Elements) {
         let end = at.saturating_add(part.bytes.len()).min(self.bytes.len());
         let n = end.saturating_sub(at);
@@ -377,6 +484,12 @@ pub(crate) fn bool_type() -> Datatype {
 
 /// A fixed-length string type of `size` bytes (h5py's `S<size>`: null-padded ASCII, or
 /// UTF-8 when `utf8`).
+///
+/// ```
+/// use h5oxide::write::types::fixed_string_type;
+/// assert_eq!(fixed_string_type(8, false).descriptor(), "|S8:nullpad:ascii");
+/// assert_eq!(fixed_string_type(8, true).descriptor(), "|S8:nullpad:utf8");
+/// ```
 pub fn fixed_string_type(size: u32, utf8: bool) -> Datatype {
     Datatype::new(
         size.max(1),
@@ -388,6 +501,13 @@ pub fn fixed_string_type(size: u32, utf8: bool) -> Datatype {
 }
 
 /// The variable-length UTF-8 string type h5py writes for `str` values.
+///
+/// ```
+/// use h5oxide::write::types::vlen_string_type;
+/// let t = vlen_string_type();
+/// assert!(t.is_variable_length());
+/// assert_eq!(t, <String as h5oxide::H5Write>::write_type());
+/// ```
 pub fn vlen_string_type() -> Datatype {
     Datatype::new(
         16,
@@ -405,17 +525,46 @@ pub fn vlen_string_type() -> Datatype {
 ///
 /// Implemented for slices, vectors and arrays (one-dimensional) and for every ndarray
 /// array (its logical row-major order, whatever its memory layout).
+///
+/// ```
+/// use h5oxide::WriteData;
+/// let a = h5oxide::ndarray::Array2::<u8>::zeros((2, 3));
+/// assert_eq!(a.data_shape(), [2, 3]);
+/// // A transposed view is written in its logical row-major order.
+/// let t = h5oxide::ndarray::array![[1u8, 2], [3, 4]].reversed_axes();
+/// assert_eq!(t.data_bytes(), [1, 3, 2, 4]);
+/// assert_eq!([1.0f32, 2.0].data_shape(), [2]);
+/// ```
 pub trait WriteData {
     /// The element type.
     type Elem: H5Write;
 
     /// The shape of the data.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// assert_eq!(vec![1i32, 2, 3].data_shape(), [3]);
+    /// assert_eq!(h5oxide::ndarray::Array3::<u8>::zeros((2, 3, 4)).data_shape(), [2, 3, 4]);
+    /// ```
     fn data_shape(&self) -> Vec<u64>;
 
     /// The stored bytes of every element, row-major.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// assert_eq!([1u16, 2].data_bytes(), [1, 0, 2, 0]);
+    /// ```
     fn data_bytes(&self) -> Vec<u8>;
 
     /// The stored elements with the variable-length data they refer to.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// let e = ["x".to_string(), "yz".to_string()].data_elements();
+    /// // Two variable-length elements of 16 bytes, with their text for the heap.
+    /// assert_eq!(e.bytes().len(), 32);
+    /// assert!(e.has_heap_data());
+    /// ```
     fn data_elements(&self) -> Elements;
 }
 
