@@ -882,6 +882,62 @@ impl fmt::Display for Dataset {
     }
 }
 
+/// The NumPy `dtype.str` h5py shows for a type in a dataset's repr: `<i8`, `>f4`, `|u1`,
+/// `|S6` for fixed strings, `|O` for variable-length data and references, `|V<n>` for
+/// compounds, arrays and opaque data, `<c16` for complex numbers, `|b1` for h5py's
+/// booleans; enumerations show their base integer.
+pub(crate) fn numpy_str(t: &Datatype) -> String {
+    use h5oxide_format::object_header::message::datatype::{ByteOrder, TypeClass};
+    let size = t.element_size();
+    let order = |o: &ByteOrder| {
+        if size == 1 {
+            "|"
+        } else if *o == ByteOrder::BigEndian {
+            ">"
+        } else {
+            "<"
+        }
+    };
+    match &t.class {
+        TypeClass::FixedPoint {
+            order: o, signed, ..
+        } => {
+            format!("{}{}{size}", order(o), if *signed { 'i' } else { 'u' })
+        }
+        TypeClass::FloatingPoint { order: o, .. } => format!("{}f{size}", order(o)),
+        TypeClass::Bitfield { order: o, .. } => format!("{}u{size}", order(o)),
+        TypeClass::String { .. } => format!("|S{size}"),
+        TypeClass::VarLen { .. } | TypeClass::Reference { .. } => "|O".to_owned(),
+        TypeClass::Enum { base, members } => {
+            let is_bool = members.len() == 2
+                && members.iter().any(|m| m.name == "FALSE")
+                && members.iter().any(|m| m.name == "TRUE");
+            if is_bool && size == 1 {
+                "|b1".to_owned()
+            } else {
+                numpy_str(base)
+            }
+        }
+        TypeClass::Compound { members }
+            if members.len() == 2
+                && members[0].name == "r"
+                && members[1].name == "i"
+                && members[0].dtype == members[1].dtype
+                && matches!(members[0].dtype.class, TypeClass::FloatingPoint { .. }) =>
+        {
+            match &members[0].dtype.class {
+                TypeClass::FloatingPoint { order: o, .. } => format!("{}c{size}", order(o)),
+                _ => format!("|V{size}"),
+            }
+        }
+        TypeClass::Complex { base, .. } => match &base.class {
+            TypeClass::FloatingPoint { order: o, .. } => format!("{}c{size}", order(o)),
+            _ => format!("|V{size}"),
+        },
+        _ => format!("|V{size}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::file::{File, Libver};
@@ -1032,61 +1088,5 @@ mod tests {
             assert_eq!(got[..4 * COLS as usize], want[..4 * COLS as usize]);
             assert!(got[4 * COLS as usize..].iter().all(|&v| v == 0));
         }
-    }
-}
-
-/// The NumPy `dtype.str` h5py shows for a type in a dataset's repr: `<i8`, `>f4`, `|u1`,
-/// `|S6` for fixed strings, `|O` for variable-length data and references, `|V<n>` for
-/// compounds, arrays and opaque data, `<c16` for complex numbers, `|b1` for h5py's
-/// booleans; enumerations show their base integer.
-pub(crate) fn numpy_str(t: &Datatype) -> String {
-    use h5oxide_format::object_header::message::datatype::{ByteOrder, TypeClass};
-    let size = t.element_size();
-    let order = |o: &ByteOrder| {
-        if size == 1 {
-            "|"
-        } else if *o == ByteOrder::BigEndian {
-            ">"
-        } else {
-            "<"
-        }
-    };
-    match &t.class {
-        TypeClass::FixedPoint {
-            order: o, signed, ..
-        } => {
-            format!("{}{}{size}", order(o), if *signed { 'i' } else { 'u' })
-        }
-        TypeClass::FloatingPoint { order: o, .. } => format!("{}f{size}", order(o)),
-        TypeClass::Bitfield { order: o, .. } => format!("{}u{size}", order(o)),
-        TypeClass::String { .. } => format!("|S{size}"),
-        TypeClass::VarLen { .. } | TypeClass::Reference { .. } => "|O".to_owned(),
-        TypeClass::Enum { base, members } => {
-            let is_bool = members.len() == 2
-                && members.iter().any(|m| m.name == "FALSE")
-                && members.iter().any(|m| m.name == "TRUE");
-            if is_bool && size == 1 {
-                "|b1".to_owned()
-            } else {
-                numpy_str(base)
-            }
-        }
-        TypeClass::Compound { members }
-            if members.len() == 2
-                && members[0].name == "r"
-                && members[1].name == "i"
-                && members[0].dtype == members[1].dtype
-                && matches!(members[0].dtype.class, TypeClass::FloatingPoint { .. }) =>
-        {
-            match &members[0].dtype.class {
-                TypeClass::FloatingPoint { order: o, .. } => format!("{}c{size}", order(o)),
-                _ => format!("|V{size}"),
-            }
-        }
-        TypeClass::Complex { base, .. } => match &base.class {
-            TypeClass::FloatingPoint { order: o, .. } => format!("{}c{size}", order(o)),
-            _ => format!("|V{size}"),
-        },
-        _ => format!("|V{size}"),
     }
 }
