@@ -502,7 +502,7 @@ impl File {
     /// # Errors
     /// I/O errors.
     pub fn flush(&self) -> Result<()> {
-        crate::write::commit_inner(&self.inner)
+        crate::write::commit(self)
     }
 
     /// Commits, releases the file lock (see [`crate::lock`]) and closes this handle, as

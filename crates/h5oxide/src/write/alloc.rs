@@ -56,6 +56,8 @@ pub(crate) struct WriteState {
     /// Layout message version 4 (single chunk and fixed array indexes) may be written: a
     /// version 3 superblock, whose readers are libhdf5 1.10 or later.
     pub(crate) layout_v4: bool,
+    /// Objects holding references, kept current at commit (see `write::ref_patch`).
+    pub(crate) refs: crate::write::ref_patch::RefIndex,
 }
 
 fn align(n: u64) -> Option<u64> {
@@ -75,6 +77,7 @@ impl WriteState {
             dirty: true,
             libver,
             layout_v4: sb.version >= 3,
+            refs: Default::default(),
         }
     }
 

@@ -61,6 +61,7 @@ pub(crate) mod external;
 pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
+pub(crate) mod ref_patch;
 pub(crate) mod reference;
 pub(crate) mod symbol_table;
 pub mod types;
@@ -135,6 +136,12 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
     let (root_addr, stab) = group::new_group_header(&mut ws, &sink)?;
     ws.set_root(root_addr);
     commit_state(&mut ws, backend, userblock, stab)
+}
+
+/// Updates stored references to moved objects (`ref_patch`), then commits.
+pub(crate) fn commit(file: &crate::File) -> Result<()> {
+    ref_patch::patch_references(file)?;
+    commit_inner(&file.inner)
 }
 
 /// Commits a writable file (see the module documentation). A no-op when nothing changed
