@@ -17,6 +17,11 @@
 //! - Handles keep working across moves: the file keeps a forwarding map from an object's
 //!   old header address to its new one, consulted on every header read, and the header and
 //!   link caches are dropped after every change.
+//! - Stored references follow moved objects: before a commit writes the superblock,
+//!   every dataset and attribute whose type holds object, region or revised references
+//!   (recorded during the link walk and as headers are written) has its references to
+//!   objects moved in this session rewritten to their new addresses, copy-on-write like
+//!   other data (`write::ref_patch`). Densely stored attributes are left as they are.
 //! - A commit ([`File::flush`](crate::File::flush), [`File::close`](crate::File::close), and
 //!   dropping the last handle) makes the file long enough for the end-of-file address,
 //!   `sync`s, writes the superblock (new root address, new end of file; it is the only

@@ -315,7 +315,7 @@ impl Patcher<'_> {
         at: u64,
     ) -> Result<bool> {
         let size = dtype.element_size();
-        if size == 0 || buf.len() % size != 0 {
+        if size == 0 || !buf.len().is_multiple_of(size) {
             return Err(bad("data size", buf.len() as u64, at));
         }
         let mut batch = Batch::new();
