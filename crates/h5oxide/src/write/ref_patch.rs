@@ -564,3 +564,170 @@ fn write_addr(buf: &mut [u8], pos: usize, n: usize, addr: u64) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use h5oxide_format::object_header::message::datatype::CompoundMember;
+
+    fn reference(kind: ReferenceKind, size: u32) -> Datatype {
+        Datatype::new(size, TypeClass::Reference { kind })
+    }
+
+    /// Runs `f` with a patcher over an in-memory file and the moves `moves`.
+    fn with_patcher(
+        moves: &[(u64, u64)],
+        f: impl FnOnce(&File, &Patcher<'_>, &mut WriteState, &Sink<'_>),
+    ) {
+        let file = File::in_memory().unwrap();
+        let forward: HashMap<u64, u64> = moves.iter().copied().collect();
+        let p = Patcher {
+            file: &file,
+            forward: &forward,
+            ctx: file.inner.ctx,
+        };
+        let mut ws = begin(&file).unwrap();
+        let sink = sink_of(&file);
+        f(&file, &p, &mut ws, &sink);
+    }
+
+    #[test]
+    fn object_references_in_compounds_and_arrays() {
+        // {n: i32 at 0, refs: [ref; 2] at 4}, 20 bytes.
+        let array = Datatype::new(
+            16,
+            TypeClass::Array {
+                dims: vec![2],
+                base: Box::new(reference(ReferenceKind::Object, 8)),
+            },
+        );
+        let int = Datatype::new(
+            4,
+            TypeClass::FixedPoint {
+                order: h5oxide_format::object_header::message::datatype::ByteOrder::LittleEndian,
+                signed: true,
+                bit_offset: 0,
+                precision: 32,
+                pad_lo: false,
+                pad_hi: false,
+            },
+        );
+        let t = Datatype::new(
+            20,
+            TypeClass::Compound {
+                members: vec![
+                    CompoundMember::new("n", 0, int),
+                    CompoundMember::new("refs", 4, array),
+                ],
+            },
+        );
+        let mut buf = Vec::new();
+        for (n, a, b) in [(800u32, 800u64, 96u64), (7, 0, 1400)] {
+            buf.extend_from_slice(&n.to_le_bytes());
+            buf.extend_from_slice(&a.to_le_bytes());
+            buf.extend_from_slice(&b.to_le_bytes());
+        }
+        with_patcher(&[(800, 5000), (1400, 6000)], |_, p, ws, sink| {
+            assert!(p.buffer(ws, sink, &t, &mut buf, 0).unwrap());
+        });
+        let words: Vec<u64> = [4, 12, 24, 32]
+            .iter()
+            .map(|&i| u64::from_le_bytes(buf[i..i + 8].try_into().unwrap()))
+            .collect();
+        // The integer 800 is not an address and stays.
+        assert_eq!(&buf[0..4], &800u32.to_le_bytes());
+        assert_eq!(words, [5000, 96, 0, 6000]);
+    }
+
+    #[test]
+    fn revised_object_reference_tokens() {
+        // Type 2 (object), flags 0, token of 8 bytes (spec VIII.B).
+        let t = reference(ReferenceKind::Object2, 16);
+        let mut buf = vec![2u8, 0, 8];
+        buf.extend_from_slice(&1234u64.to_le_bytes());
+        buf.resize(16, 0);
+        // The same reference marked as to another file is left alone.
+        let mut external = buf.clone();
+        external[1] = REF_EXTERNAL;
+        with_patcher(&[(1234, 9999)], |_, p, ws, sink| {
+            assert!(p.buffer(ws, sink, &t, &mut buf, 0).unwrap());
+            assert!(!p.buffer(ws, sink, &t, &mut external, 0).unwrap());
+        });
+        assert_eq!(&buf[3..11], &9999u64.to_le_bytes());
+        assert_eq!(&external[3..11], &1234u64.to_le_bytes());
+    }
+
+    #[test]
+    fn region_references_get_new_heap_objects() {
+        let file = File::in_memory().unwrap();
+        let ds = file
+            .root()
+            .new_dataset_builder()
+            .with_data(&[1i32, 2, 3, 4])
+            .create("d")
+            .unwrap();
+        let sel = Selection::all(&[4]);
+        let r = crate::types::RegionRef::new(&ds, &sel).unwrap();
+        let refs = file
+            .root()
+            .new_dataset_builder()
+            .with_data(&[r])
+            .create("r")
+            .unwrap();
+        let mut buf = refs.read_bytes().unwrap();
+        let old_id = buf.clone();
+        let target = ds.address();
+        let forward: HashMap<u64, u64> = [(target, 777_777)].into();
+        let p = Patcher {
+            file: &file,
+            forward: &forward,
+            ctx: file.inner.ctx,
+        };
+        {
+            let mut ws = begin(&file).unwrap();
+            let sink = sink_of(&file);
+            let t = reference(ReferenceKind::DatasetRegion, 12);
+            assert!(p.buffer(&mut ws, &sink, &t, &mut buf, 0).unwrap());
+        }
+        assert_ne!(
+            buf, old_id,
+            "a new heap object is written, not the old one changed"
+        );
+        let data = p.heap_object(&buf, 0).unwrap().unwrap();
+        assert_eq!(&data[..8], &777_777u64.to_le_bytes());
+        // The selection that follows is kept.
+        let before = p.heap_object(&old_id, 0).unwrap().unwrap();
+        assert_eq!(&data[8..], &before[8..]);
+        assert_eq!(&before[..8], &target.to_le_bytes());
+    }
+
+    #[test]
+    fn malformed_reference_data_is_an_error() {
+        let obj = reference(ReferenceKind::Object, 8);
+        with_patcher(&[(1, 2)], |_, p, ws, sink| {
+            // Not a whole number of elements.
+            let e = p.buffer(ws, sink, &obj, &mut [0u8; 12], 64).unwrap_err();
+            assert!(e.to_string().contains("reference data"), "{e}");
+            // A compound member past its element.
+            let t = Datatype::new(
+                8,
+                TypeClass::Compound {
+                    members: vec![CompoundMember::new("r", 4, obj.clone())],
+                },
+            );
+            assert!(p.buffer(ws, sink, &t, &mut [0u8; 8], 0).is_err());
+            // A sequence whose heap ID is cut short.
+            let seq = Datatype::new(
+                8,
+                TypeClass::VarLen {
+                    kind: VarLenKind::Sequence,
+                    base: Box::new(obj.clone()),
+                },
+            );
+            assert!(p.buffer(ws, sink, &seq, &mut [1u8; 8], 0).is_err());
+            // A revised token longer than the element.
+            let t = reference(ReferenceKind::Object2, 4);
+            assert!(p.buffer(ws, sink, &t, &mut [2u8, 0, 200, 0], 0).is_err());
+        });
+    }
+}
