@@ -525,3 +525,79 @@ fn libhdf5_files() {
         .iter()
         .any(|p| p == "/ordered/zeta"));
 }
+
+/// Writing updated references back moves the tables holding them, so references to those
+/// tables are updated in a further round: a chain C -> A -> B -> X where only X is edited.
+#[test]
+fn chains_of_reference_tables() {
+    let dir = temp_dir("refpatch_chain");
+    for (libver, tag) in BOTH {
+        let path = dir.join(format!("chain_{tag}.h5"));
+        let f = create(&path, libver);
+        let root = f.root();
+        let x = root
+            .new_dataset_builder()
+            .with_data(&[9u8])
+            .create("x")
+            .unwrap();
+        let mut prev = ObjectRef::from(&x);
+        for name in ["b", "a", "c"] {
+            let t = root
+                .new_dataset_builder()
+                .with_data(&[prev])
+                .create(name)
+                .unwrap();
+            prev = ObjectRef::from(&t);
+        }
+        f.close().unwrap();
+        let before: Vec<u64> = {
+            let f = File::open(&path).unwrap();
+            ["x", "b", "a", "c"]
+                .iter()
+                .map(|n| f.root().dataset(n).unwrap().address())
+                .collect()
+        };
+        let f = open_rw(&path);
+        f.root()
+            .dataset("x")
+            .unwrap()
+            .attrs()
+            .set("edited", &1u8)
+            .unwrap();
+        f.close().unwrap();
+        let f = File::open(&path).unwrap();
+        let now: Vec<u64> = ["x", "b", "a", "c"]
+            .iter()
+            .map(|n| f.root().dataset(n).unwrap().address())
+            .collect();
+        for (i, name) in ["b", "a", "c"].iter().enumerate() {
+            assert_ne!(before[i], now[i], "{name}'s target did not move");
+            let r = f
+                .root()
+                .dataset(name)
+                .unwrap()
+                .read_raw::<ObjectRef>()
+                .unwrap();
+            assert_eq!(r[0].address(), now[i], "{name}");
+        }
+        drop(f);
+        // h5dump follows the references it prints into the tables they name.
+        let text = h5dump(&path, &["-A", "0", "-d", "/b", "-d", "/a", "-d", "/c"]);
+        let found: Vec<(u64, String)> = dumped_refs(&text)
+            .into_iter()
+            .map(|(_, a, p)| (a, p))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (now[0], "/x".to_owned()),
+                (now[1], "/b".to_owned()),
+                (now[0], "/x".to_owned()),
+                (now[2], "/a".to_owned()),
+                (now[1], "/b".to_owned()),
+                (now[0], "/x".to_owned())
+            ],
+            "{text}"
+        );
+    }
+}
