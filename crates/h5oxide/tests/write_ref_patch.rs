@@ -278,12 +278,54 @@ fn check_tables(path: &Path, before: [u64; 4], root_moved: bool) {
     );
     // The "all" region prints no block list, only the dataset it names.
     assert_eq!(text.matches("DATASET \"/grp/data\"").count(), 2, "{text}");
-    // The C library's own walk of the whole file succeeds and sees every object.
+    // The C library's walk names each reference's object by its path.
     let walk = c_walk(path);
-    let paths = walk_paths(&walk);
-    for p in ["/grp/data", "/objrefs", "/pairs", "/regrefs"] {
-        assert!(paths.iter().any(|q| q == p), "{p} missing in {paths:?}");
+    let want = [
+        Some("/grp/data"),
+        Some("/grp"),
+        Some("/other"),
+        None,
+        Some("/"),
+    ];
+    for name in ["/objrefs", "/objrefs_chunked"] {
+        assert_eq!(texts(&walk_object(&walk, name)["values"]), want, "{name}");
     }
+    let regions = walk_object(&walk, "/regrefs")["values"].as_array();
+    assert_eq!(
+        texts(&Json::Arr(
+            regions.iter().map(|r| r["object"].clone()).collect()
+        )),
+        [Some("/grp/data"); 2]
+    );
+    let pairs = walk_object(&walk, "/pairs")["values"].as_array();
+    assert_eq!(
+        texts(&Json::Arr(
+            pairs.iter().map(|r| r["target"].clone()).collect()
+        )),
+        [Some("/other"), Some("/grp")]
+    );
+    let own = walk_attr(walk_object(&walk, "/grp/data"), "self");
+    assert_eq!(
+        texts(&Json::Arr(vec![own["values"].clone()])),
+        [Some("/grp/data")]
+    );
+    let seq = walk_attr(walk_object(&walk, "/"), "seq");
+    assert_eq!(
+        texts(&seq["values"]),
+        [Some("/other"), Some("/grp")],
+        "{seq:?}"
+    );
+}
+
+/// The strings (`None` for anything else) of a walk's array of values.
+fn texts(v: &Json) -> Vec<Option<&str>> {
+    v.as_array()
+        .iter()
+        .map(|x| match x {
+            Json::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// (a) References made, then their targets moved, in one session: committed mid-session
@@ -479,9 +521,18 @@ fn libhdf5_files() {
         ],
         "{text}"
     );
-    assert!(walk_paths(&c_walk(&path))
-        .iter()
-        .any(|p| p == "/region_refs"));
+    let walk = c_walk(&path);
+    assert_eq!(
+        texts(&walk_object(&walk, "/object_refs")["values"]),
+        [Some("/data"), Some("/group"), Some("/named_type")]
+    );
+    let regions = walk_object(&walk, "/region_refs")["values"].as_array();
+    assert_eq!(
+        texts(&Json::Arr(
+            regions.iter().map(|r| r["object"].clone()).collect()
+        )),
+        [Some("/data"); 2]
+    );
 
     let path = dir.join("h5py_default.h5");
     std::fs::copy(fixtures.join("h5py/h5py_default.h5"), &path).unwrap();
@@ -521,9 +572,12 @@ fn libhdf5_files() {
         )],
         "{text}"
     );
-    assert!(walk_paths(&c_walk(&path))
-        .iter()
-        .any(|p| p == "/ordered/zeta"));
+    let walk = c_walk(&path);
+    assert_eq!(
+        texts(&walk_object(&walk, "/object_refs")["values"]),
+        [Some("/image"), Some("/ordered")]
+    );
+    assert!(walk_paths(&walk).iter().any(|p| p == "/ordered/zeta"));
 }
 
 /// Writing updated references back moves the tables holding them, so references to those
