@@ -536,6 +536,14 @@ fn libhdf5_files() {
 
     let path = dir.join("h5py_default.h5");
     std::fs::copy(fixtures.join("h5py/h5py_default.h5"), &path).unwrap();
+    let scales_before = {
+        let f = File::open(&path).unwrap();
+        let r = f.root();
+        [
+            r.dataset("x").unwrap().address(),
+            r.dataset("y").unwrap().address(),
+        ]
+    };
     let f = open_rw(&path);
     f.root()
         .dataset("image")
@@ -553,6 +561,28 @@ fn libhdf5_files() {
     let f = File::open(&path).unwrap();
     let image = f.root().dataset("image").unwrap().address();
     let ordered = f.root().group("ordered").unwrap().address();
+    // Dimension scales: /image's DIMENSION_LIST (sequences of references) names /y and /x,
+    // whose REFERENCE_LIST ({reference, index} compounds) name /image. Moving /image
+    // rewrites the lists on /x and /y, which moves them, which rewrites /image's list.
+    let scales = [
+        f.root().dataset("x").unwrap().address(),
+        f.root().dataset("y").unwrap().address(),
+    ];
+    assert!(scales[0] != scales_before[0] && scales[1] != scales_before[1]);
+    let dims: Vec<VarLenArray<ObjectRef>> = f
+        .root()
+        .dataset("image")
+        .unwrap()
+        .attrs()
+        .get("DIMENSION_LIST")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    let dims: Vec<Vec<u64>> = dims
+        .iter()
+        .map(|v| v.0.iter().map(ObjectRef::address).collect())
+        .collect();
+    assert_eq!(dims, [vec![scales[1]], vec![scales[0]]]);
     drop(f);
     let text = h5dump(&path, &["-A", "0", "-d", "/object_refs"]);
     assert_eq!(
@@ -577,6 +607,16 @@ fn libhdf5_files() {
         texts(&walk_object(&walk, "/object_refs")["values"]),
         [Some("/image"), Some("/ordered")]
     );
+    let image = walk_object(&walk, "/image");
+    let dims = walk_attr(image, "DIMENSION_LIST")["values"].as_array();
+    assert_eq!(texts(&dims[0]), [Some("/y")]);
+    assert_eq!(texts(&dims[1]), [Some("/x")]);
+    for (scale, dim) in [("/x", "1"), ("/y", "0")] {
+        let list = walk_attr(walk_object(&walk, scale), "REFERENCE_LIST");
+        let row = &list["values"].as_array()[0];
+        assert_eq!(row["dataset"], Json::Str("/image".to_owned()), "{scale}");
+        assert_eq!(row["dimension"], Json::Num(dim.to_owned()), "{scale}");
+    }
     assert!(walk_paths(&walk).iter().any(|p| p == "/ordered/zeta"));
 }
 
