@@ -658,6 +658,37 @@ mod tests {
     }
 
     #[test]
+    fn revised_references_in_the_heap() {
+        // Type 4 (attribute): header, 32-bit size, heap ID; the heap object holds the
+        // token, then the attribute name (spec VIII.B).
+        let t = reference(ReferenceKind::Attribute, 18);
+        let mut blob = vec![8u8];
+        blob.extend_from_slice(&4321u64.to_le_bytes());
+        blob.extend_from_slice(&[1, 0, b'a']);
+        with_patcher(&[(4321, 8765)], |_, p, ws, sink| {
+            let mut buf = vec![4u8, 0, blob.len() as u8, 0, 0, 0];
+            buf.resize(18, 0);
+            p.flush(ws, sink, vec![(6, blob.clone())], &mut buf)
+                .unwrap();
+            let first = buf.clone();
+            assert!(p.buffer(ws, sink, &t, &mut buf, 0).unwrap());
+            assert_ne!(buf[6..], first[6..], "a new heap object");
+            let data = p.heap_object(&buf, 6).unwrap().unwrap();
+            assert_eq!(&data[1..9], &8765u64.to_le_bytes());
+            assert_eq!(&data[9..], &[1, 0, b'a']);
+            // Nothing moved: nothing changes.
+            let mut again = first.clone();
+            let none = Patcher {
+                file: p.file,
+                forward: &HashMap::new(),
+                ctx: p.ctx,
+            };
+            assert!(!none.buffer(ws, sink, &t, &mut again, 0).unwrap());
+            assert_eq!(again, first);
+        });
+    }
+
+    #[test]
     fn region_references_get_new_heap_objects() {
         let file = File::in_memory().unwrap();
         let ds = file
