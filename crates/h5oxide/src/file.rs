@@ -573,7 +573,7 @@ impl File {
         if crate::write::swmr::active(self) {
             return crate::write::swmr::flush(&self.inner);
         }
-        crate::write::commit_inner(&self.inner)
+        crate::write::commit(self)
     }
 
     /// Commits, releases the file lock (see [`crate::lock`]) and closes this handle, as

@@ -22,9 +22,12 @@ use crate::File;
 ///
 /// A reference holds the object's header address when it is made. h5oxide writes a changed
 /// object header to a new place once the header has been committed or outgrows its space
-/// (see [`crate::write`]), so a reference made before a later change to its object (a new
-/// attribute, a new link in a group) keeps pointing to the object's previous copy: make
-/// references once the objects they point to are complete.
+/// (see [`crate::write`]); every commit then rewrites the references stored in the file's
+/// datasets and attributes (in compounds, arrays and sequences too) that name a moved
+/// object, so stored references keep naming their objects, for libhdf5 as well. A value
+/// held in memory is not updated: [`ObjectRef::open`] still finds the object in this
+/// session (through the file's record of moves), but take a new reference to store it
+/// after its object changed. References in densely stored attributes are not rewritten.
 ///
 /// ```
 /// use h5oxide::types::ObjectRef;
@@ -170,8 +173,9 @@ impl File {
 /// A dataset region reference: a dataset and a selection of its elements (h5py's
 /// `h5py.regionref_dtype`).
 ///
-/// It holds the dataset's header address when it is made; see [`ObjectRef`] about later
-/// changes to the dataset's header.
+/// It holds the dataset's header address when it is made. When the dataset's header
+/// moves, each commit rewrites stored region references to it (a new global heap object
+/// with the new address and the same selection); see [`ObjectRef`].
 ///
 /// ```
 /// use h5oxide::types::RegionRef;

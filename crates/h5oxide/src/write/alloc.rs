@@ -70,6 +70,8 @@ pub(crate) struct WriteState {
     /// Layout message version 4 (single chunk and fixed array indexes) may be written: a
     /// version 3 superblock, whose readers are libhdf5 1.10 or later.
     pub(crate) layout_v4: bool,
+    /// Objects holding references, kept current at commit (see `write::ref_patch`).
+    pub(crate) refs: crate::write::ref_patch::RefIndex,
 }
 
 fn align(n: u64) -> Option<u64> {
@@ -90,6 +92,7 @@ impl WriteState {
             failed: Arc::new(AtomicBool::new(false)),
             libver,
             layout_v4: sb.version >= 3,
+            refs: Default::default(),
         }
     }
 

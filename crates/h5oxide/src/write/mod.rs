@@ -17,6 +17,11 @@
 //! - Handles keep working across moves: the file keeps a forwarding map from an object's
 //!   old header address to its new one, consulted on every header read, and the header and
 //!   link caches are dropped after every change.
+//! - Stored references follow moved objects: before a commit writes the superblock,
+//!   every dataset and attribute whose type holds object, region or revised references
+//!   (recorded during the link walk and as headers are written) has its references to
+//!   objects moved in this session rewritten to their new addresses, copy-on-write like
+//!   other data (`write::ref_patch`). Densely stored attributes are left as they are.
 //! - A commit ([`File::flush`](crate::File::flush), [`File::close`](crate::File::close), and
 //!   dropping the last handle) makes the file long enough for the end-of-file address,
 //!   `sync`s, writes the superblock (new root address, new end of file; it is the only
@@ -83,6 +88,7 @@ pub(crate) mod external;
 pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
+pub(crate) mod ref_patch;
 pub(crate) mod reference;
 pub(crate) mod swmr;
 pub(crate) mod symbol_table;
@@ -158,6 +164,12 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
     let (root_addr, stab) = group::new_group_header(&mut ws, &sink)?;
     ws.set_root(root_addr);
     commit_state(&mut ws, backend, userblock, stab)
+}
+
+/// Updates stored references to moved objects (`ref_patch`), then commits.
+pub(crate) fn commit(file: &crate::File) -> Result<()> {
+    ref_patch::patch_references(file)?;
+    commit_inner(&file.inner)
 }
 
 /// Commits a writable file (see the module documentation). A no-op when nothing changed

@@ -37,6 +37,7 @@ pub(crate) fn put_header(
     let bytes = encode_object_header(h)?;
     let at = ws.place(old, bytes.len() as u64, true)?;
     sink.write(at, &bytes)?;
+    crate::write::ref_patch::note_header(ws, at, h);
     Ok(at)
 }
 
@@ -71,7 +72,7 @@ pub(crate) fn ensure_parents(file: &File, ws: &mut WriteState) -> Result<()> {
         }
     }
     ws.parents = Some(index);
-    Ok(())
+    crate::write::ref_patch::note_walk(file, ws, &seen)
 }
 
 /// Rewrites the object at `addr` (its current address is looked up) after `edit` changed
