@@ -7,11 +7,14 @@
 //! del d.attrs["draft"]
 //! ```
 //!
-//! Run with `cargo run -p h5oxide --example attributes`; writes `attributes.h5` into the
-//! current directory.
+//! An attribute over 64 KiB does not fit an object header message: as in libhdf5 it goes to
+//! dense attribute storage, which needs the latest format (`libver="latest"` in h5py).
+//!
+//! Run with `cargo run -p h5oxide --example attributes`; writes `attributes.h5` and
+//! `attributes_large.h5` into the current directory.
 
 use h5oxide::ndarray::arr2;
-use h5oxide::File;
+use h5oxide::{File, Libver, Mode};
 
 fn main() -> h5oxide::Result<()> {
     let path = "attributes.h5";
@@ -33,6 +36,27 @@ fn main() -> h5oxide::Result<()> {
         d.attrs().set("draft", &1u8)?;
         d.attrs().remove("draft")?;
         f.close()?;
+    }
+    {
+        // 100,000 f64 values: 800 KB, stored densely.
+        let f = File::options()
+            .mode(Mode::Create)
+            .libver(Libver::Latest)
+            .open("attributes_large.h5")?;
+        let big: Vec<f64> = (0..100_000).map(|i| f64::from(i) * 0.5).collect();
+        f.root().attrs().set("calibration", &big)?;
+        for i in 0..20 {
+            f.root().attrs().set(&format!("meta{i:02}"), &(i as i32))?;
+        }
+        f.close()?;
+        let f = File::open("attributes_large.h5")?;
+        let back = f.root().attrs().get("calibration")?.read_raw::<f64>()?;
+        println!(
+            "attributes_large.h5: {} attributes, calibration has {} values, last {}",
+            f.root().attrs().names()?.len(),
+            back.len(),
+            back[back.len() - 1]
+        );
     }
     let f = File::open(path)?;
     println!(

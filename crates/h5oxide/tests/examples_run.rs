@@ -123,7 +123,17 @@ fn image_stack() {
 #[test]
 fn attributes() {
     let dir = temp_dir("ex_attributes");
-    run("attributes", &dir);
+    let out = run("attributes", &dir);
+    assert!(
+        out.contains("21 attributes, calibration has 100000 values, last 49999.5"),
+        "{out}"
+    );
+    let large = c_walk(&dir.join("attributes_large.h5"));
+    let cal = walk_attr(walk_object(&large, "/"), "calibration");
+    assert_eq!(cal["shape"].as_u64s(), [Some(100_000)]);
+    assert_eq!(floats(&cal["values"], 8)[..3], [0.0, 0.5, 1.0]);
+    let dump = h5dump(&dir.join("attributes_large.h5"), &["-a", "/meta07"]);
+    assert!(dump.contains("(0): 7"), "{dump}");
     let walk = c_walk(&dir.join("attributes.h5"));
     let root = walk_object(&walk, "/");
     assert_eq!(ints(&walk_attr(root, "length")["values"]), [100]);
