@@ -46,7 +46,7 @@ fn main() -> h5oxide::Result<()> {
         let big: Vec<f64> = (0..100_000).map(|i| f64::from(i) * 0.5).collect();
         f.root().attrs().set("calibration", &big)?;
         for i in 0..20 {
-            f.root().attrs().set(&format!("meta{i:02}"), &(i as i32))?;
+            f.root().attrs().set(&format!("meta{i:02}"), &i)?;
         }
         f.close()?;
         let f = File::open("attributes_large.h5")?;
