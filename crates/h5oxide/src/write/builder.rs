@@ -53,7 +53,13 @@ pub struct DatasetBuilder {
     data: Option<(Vec<u64>, AttrData, Datatype)>,
     external: Vec<ExternalFile>,
     committed: Option<NamedDatatype>,
+    compact: bool,
+    null: bool,
 }
+
+/// libhdf5's largest compact dataset: the layout message (at most 64 KiB) less its
+/// version, class and size fields (spec IV.A.2.i, layout v3 class 0).
+const MAX_COMPACT_BYTES: u64 = 65536 - 4;
 
 /// A one-element dtype check for values given to the builder.
 pub(crate) fn type_check(expected: &Option<Datatype>, got: &Datatype) -> Result<()> {
@@ -79,6 +85,8 @@ impl DatasetBuilder {
             data: None,
             external: Vec::new(),
             committed: None,
+            compact: false,
+            null: false,
         }
     }
 
@@ -199,6 +207,73 @@ impl DatasetBuilder {
     /// The N-bit filter (5): only the significant bits of each value are stored.
     pub fn nbit(mut self) -> Self {
         self.filters.push(FilterSpec::Nbit);
+        self
+    }
+
+    /// The element type, known only at run time: with [`DatasetBuilder::shape`] (or
+    /// [`DatasetBuilder::scalar`]) it makes an empty dataset whose data is written later.
+    ///
+    /// ```no_run
+    /// use h5oxide::format::object_header::message::datatype::Datatype;
+    /// let file = h5oxide::File::create("typed.h5")?;
+    /// let t = <u16 as h5oxide::H5Write>::write_type();
+    /// file.root().new_dataset_builder().dtype(t).shape([3, 4]).create("grid")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn dtype(mut self, dtype: Datatype) -> Self {
+        self.dtype = Some(dtype);
+        self
+    }
+
+    /// The fill value as the stored bytes of one element of the dataset's type, for a
+    /// type known only at run time. A length other than the element size makes
+    /// [`DatasetBuilder::create`] fail.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("fill.h5")?;
+    /// let t = <i16 as h5oxide::H5Write>::write_type();
+    /// let b = file.root().new_dataset_builder().dtype(t);
+    /// b.shape([8]).fill_value_raw((-1i16).to_le_bytes().to_vec()).create("x")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn fill_value_raw(mut self, bytes: Vec<u8>) -> Self {
+        self.fill = Some(bytes);
+        self
+    }
+
+    /// Compact layout: the data is stored in the dataset's object header (spec IV.A.2.i,
+    /// layout class 0), as `H5Pset_layout(H5D_COMPACT)`. For small datasets of a fixed
+    /// shape only: not chunked, filtered, resizable or external, and at most 64 KiB.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("compact.h5")?;
+    /// file.root().new_dataset_builder().with_data(&[1u8, 2, 3]).compact().create("c")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn compact(mut self) -> Self {
+        self.compact = true;
+        self
+    }
+
+    /// A dataset with a null dataspace (`H5S_NULL`): a type and attributes, no elements.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("null.h5")?;
+    /// file.root().new_dataset::<f64>().null().create("nothing")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn null(mut self) -> Self {
+        self.null = true;
+        self.scalar = false;
+        self.shape = Some(Vec::new());
+        self
+    }
+
+    /// bzip2 compression (filter 307, the HDF5 bzip2 plugin) with `block_size` 1-9
+    /// (hundreds of kilobytes; out-of-range values are clamped).
+    pub fn bzip2(mut self, block_size: u8) -> Self {
+        self.filters
+            .push(FilterSpec::Bzip2(u32::from(block_size.clamp(1, 9))));
         self
     }
 
@@ -374,6 +449,18 @@ impl DatasetBuilder {
                 ));
             }
         }
+        if self.null
+            && (self.data.is_some()
+                || self.chunk.is_some()
+                || !self.filters.is_empty()
+                || self.max_shape.is_some()
+                || self.compact
+                || !self.external.is_empty())
+        {
+            return Err(Error::Usage(
+                "a null dataspace dataset has no data, chunks, filters or maximum shape",
+            ));
+        }
         let rank = dims.len();
         let max: Vec<u64> = match &self.max_shape {
             Some(m) if m.len() != rank => {
@@ -395,6 +482,19 @@ impl DatasetBuilder {
             }
             let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
             external::check_pieces(&self.external, total)?;
+        }
+        if self.compact {
+            if chunked || !self.external.is_empty() {
+                return Err(Error::Usage(
+                    "a compact dataset cannot be chunked, filtered, resizable or external",
+                ));
+            }
+            let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+            if total > MAX_COMPACT_BYTES {
+                return Err(Error::Usage(
+                    "a compact dataset holds at most 64 KiB (the header message limit)",
+                ));
+            }
         }
         if self.scalar && chunked {
             return Err(Error::Usage(
@@ -443,8 +543,23 @@ impl DatasetBuilder {
             Some(AttrData::Elements(e)) => Some(write_elements(&mut ws, &sink, e)?),
             None => None,
         };
-        let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+        let total = if self.null {
+            0
+        } else {
+            dims.iter().product::<u64>().saturating_mul(elem as u64)
+        };
         let layout = match &chunk {
+            // Compact storage is allocated at creation, so unwritten data is the fill value.
+            None if self.compact => {
+                let data = match &data {
+                    Some(bytes) => bytes.clone(),
+                    None => fill_elem.repeat((total / elem.max(1) as u64) as usize),
+                };
+                Storage::Compact {
+                    data,
+                    legacy_dims: Vec::new(),
+                }
+            }
             None if !self.external.is_empty() => {
                 if let Some(bytes) = &data {
                     let dir = file.path().and_then(|p| p.parent());
@@ -506,7 +621,9 @@ impl DatasetBuilder {
             }
         };
         let ctx = file.inner.ctx;
-        let mut space = if self.scalar {
+        let mut space = if self.null {
+            Dataspace::null()
+        } else if self.scalar {
             Dataspace::scalar()
         } else {
             Dataspace::simple(dims.clone(), Some(max))
@@ -515,6 +632,9 @@ impl DatasetBuilder {
             version: if libver == Libver::Latest { 3 } else { 2 },
             allocation_time: if chunk.is_some() {
                 AllocationTime::Incremental
+            } else if self.compact {
+                // spec IV.A.2.f: compact storage is always allocated early.
+                AllocationTime::Early
             } else {
                 AllocationTime::Late
             },
