@@ -566,7 +566,14 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
         return Err(format!("{path}: the dump holds only part of the value (--max-values)").into());
     }
     let t = type_of(field(d, "type", path)?, 0).map_err(|e| format!("{path}: {e}"))?;
-    let (dims, max) = shape_of(field(d, "shape", path)?, path)?;
+    let shape = field(d, "shape", path)?;
+    if shape.get("class").and_then(Json::as_str) == Some("H5S_NULL") {
+        // A type and attributes, no elements.
+        let ds = root.new_dataset_builder().dtype(t).null().create(path)?;
+        set_attributes(d, &ds.attrs(), path)?;
+        return Ok(());
+    }
+    let (dims, max) = shape_of(shape, path)?;
     let cp = d.get("creationProperties").cloned().unwrap_or(Json::Null);
     let chunk = match cp.get("layout") {
         Some(l) if l.get("class").and_then(Json::as_str) == Some("H5D_CHUNKED") => Some(

@@ -664,3 +664,41 @@ fn load_json_takes_the_extent_of_a_virtual_dataset() {
         "{text}"
     );
 }
+
+#[test]
+fn null_dataspace_datasets_are_copied() {
+    // Like the null dataspace dataset of the dataspaces fixture, whose null attribute has
+    // no writer yet.
+    let dir = temp_dir("null");
+    let src = dir.join("null.h5");
+    {
+        let f = h5oxide::File::create(&src).unwrap();
+        f.root()
+            .new_dataset_builder()
+            .dtype(<i32 as h5oxide::H5Write>::write_type())
+            .null()
+            .create("empty")
+            .unwrap()
+            .attrs()
+            .set("units", "m")
+            .unwrap();
+    }
+    let out = dir.join("repacked.h5");
+    ok(&["repack", s(&src), s(&out)]);
+    let json = dir.join("null.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    let loaded = dir.join("loaded.h5");
+    ok(&["load-json", s(&json), s(&loaded)]);
+    for f in [&out, &loaded] {
+        if let Some(t) = h5dump(&["-d", "/empty", "-A", s(f)]) {
+            assert!(t.contains("DATASPACE  NULL"), "{t}");
+            assert!(t.contains("H5T_STD_I32LE"), "{t}");
+        }
+        if let (Some(a), Some(b)) = (c_text(&src), c_text(f)) {
+            assert_eq!(a, b);
+        }
+    }
+    // The fixture's null dataspace attribute is still refused, named by path.
+    let o = h5ox(&["repack", s(&fixture("dataspaces.h5")), s(&dir.join("d.h5"))]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("null dataspace attributes"));
+}
