@@ -214,7 +214,6 @@ impl DatasetBuilder {
     /// [`DatasetBuilder::scalar`]) it makes an empty dataset whose data is written later.
     ///
     /// ```no_run
-    /// use h5oxide::format::object_header::message::datatype::Datatype;
     /// let file = h5oxide::File::create("typed.h5")?;
     /// let t = <u16 as h5oxide::H5Write>::write_type();
     /// file.root().new_dataset_builder().dtype(t).shape([3, 4]).create("grid")?;
@@ -271,6 +270,13 @@ impl DatasetBuilder {
 
     /// bzip2 compression (filter 307, the HDF5 bzip2 plugin) with `block_size` 1-9
     /// (hundreds of kilobytes; out-of-range values are clamped).
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("bz.h5")?;
+    /// let data: Vec<f64> = (0..1000).map(f64::from).collect();
+    /// file.root().new_dataset_builder().with_data(&data).chunk([250]).bzip2(9).create("x")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn bzip2(mut self, block_size: u8) -> Self {
         self.filters
             .push(FilterSpec::Bzip2(u32::from(block_size.clamp(1, 9))));
