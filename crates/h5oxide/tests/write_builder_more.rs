@@ -180,3 +180,32 @@ fn null_dataspace_datasets_have_no_elements() {
         assert!(text.contains("H5T_IEEE_F64LE"), "{text}");
     }
 }
+
+#[test]
+fn ascii_vlen_strings_keep_their_character_set() {
+    for (libver, tag) in BOTH {
+        let dir = temp_dir(&format!("ascii-{tag}"));
+        let path = dir.join("f.h5");
+        {
+            let f = create(&path, libver);
+            f.root()
+                .new_dataset_builder()
+                .with_ascii_strings(&["alpha", "", "gamma delta"])
+                .create("s")
+                .unwrap();
+            let e = f
+                .root()
+                .new_dataset_builder()
+                .with_ascii_strings(&["caf\u{e9}"])
+                .create("bad");
+            assert!(matches!(e, Err(h5oxide::Error::Usage(_))), "{e:?}");
+        }
+        let f = File::open(&path).unwrap();
+        let ds = f.root().dataset("s").unwrap();
+        assert_eq!(ds.read_strings().unwrap(), vec!["alpha", "", "gamma delta"]);
+        let text = h5dump(&path, &["-d", "/s"]);
+        assert!(text.contains("CSET H5T_CSET_ASCII"), "{text}");
+        assert!(text.contains("STRSIZE H5T_VARIABLE"), "{text}");
+        assert!(text.contains("\"alpha\", \"\", \"gamma delta\""), "{text}");
+    }
+}

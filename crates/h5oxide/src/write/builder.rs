@@ -1,7 +1,9 @@
 //! The dataset builder: settings collected first, everything written at `create`.
 
 use h5oxide_format::object_header::message::dataspace::{Dataspace, UNLIMITED};
-use h5oxide_format::object_header::message::datatype::Datatype;
+use h5oxide_format::object_header::message::datatype::{
+    CharSet, Datatype, TypeClass, VarLenKind,
+};
 use h5oxide_format::object_header::message::fill_value::{
     AllocationTime, FillState, FillValue, FillWriteTime,
 };
@@ -55,6 +57,7 @@ pub struct DatasetBuilder {
     committed: Option<NamedDatatype>,
     compact: bool,
     null: bool,
+    non_ascii: bool,
 }
 
 /// libhdf5's largest compact dataset: the layout message (at most 64 KiB) less its
@@ -87,6 +90,7 @@ impl DatasetBuilder {
             committed: None,
             compact: false,
             null: false,
+            non_ascii: false,
         }
     }
 
@@ -359,6 +363,34 @@ impl DatasetBuilder {
         self
     }
 
+    /// Variable-length strings with the ASCII character set (`H5T_CSET_ASCII`, what C
+    /// programs write by default), one-dimensional unless [`DatasetBuilder::shape`] gives
+    /// another shape of as many elements. A value that is not ASCII makes
+    /// [`DatasetBuilder::create`] fail.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("ascii.h5")?;
+    /// file.root().new_dataset_builder().with_ascii_strings(&["a", "bc"]).create("s")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn with_ascii_strings<S: AsRef<str>>(mut self, values: &[S]) -> Self {
+        let mut t = vlen_string_type();
+        if let TypeClass::VarLen {
+            kind: VarLenKind::String { charset, .. },
+            ..
+        } = &mut t.class
+        {
+            *charset = CharSet::Ascii;
+        }
+        if self.dtype.is_none() {
+            self.dtype = Some(t.clone());
+        }
+        let v: Vec<String> = values.iter().map(|s| s.as_ref().to_owned()).collect();
+        self.non_ascii = v.iter().any(|s| !s.is_ascii());
+        self.data = Some((vec![v.len() as u64], AttrData::Strings(v), t));
+        self
+    }
+
     /// Fixed-length strings of `size` bytes each, null-padded ASCII (NumPy's `S<size>`).
     /// A value longer than `size` makes [`DatasetBuilder::create`] fail.
     pub fn with_fixed_strings<S: AsRef<[u8]>>(mut self, values: &[S], size: usize) -> Self {
@@ -454,6 +486,9 @@ impl DatasetBuilder {
                     "the fill value's size differs from the dataset's type",
                 ));
             }
+        }
+        if self.non_ascii {
+            return Err(Error::Usage("an ASCII string holds a byte above 127"));
         }
         if self.null
             && (self.data.is_some()
