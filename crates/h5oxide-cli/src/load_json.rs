@@ -15,7 +15,7 @@ use serde_json::{Map, Value as Json};
 
 use h5oxide::format::object_header::message::datatype::{
     ByteOrder, CharSet, CompoundMember, Datatype, EnumMember, MantissaNorm, StringPadding,
-    TypeClass,
+    TypeClass, VarLenKind,
 };
 use h5oxide::{Attributes, File, Group, Libver, Mode, RawValue};
 
@@ -182,7 +182,16 @@ pub fn type_of(t: &Json, depth: u32) -> Result<Datatype, String> {
             };
             match field(t, "length", what)? {
                 Json::String(s) if s == "H5T_VARIABLE" => {
-                    Ok(h5oxide::write::types::vlen_string_type())
+                    let mut t = h5oxide::write::types::vlen_string_type();
+                    // The character set is kept: the writer has ASCII and UTF-8 strings.
+                    if let TypeClass::VarLen {
+                        kind: VarLenKind::String { charset: c, .. },
+                        ..
+                    } = &mut t.class
+                    {
+                        *c = charset;
+                    }
+                    Ok(t)
                 }
                 n => {
                     let n = u32::try_from(uint(n, what)?).map_err(|_| "string too long")?;
@@ -602,7 +611,7 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
         .is_none_or(|m| m.iter().zip(&dims).all(|(m, d)| *m == Some(*d)));
     if crate::repack::is_vlen_string(&t) {
         let s = strings_of(&flat, path)?;
-        let mut b = root.new_dataset_builder().with_strings(&s);
+        let mut b = crate::repack::with_strings_of(root.new_dataset_builder(), &t, &s);
         b = if dims.is_empty() {
             b.scalar()
         } else {

@@ -453,6 +453,26 @@ pub fn is_vlen_string(t: &Datatype) -> bool {
     )
 }
 
+/// `b` holding `strings`, variable-length strings of type `t`: ASCII kept ASCII (when every
+/// value is ASCII), anything else written as UTF-8.
+pub fn with_strings_of(b: DatasetBuilder, t: &Datatype, strings: &[String]) -> DatasetBuilder {
+    let ascii = matches!(
+        t.class,
+        TypeClass::VarLen {
+            kind: VarLenKind::String {
+                charset: CharSet::Ascii,
+                ..
+            },
+            ..
+        }
+    );
+    if ascii && strings.iter().all(|s| s.is_ascii()) {
+        b.with_ascii_strings(strings)
+    } else {
+        b.with_strings(strings)
+    }
+}
+
 /// Why a type cannot be copied, if it cannot.
 fn unsupported_type(t: &Datatype) -> Option<&'static str> {
     if is_vlen_string(t) {
@@ -665,21 +685,21 @@ fn copy_dataset(
             } else {
                 out.new_dataset_builder()
             };
-            b.with_strings(&strings)
+            with_strings_of(b, t, &strings)
         };
-        // The writer stores UTF-8 strings: a committed string type of another character
-        // set cannot be referred to.
-        let utf8 = matches!(
+        // The writer stores null-terminated strings: a committed string type of other
+        // padding cannot be referred to.
+        let nullterm = matches!(
             t.class,
             TypeClass::VarLen {
                 kind: VarLenKind::String {
-                    charset: CharSet::Utf8,
                     padding: StringPadding::NullTerminate,
+                    ..
                 },
                 ..
             }
         );
-        let same = utf8 && plan.committed.is_some();
+        let same = nullterm && plan.committed.is_some();
         let mut b = string_builder(same);
         b = if plan.dims.is_empty() {
             b.scalar()

@@ -702,3 +702,26 @@ fn null_dataspace_datasets_are_copied() {
     let o = h5ox(&["repack", s(&fixture("dataspaces.h5")), s(&dir.join("d.h5"))]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("null dataspace attributes"));
 }
+
+#[test]
+fn ascii_vlen_string_datasets_stay_ascii() {
+    let dir = temp_dir("ascii");
+    let src = fixture("types_strings.h5");
+    let out = dir.join("repacked.h5");
+    ok(&["repack", s(&src), s(&out)]);
+    let json = dir.join("strings.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    let loaded = dir.join("loaded.h5");
+    ok(&["load-json", s(&json), s(&loaded)]);
+    for f in [&out, &loaded] {
+        // The dataset's whole block (type, shape, values) as libhdf5 reads it.
+        let block = |p: &Path| {
+            h5dump(&["-d", "/vlen_ascii", s(p)])
+                .map(|t| t.lines().skip(1).collect::<Vec<_>>().join("\n"))
+        };
+        if let (Some(a), Some(b)) = (block(&src), block(f)) {
+            assert!(a.contains("H5T_CSET_ASCII"), "{a}");
+            assert_eq!(a, b, "{}", f.display());
+        }
+    }
+}
