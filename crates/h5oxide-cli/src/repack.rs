@@ -38,8 +38,9 @@ pub struct Args {
     input: PathBuf,
     /// The file to write (replaced if it exists).
     output: PathBuf,
-    /// Filters for every chunkable dataset (`gzip=6`, `lz4`, `zstd=3`, `lzf`,
-    /// `shuffle+gzip=4`, `fletcher32+...`, `none`), or for one dataset as `PATH:FILTERS`.
+    /// Filters for every chunkable dataset (`gzip=6`, `lz4`, `zstd=3`, `bzip2=9`, `lzf`,
+    /// `bitshuffle`, `nbit`, `shuffle+gzip=4`, `fletcher32+...`, `none`), or for one dataset
+    /// as `PATH:FILTERS`. Without it, each dataset keeps its own filters.
     /// May be repeated; a path-specific setting wins.
     #[arg(long = "filter")]
     filter: Vec<String>,
@@ -1113,6 +1114,50 @@ mod tests {
         assert_eq!(parse_filters("none").unwrap(), vec![]);
         assert!(parse_filters("gzip=12").is_err());
         assert!(parse_filters("bogus").is_err());
+    }
+
+    #[test]
+    fn stored_pipelines_map_to_writer_filters() {
+        use h5oxide::format::object_header::message::filter_pipeline::FilterDescription;
+        let f = |id: u16, cd: Vec<u32>| FilterDescription {
+            id,
+            name: None,
+            flags: 0,
+            client_data: cd,
+        };
+        // Client data as the C library and the plugins store them (fixtures/files).
+        let p = FilterPipeline {
+            version: 2,
+            filters: vec![
+                f(6, vec![2, 0, 1000, 0, 4, 1, 0, 0, 0, 0]),
+                f(4, vec![169, 16, 32, 24]),
+                f(32001, vec![2, 2, 4, 4000, 5, 1, 1]),
+                f(32026, vec![1, 0, 4, 4000, 7, 2, 5]),
+                f(32008, vec![0, 3, 4, 0, 3, 7]),
+                f(307, vec![6]),
+                f(5, vec![8, 0, 1000]),
+                f(32099, vec![]),
+            ],
+        };
+        let (ops, lost) = filters_of(&p);
+        assert_eq!(
+            ops,
+            vec![
+                FilterOp::ScaleOffset(ScaleOffset::Integer(0)),
+                FilterOp::Szip(Szip::NearestNeighbor, 16),
+                FilterOp::Blosc(Blosc::Lz4, 5, BloscShuffle::Byte),
+                FilterOp::Blosc2(Blosc::Zstd, 7, BloscShuffle::Bit),
+                FilterOp::Bitshuffle(Bitshuffle::Zstd(7)),
+                FilterOp::Bzip2(6),
+                FilterOp::Nbit,
+            ]
+        );
+        assert_eq!(lost, vec!["filter 32099".to_owned()]);
+        assert_eq!(
+            parse_filters("bitshuffle+bzip2=3").unwrap(),
+            vec![FilterOp::Bitshuffle(Bitshuffle::Lz4), FilterOp::Bzip2(3)]
+        );
+        assert!(parse_filters("bzip2=0").is_err());
     }
 
     #[test]
