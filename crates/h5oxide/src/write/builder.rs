@@ -1,9 +1,7 @@
 //! The dataset builder: settings collected first, everything written at `create`.
 
 use h5oxide_format::object_header::message::dataspace::{Dataspace, UNLIMITED};
-use h5oxide_format::object_header::message::datatype::{
-    CharSet, Datatype, TypeClass, VarLenKind,
-};
+use h5oxide_format::object_header::message::datatype::{CharSet, Datatype, TypeClass, VarLenKind};
 use h5oxide_format::object_header::message::fill_value::{
     AllocationTime, FillState, FillValue, FillWriteTime,
 };
