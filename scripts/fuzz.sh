@@ -50,7 +50,7 @@ cargo +nightly fuzz build || exit 1
 # walkers, message bodies, compressed chunks.
 max_len() {
     case "$1" in
-        open_walk) echo 262144 ;;
+        open_walk | check) echo 262144 ;;
         superblock | datatype | dataspace | layout | link | selection) echo 4096 ;;
         filter_*) echo 65536 ;;
         *) echo 200000 ;;

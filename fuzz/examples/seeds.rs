@@ -89,6 +89,7 @@ fn fixture_seeds(out: &mut Out, path: &Path) {
     };
     let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
     out.put("open_walk", &stem, &file);
+    out.put("check", &stem, &file);
     out.put("superblock", &stem, &file[..file.len().min(4096)]);
     let Ok(sb) = Superblock::read(&file[..]) else {
         return;

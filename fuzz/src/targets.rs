@@ -339,6 +339,21 @@ fn read_dataset(d: &Dataset) {
     read_attrs(d.attrs());
 }
 
+/// Runs `h5ox check` on hostile bytes under small limits: every structure is walked and
+/// every dataset decoded. Problems are expected findings; panics, hangs and unbounded
+/// allocations are bugs.
+pub fn check(data: &[u8]) {
+    let out = h5oxide_cli::check_bytes(data, small_limits(), 16 << 20);
+    // Bytes without the format signature anywhere are not HDF5: never reported clean.
+    let signature = b"\x89HDF\r\n\x1a\n";
+    if !data.windows(signature.len()).any(|w| w == signature) {
+        assert!(
+            !out.problems.is_empty(),
+            "a file without a superblock passed check"
+        );
+    }
+}
+
 /// Opens hostile bytes as a file and reads everything reachable: every link, every object's
 /// attributes and every dataset's values, under small limits. Errors are expected; panics,
 /// hangs and unbounded allocations are bugs.
@@ -407,6 +422,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
     let f: fn(&[u8]) = match name {
         "btree_v1" => btree_v1,
         "btree_v2" => btree_v2,
+        "check" => check,
         "dataspace" => dataspace,
         "datatype" => datatype,
         "extensible_array" => extensible_array,
@@ -442,6 +458,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
 pub const NAMES: &[&str] = &[
     "btree_v1",
     "btree_v2",
+    "check",
     "dataspace",
     "datatype",
     "extensible_array",

@@ -26,7 +26,7 @@ use h5oxide::format::symbol_table_node::SymbolTableNode;
 use h5oxide::format::{btree_v2, Context, Limits, ReadAt, UNDEFINED_ADDRESS};
 use h5oxide::{Attributes, Dataset, DimSlice, File, Group, Link, Object, Selection};
 use h5oxide_storage::filter::pipeline::decode_chunk;
-use h5oxide_storage::{Backend, FileBackend, StorageError};
+use h5oxide_storage::{Backend, FileBackend, MemBackend, StorageError};
 
 /// Arguments of `h5ox check`.
 #[derive(clap::Args)]
@@ -72,6 +72,40 @@ pub fn run(a: &Args) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// What `h5ox check` found in one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// One line per problem (the file is damaged or not valid HDF5).
+    pub problems: Vec<String>,
+    /// One line per warning (for example a dangling soft link).
+    pub warnings: Vec<String>,
+    /// Groups, datasets and committed datatypes reached.
+    pub objects: u64,
+    /// Chunks decoded.
+    pub chunks: u64,
+}
+
+/// Runs the checks of `h5ox check` on a file held in memory, within `limits`; datasets
+/// larger than `max_bytes` are read a chunk or a slab of rows at a time. Never panics on
+/// malformed input: every finding is a line of the outcome.
+///
+/// ```
+/// let out = h5oxide_cli::check_bytes(b"not an HDF5 file", h5oxide::format::Limits::DEFAULT, 1 << 20);
+/// assert!(!out.problems.is_empty());
+/// ```
+pub fn check_bytes(data: &[u8], limits: Limits, max_bytes: u64) -> CheckOutcome {
+    let mut w = Walk::new(max_bytes.max(1), true);
+    w.limits = limits;
+    w.run_bytes(data);
+    let r = w.r;
+    CheckOutcome {
+        objects: r.groups + r.datasets + r.datatypes,
+        chunks: r.chunks,
+        problems: r.problems,
+        warnings: r.warnings,
     }
 }
 
@@ -157,8 +191,8 @@ impl Report {
 
 /// The file's bytes as the codec addresses them: relative to the superblock's base address
 /// (spec II.A), so a user block is skipped.
-struct Source {
-    backend: FileBackend,
+pub(crate) struct Source {
+    backend: Box<dyn Backend>,
     base: u64,
 }
 
@@ -170,12 +204,28 @@ impl ReadAt for Source {
             .base
             .checked_add(offset)
             .ok_or_else(|| h5oxide::format::source::out_of_range(offset, self.size(), "read"))?;
-        Backend::read_at(&self.backend, abs, len)
+        self.backend.read_at(abs, len)
     }
 
     fn size(&self) -> u64 {
-        Backend::size(&self.backend).saturating_sub(self.base)
+        self.backend.size().saturating_sub(self.base)
     }
+}
+
+/// Opens `path` for reading structures directly: the bytes as the codec addresses them
+/// and the superblock's context.
+pub(crate) fn open_source(path: &Path) -> Result<(Source, Context), String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let backend = FileBackend::new(f, false).map_err(|e| e.to_string())?;
+    let sb = Superblock::read(&backend as &dyn Backend).map_err(|e| e.to_string())?;
+    let ctx = sb.context();
+    Ok((
+        Source {
+            backend: Box::new(backend),
+            base: sb.base_address,
+        },
+        ctx,
+    ))
 }
 
 /// One walk over a file.
@@ -315,8 +365,24 @@ impl Walk {
                 return;
             }
         };
-        let size = Backend::size(&backend);
-        let sb = match Superblock::read(&backend as &dyn Backend) {
+        let limits = self.limits;
+        self.run_on(Box::new(backend), &|| {
+            File::options().limits(limits).open(path)
+        });
+    }
+
+    /// Checks a file held in memory.
+    pub(crate) fn run_bytes(&mut self, data: &[u8]) {
+        let limits = self.limits;
+        self.run_on(Box::new(MemBackend::read_only(data.to_vec())), &|| {
+            File::options().limits(limits).open_bytes(data.to_vec())
+        });
+    }
+
+    /// The walk over the bytes of `backend`; `open` opens the same bytes as a [`File`].
+    fn run_on(&mut self, backend: Box<dyn Backend>, open: &dyn Fn() -> h5oxide::Result<File>) {
+        let size = backend.size();
+        let sb = match Superblock::read(&*backend) {
             Ok(sb) => sb,
             Err(e) => {
                 self.r.problem(describe(&e, "superblock"));
@@ -368,7 +434,7 @@ impl Walk {
             }
         }
 
-        let file = match File::options().open(path) {
+        let file = match open() {
             Ok(f) => f,
             Err(e) => {
                 self.r.problem(describe(&e, "file"));

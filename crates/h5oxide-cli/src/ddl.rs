@@ -204,7 +204,7 @@ impl<'a, W: Write> Printer<'a, W> {
             self.out,
             "{}DATASPACE  {}",
             pad(inner),
-            space_ddl(ds.space())
+            space_ddl(&crate::json::reported_space(ds))
         )?;
         if self.opts.dataset_data() {
             let values = if ds.is_null() {

@@ -450,6 +450,8 @@ fn import(a: &Args) -> Result<(), BoxError> {
         chunk,
         filters,
         fill: None,
+        compact: false,
+        committed: None,
     };
     let row: u64 = h
         .shape

@@ -47,6 +47,20 @@ pub fn shape_json(space: &Dataspace) -> Json {
     }
 }
 
+/// A dataset's dataspace as libhdf5 reports it: for a virtual dataset with unlimited
+/// mappings, the extent computed from its sources ([`Dataset::shape`]) replaces the stored
+/// one, so the shape matches the values read.
+pub fn reported_space(ds: &Dataset) -> Dataspace {
+    let mut space = ds.space().clone();
+    if space.kind == DataspaceKind::Simple {
+        let dims = ds.shape();
+        if dims.len() == space.dims.len() {
+            space.dims = dims;
+        }
+    }
+    space
+}
+
 fn attribute_json(a: &Attribute, tree: &Tree, opts: Options) -> Json {
     let mut m = json!({
         "name": a.name(),
@@ -216,7 +230,7 @@ pub fn document(tree: &Tree, opts: Options) -> Json {
             Object::Dataset(d) => {
                 put_attributes(&mut m, d.attrs(), tree, opts);
                 m.insert("type".into(), type_json(d.dtype()));
-                m.insert("shape".into(), shape_json(d.space()));
+                m.insert("shape".into(), shape_json(&reported_space(d)));
                 m.insert("creationProperties".into(), creation_json(d));
                 if opts.values {
                     dataset_value(d, tree, opts, &mut m);

@@ -15,9 +15,11 @@ use serde_json::{Map, Value as Json};
 
 use h5oxide::format::object_header::message::datatype::{
     ByteOrder, CharSet, CompoundMember, Datatype, EnumMember, MantissaNorm, StringPadding,
-    TypeClass,
+    TypeClass, VarLenKind,
 };
 use h5oxide::{Attributes, File, Group, Libver, Mode, RawValue};
+
+use h5oxide::format::object_header::message::filter_pipeline::{FilterDescription, FilterPipeline};
 
 use crate::progress::Progress;
 use crate::repack::{parse_libver, write_dataset, BoxError, FilterOp, Plan};
@@ -180,7 +182,16 @@ pub fn type_of(t: &Json, depth: u32) -> Result<Datatype, String> {
             };
             match field(t, "length", what)? {
                 Json::String(s) if s == "H5T_VARIABLE" => {
-                    Ok(h5oxide::write::types::vlen_string_type())
+                    let mut t = h5oxide::write::types::vlen_string_type();
+                    // The character set is kept: the writer has ASCII and UTF-8 strings.
+                    if let TypeClass::VarLen {
+                        kind: VarLenKind::String { charset: c, .. },
+                        ..
+                    } = &mut t.class
+                    {
+                        *c = charset;
+                    }
+                    Ok(t)
                 }
                 n => {
                     let n = u32::try_from(uint(n, what)?).map_err(|_| "string too long")?;
@@ -522,30 +533,39 @@ fn set_attributes(obj: &Json, attrs: &Attributes, path: &str) -> Result<(), BoxE
 }
 
 fn filters_of(cp: &Json, path: &str) -> Vec<FilterOp> {
-    let mut ops = Vec::new();
-    for f in cp
+    // The filters as a stored pipeline, so the rules of `repack` apply to them.
+    let filters = cp
         .get("filters")
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
-    {
-        let id = f.get("id").and_then(Json::as_u64).unwrap_or(0);
-        let p0 = f
-            .get("parameters")
-            .and_then(Json::as_array)
-            .and_then(|p| p.first())
-            .and_then(Json::as_u64);
-        match id {
-            1 => ops.push(FilterOp::Deflate(p0.unwrap_or(4).min(9) as u8)),
-            2 => ops.push(FilterOp::Shuffle),
-            3 => ops.push(FilterOp::Fletcher32),
-            32000 => ops.push(FilterOp::Lzf),
-            32004 => ops.push(FilterOp::Lz4),
-            32015 => ops.push(FilterOp::Zstd(p0.map_or(3, |l| l as u32 as i32))),
-            _ => {
-                eprintln!("h5ox: warning: {path}: filter {id} cannot be written; stored without it")
-            }
-        }
+        .map(|f| FilterDescription {
+            id: f
+                .get("id")
+                .and_then(Json::as_u64)
+                .and_then(|i| u16::try_from(i).ok())
+                .unwrap_or(0),
+            name: f.get("name").and_then(Json::as_str).map(str::to_owned),
+            flags: 0,
+            client_data: f
+                .get("parameters")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    p.as_u64()
+                        .or_else(|| p.as_i64().map(|v| v as u64))
+                        .unwrap_or(0) as u32
+                })
+                .collect(),
+        })
+        .collect();
+    let (ops, lost) = crate::repack::filters_of(&FilterPipeline {
+        version: 2,
+        filters,
+    });
+    for name in lost {
+        eprintln!("h5ox: warning: {path}: filter {name} cannot be written; stored without it");
     }
     ops
 }
@@ -555,7 +575,14 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
         return Err(format!("{path}: the dump holds only part of the value (--max-values)").into());
     }
     let t = type_of(field(d, "type", path)?, 0).map_err(|e| format!("{path}: {e}"))?;
-    let (dims, max) = shape_of(field(d, "shape", path)?, path)?;
+    let shape = field(d, "shape", path)?;
+    if shape.get("class").and_then(Json::as_str) == Some("H5S_NULL") {
+        // A type and attributes, no elements.
+        let ds = root.new_dataset_builder().dtype(t).null().create(path)?;
+        set_attributes(d, &ds.attrs(), path)?;
+        return Ok(());
+    }
+    let (dims, max) = shape_of(shape, path)?;
     let cp = d.get("creationProperties").cloned().unwrap_or(Json::Null);
     let chunk = match cp.get("layout") {
         Some(l) if l.get("class").and_then(Json::as_str) == Some("H5D_CHUNKED") => Some(
@@ -584,7 +611,7 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
         .is_none_or(|m| m.iter().zip(&dims).all(|(m, d)| *m == Some(*d)));
     if crate::repack::is_vlen_string(&t) {
         let s = strings_of(&flat, path)?;
-        let mut b = root.new_dataset_builder().with_strings(&s);
+        let mut b = crate::repack::with_strings_of(root.new_dataset_builder(), &t, &s);
         b = if dims.is_empty() {
             b.scalar()
         } else {
@@ -596,16 +623,7 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
         if let Some(c) = &chunk {
             b = b.chunk(c.iter().map(|&x| x as usize).collect::<Vec<_>>());
         }
-        for op in &filters {
-            b = match *op {
-                FilterOp::Shuffle => b.shuffle(),
-                FilterOp::Deflate(l) => b.deflate(l),
-                FilterOp::Fletcher32 => b.fletcher32(),
-                FilterOp::Lzf => b.lzf(),
-                FilterOp::Lz4 => b.lz4(),
-                FilterOp::Zstd(l) => b.zstd(l),
-            };
-        }
+        b = crate::repack::apply_filters(b, &filters);
         b.create(path)?;
     } else {
         let fill = match cp.get("fillValue") {
@@ -623,6 +641,8 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
             chunk,
             filters,
             fill,
+            compact: false,
+            committed: None,
         };
         let row = dims.iter().skip(1).fold(1u64, |a, &d| a.saturating_mul(d));
         let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
@@ -693,8 +713,13 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
                         queue.push_back((target.to_owned(), path.clone()));
                     } else if let Some(dj) = datasets.get(target) {
                         make_dataset(dj, &root, &path, &progress)?;
-                    } else if collection(doc, "datatypes").is_some_and(|t| t.contains_key(target)) {
-                        return Err(format!("{path}: committed datatypes not yet supported").into());
+                    } else if let Some(tj) =
+                        collection(doc, "datatypes").and_then(|t| t.get(target))
+                    {
+                        let t = type_of(field(tj, "type", &path)?, 0)
+                            .map_err(|e| format!("{path}: {e}"))?;
+                        let made_type = root.commit_type(&path, &t)?;
+                        set_attributes(tj, &made_type.attrs(), &path)?;
                     } else {
                         return Err(format!("{path}: hard link to unknown object {target}").into());
                     }

@@ -396,7 +396,7 @@ fn repack_drops_deleted_objects_and_changes_filters_and_generation() {
     }
     // Unsupported content is named with its path; the output is removed.
     let bad = dir.join("bad.h5");
-    let o = h5ox(&["repack", s(&fixture("types_committed.h5")), s(&bad)]);
+    let o = h5ox(&["repack", s(&fixture("types_references.h5")), s(&bad)]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not yet supported"));
     assert!(!bad.exists());
@@ -504,4 +504,224 @@ fn large_arrays_stream_in_slabs() {
         s(&out),
         s(&dir.join("re.h5")),
     ]);
+}
+
+/// h5dump's text of `p` (with `args`) without the file name line and the lines naming
+/// addresses, sizes of stored data or the plugins' own comments and version fields.
+fn c_text_with(p: &Path, args: &[&str], skip: &[&str]) -> Option<String> {
+    let mut a = args.to_vec();
+    a.push(s(p));
+    h5dump(&a).map(|t| {
+        t.lines()
+            .skip(1)
+            .filter(|l| !skip.iter().any(|k| l.contains(k)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+#[test]
+fn repack_keeps_plugin_filters_compact_layouts_and_fill_values() {
+    let dir = temp_dir("repack-more");
+    // Compact layouts stay compact: the whole -p text matches, layouts and filters
+    // included. Sizes may differ: storage never written is allocated in the copy.
+    for name in ["layouts.h5", "layouts_latest.h5"] {
+        let out = dir.join(name);
+        ok(&["repack", s(&fixture(name)), s(&out)]);
+        let skip = ["OFFSET", "SIZE"];
+        if let (Some(a), Some(b)) = (
+            c_text_with(&fixture(name), &["-p"], &skip),
+            c_text_with(&out, &["-p"], &skip),
+        ) {
+            assert!(a.contains("COMPACT"), "{name}");
+            assert_eq!(a, b, "{name}");
+        }
+    }
+    // Every plugin filter is written again (none dropped): same filter ids per dataset and
+    // the same values; the plugins' comments and version words may differ.
+    for name in ["filters_plugins.h5", "filters_blosc.h5"] {
+        let out = dir.join(name);
+        let o = h5ox(&["repack", s(&fixture(name)), s(&out)]);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&o.stderr).contains("warning"),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let ids = |p: &Path| {
+            c_text_with(p, &["-p", "-H"], &[]).map(|t| {
+                t.lines()
+                    .filter(|l| l.contains("DATASET") || l.contains("FILTER_ID"))
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+        };
+        if let (Some(a), Some(b)) = (ids(&fixture(name)), ids(&out)) {
+            assert!(a.contains("FILTER_ID"), "{name}");
+            assert_eq!(a, b, "{name}");
+        }
+        if let (Some(a), Some(b)) = (c_text(&fixture(name)), c_text(&out)) {
+            assert_eq!(a, b, "{name}");
+        }
+    }
+    // A compound fill value (not 1, 2, 4 or 8 bytes) is kept.
+    let out = dir.join("fill_values.h5");
+    ok(&["repack", s(&fixture("fill_values.h5")), s(&out)]);
+    let fill = |p: &Path| {
+        let t = h5dump(&["-p", "-H", "-d", "/compound_fill", s(p)])?;
+        let from = t.find("FILLVALUE").expect("a fill value block");
+        Some(t[from..].lines().take(7).collect::<Vec<_>>().join("\n"))
+    };
+    if let (Some(a), Some(b)) = (fill(&fixture("fill_values.h5")), fill(&out)) {
+        assert!(a.contains("0.5"), "{a}");
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn repack_and_load_json_keep_committed_types_shared() {
+    let dir = temp_dir("committed");
+    let src = fixture("types_committed.h5");
+    let out = dir.join("repacked.h5");
+    ok(&["repack", s(&src), s(&out)]);
+    let json = dir.join("types_committed.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    let loaded = dir.join("loaded.h5");
+    ok(&["load-json", s(&json), s(&loaded)]);
+    for (file, shared) in [(&out, true), (&loaded, false)] {
+        for (ds, t) in [
+            ("/labels", "/types/label"),
+            ("/nested/colours", "/types/colour"),
+            ("/points", "/types/point"),
+        ] {
+            let Some(text) = h5dump(&["-H", "-d", ds, s(file)]) else {
+                return;
+            };
+            // repack refers to the committed type; load-json (whose HDF5/JSON has the
+            // type inline) still commits the named types themselves.
+            assert_eq!(
+                text.contains(&format!("DATATYPE  \"{t}\"")),
+                shared,
+                "{ds} in {}:\n{text}",
+                file.display()
+            );
+        }
+        let Some(text) = h5dump(&["-H", s(file)]) else {
+            return;
+        };
+        for t in ["point", "label", "colour"] {
+            assert!(
+                text.contains(&format!("DATATYPE \"{t}\"")),
+                "{t} in {}:\n{text}",
+                file.display()
+            );
+        }
+    }
+    // Values as the C library reads them.
+    for ds in ["/labels", "/nested/colours", "/points"] {
+        if let (Some(a), Some(b)) = (c_data(&src, ds), c_data(&out, ds)) {
+            assert_eq!(a, b, "{ds}");
+        }
+    }
+}
+
+#[test]
+fn load_json_takes_the_extent_of_a_virtual_dataset() {
+    let dir = temp_dir("vds");
+    for f in ["vds.h5", "vds_src_0.h5", "vds_src_1.h5", "vds_src_2.h5"] {
+        std::fs::copy(fixture(f), dir.join(f)).unwrap();
+    }
+    let src = dir.join("vds.h5");
+    let doc: Json = serde_json::from_str(&ok(&["dump", "--json", s(&src)])).unwrap();
+    let d = doc["datasets"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|d| d["alias"][0] == "/printf_sources")
+        .expect("/printf_sources");
+    // h5dump: DATASPACE SIMPLE { ( 30 ) / ( H5S_UNLIMITED ) }.
+    assert_eq!(d["shape"]["dims"], serde_json::json!([30]));
+    assert_eq!(d["value"].as_array().unwrap().len(), 30);
+    let json = dir.join("vds.json");
+    std::fs::write(&json, doc.to_string()).unwrap();
+    let loaded = dir.join("loaded.h5");
+    ok(&["load-json", s(&json), s(&loaded)]);
+    if let (Some(a), Some(b)) = (
+        c_data(&src, "/printf_sources"),
+        c_data(&loaded, "/printf_sources"),
+    ) {
+        assert!(a.contains("209"), "{a}");
+        assert_eq!(a, b);
+    }
+    let text = ok(&["dump", "-H", "-d", "/printf_sources", s(&src)]);
+    assert!(
+        text.contains("SIMPLE { ( 30 ) / ( H5S_UNLIMITED ) }"),
+        "{text}"
+    );
+}
+
+#[test]
+fn null_dataspace_datasets_are_copied() {
+    // Like the null dataspace dataset of the dataspaces fixture, whose null attribute has
+    // no writer yet.
+    let dir = temp_dir("null");
+    let src = dir.join("null.h5");
+    {
+        let f = h5oxide::File::create(&src).unwrap();
+        f.root()
+            .new_dataset_builder()
+            .dtype(<i32 as h5oxide::H5Write>::write_type())
+            .null()
+            .create("empty")
+            .unwrap()
+            .attrs()
+            .set("units", "m")
+            .unwrap();
+    }
+    let out = dir.join("repacked.h5");
+    ok(&["repack", s(&src), s(&out)]);
+    let json = dir.join("null.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    let loaded = dir.join("loaded.h5");
+    ok(&["load-json", s(&json), s(&loaded)]);
+    for f in [&out, &loaded] {
+        if let Some(t) = h5dump(&["-d", "/empty", "-A", s(f)]) {
+            assert!(t.contains("DATASPACE  NULL"), "{t}");
+            assert!(t.contains("H5T_STD_I32LE"), "{t}");
+        }
+        if let (Some(a), Some(b)) = (c_text(&src), c_text(f)) {
+            assert_eq!(a, b);
+        }
+    }
+    // The fixture's null dataspace attribute is still refused, named by path.
+    let o = h5ox(&["repack", s(&fixture("dataspaces.h5")), s(&dir.join("d.h5"))]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("null dataspace attributes"));
+}
+
+#[test]
+fn ascii_vlen_string_datasets_stay_ascii() {
+    let dir = temp_dir("ascii");
+    let src = fixture("types_strings.h5");
+    let out = dir.join("repacked.h5");
+    ok(&["repack", s(&src), s(&out)]);
+    let json = dir.join("strings.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    let loaded = dir.join("loaded.h5");
+    ok(&["load-json", s(&json), s(&loaded)]);
+    for f in [&out, &loaded] {
+        // The dataset's whole block (type, shape, values) as libhdf5 reads it.
+        let block = |p: &Path| {
+            h5dump(&["-d", "/vlen_ascii", s(p)])
+                .map(|t| t.lines().skip(1).collect::<Vec<_>>().join("\n"))
+        };
+        if let (Some(a), Some(b)) = (block(&src), block(f)) {
+            assert!(a.contains("H5T_CSET_ASCII"), "{a}");
+            assert_eq!(a, b, "{}", f.display());
+        }
+    }
 }

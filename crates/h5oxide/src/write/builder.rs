@@ -1,7 +1,7 @@
 //! The dataset builder: settings collected first, everything written at `create`.
 
 use h5oxide_format::object_header::message::dataspace::{Dataspace, UNLIMITED};
-use h5oxide_format::object_header::message::datatype::Datatype;
+use h5oxide_format::object_header::message::datatype::{CharSet, Datatype, TypeClass, VarLenKind};
 use h5oxide_format::object_header::message::fill_value::{
     AllocationTime, FillState, FillValue, FillWriteTime,
 };
@@ -53,7 +53,14 @@ pub struct DatasetBuilder {
     data: Option<(Vec<u64>, AttrData, Datatype)>,
     external: Vec<ExternalFile>,
     committed: Option<NamedDatatype>,
+    compact: bool,
+    null: bool,
+    non_ascii: bool,
 }
+
+/// libhdf5's largest compact dataset: the layout message (at most 64 KiB) less its
+/// version, class and size fields (spec IV.A.2.i, layout v3 class 0).
+const MAX_COMPACT_BYTES: u64 = 65536 - 4;
 
 /// A one-element dtype check for values given to the builder.
 pub(crate) fn type_check(expected: &Option<Datatype>, got: &Datatype) -> Result<()> {
@@ -79,6 +86,9 @@ impl DatasetBuilder {
             data: None,
             external: Vec::new(),
             committed: None,
+            compact: false,
+            null: false,
+            non_ascii: false,
         }
     }
 
@@ -408,6 +418,79 @@ impl DatasetBuilder {
         self
     }
 
+    /// The element type, known only at run time: with [`DatasetBuilder::shape`] (or
+    /// [`DatasetBuilder::scalar`]) it makes an empty dataset whose data is written later.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("typed.h5")?;
+    /// let t = <u16 as h5oxide::H5Write>::write_type();
+    /// file.root().new_dataset_builder().dtype(t).shape([3, 4]).create("grid")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn dtype(mut self, dtype: Datatype) -> Self {
+        self.dtype = Some(dtype);
+        self
+    }
+
+    /// The fill value as the stored bytes of one element of the dataset's type, for a
+    /// type known only at run time. A length other than the element size makes
+    /// [`DatasetBuilder::create`] fail.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("fill.h5")?;
+    /// let t = <i16 as h5oxide::H5Write>::write_type();
+    /// let b = file.root().new_dataset_builder().dtype(t);
+    /// b.shape([8]).fill_value_raw((-1i16).to_le_bytes().to_vec()).create("x")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn fill_value_raw(mut self, bytes: Vec<u8>) -> Self {
+        self.fill = Some(bytes);
+        self
+    }
+
+    /// Compact layout: the data is stored in the dataset's object header (spec IV.A.2.i,
+    /// layout class 0), as `H5Pset_layout(H5D_COMPACT)`. For small datasets of a fixed
+    /// shape only: not chunked, filtered, resizable or external, and at most 64 KiB.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("compact.h5")?;
+    /// file.root().new_dataset_builder().with_data(&[1u8, 2, 3]).compact().create("c")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn compact(mut self) -> Self {
+        self.compact = true;
+        self
+    }
+
+    /// A dataset with a null dataspace (`H5S_NULL`): a type and attributes, no elements.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("null.h5")?;
+    /// file.root().new_dataset::<f64>().null().create("nothing")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn null(mut self) -> Self {
+        self.null = true;
+        self.scalar = false;
+        self.shape = Some(Vec::new());
+        self
+    }
+
+    /// bzip2 compression (filter 307, the HDF5 bzip2 plugin) with `block_size` 1-9
+    /// (hundreds of kilobytes; out-of-range values are clamped).
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("bz.h5")?;
+    /// let data: Vec<f64> = (0..1000).map(f64::from).collect();
+    /// file.root().new_dataset_builder().with_data(&data).chunk([250]).bzip2(9).create("x")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn bzip2(mut self, block_size: u8) -> Self {
+        self.filters
+            .push(FilterSpec::Bzip2(u32::from(block_size.clamp(1, 9))));
+        self
+    }
+
     /// The fill value: what unwritten elements read as.
     ///
     /// ```
@@ -532,6 +615,34 @@ impl DatasetBuilder {
         self
     }
 
+    /// Variable-length strings with the ASCII character set (`H5T_CSET_ASCII`, what C
+    /// programs write by default), one-dimensional unless [`DatasetBuilder::shape`] gives
+    /// another shape of as many elements. A value that is not ASCII makes
+    /// [`DatasetBuilder::create`] fail.
+    ///
+    /// ```no_run
+    /// let file = h5oxide::File::create("ascii.h5")?;
+    /// file.root().new_dataset_builder().with_ascii_strings(&["a", "bc"]).create("s")?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn with_ascii_strings<S: AsRef<str>>(mut self, values: &[S]) -> Self {
+        let mut t = vlen_string_type();
+        if let TypeClass::VarLen {
+            kind: VarLenKind::String { charset, .. },
+            ..
+        } = &mut t.class
+        {
+            *charset = CharSet::Ascii;
+        }
+        if self.dtype.is_none() {
+            self.dtype = Some(t.clone());
+        }
+        let v: Vec<String> = values.iter().map(|s| s.as_ref().to_owned()).collect();
+        self.non_ascii = v.iter().any(|s| !s.is_ascii());
+        self.data = Some((vec![v.len() as u64], AttrData::Strings(v), t));
+        self
+    }
+
     /// Fixed-length strings of `size` bytes each, null-padded ASCII (NumPy's `S<size>`).
     /// A value longer than `size` makes [`DatasetBuilder::create`] fail.
     ///
@@ -652,6 +763,21 @@ impl DatasetBuilder {
                 ));
             }
         }
+        if self.non_ascii {
+            return Err(Error::Usage("an ASCII string holds a byte above 127"));
+        }
+        if self.null
+            && (self.data.is_some()
+                || self.chunk.is_some()
+                || !self.filters.is_empty()
+                || self.max_shape.is_some()
+                || self.compact
+                || !self.external.is_empty())
+        {
+            return Err(Error::Usage(
+                "a null dataspace dataset has no data, chunks, filters or maximum shape",
+            ));
+        }
         let rank = dims.len();
         let max: Vec<u64> = match &self.max_shape {
             Some(m) if m.len() != rank => {
@@ -673,6 +799,19 @@ impl DatasetBuilder {
             }
             let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
             external::check_pieces(&self.external, total)?;
+        }
+        if self.compact {
+            if chunked || !self.external.is_empty() {
+                return Err(Error::Usage(
+                    "a compact dataset cannot be chunked, filtered, resizable or external",
+                ));
+            }
+            let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+            if total > MAX_COMPACT_BYTES {
+                return Err(Error::Usage(
+                    "a compact dataset holds at most 64 KiB (the header message limit)",
+                ));
+            }
         }
         if self.scalar && chunked {
             return Err(Error::Usage(
@@ -721,8 +860,23 @@ impl DatasetBuilder {
             Some(AttrData::Elements(e)) => Some(write_elements(&mut ws, &sink, e)?),
             None => None,
         };
-        let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+        let total = if self.null {
+            0
+        } else {
+            dims.iter().product::<u64>().saturating_mul(elem as u64)
+        };
         let layout = match &chunk {
+            // Compact storage is allocated at creation, so unwritten data is the fill value.
+            None if self.compact => {
+                let data = match &data {
+                    Some(bytes) => bytes.clone(),
+                    None => fill_elem.repeat((total / elem.max(1) as u64) as usize),
+                };
+                Storage::Compact {
+                    data,
+                    legacy_dims: Vec::new(),
+                }
+            }
             None if !self.external.is_empty() => {
                 if let Some(bytes) = &data {
                     let dir = file.path().and_then(|p| p.parent());
@@ -784,7 +938,9 @@ impl DatasetBuilder {
             }
         };
         let ctx = file.inner.ctx;
-        let mut space = if self.scalar {
+        let mut space = if self.null {
+            Dataspace::null()
+        } else if self.scalar {
             Dataspace::scalar()
         } else {
             Dataspace::simple(dims.clone(), Some(max))
@@ -793,6 +949,9 @@ impl DatasetBuilder {
             version: if libver == Libver::Latest { 3 } else { 2 },
             allocation_time: if chunk.is_some() {
                 AllocationTime::Incremental
+            } else if self.compact {
+                // spec IV.A.2.f: compact storage is always allocated early.
+                AllocationTime::Early
             } else {
                 AllocationTime::Late
             },

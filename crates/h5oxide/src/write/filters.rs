@@ -77,6 +77,7 @@ pub(crate) enum FilterSpec {
     Szip(Szip, u32),
     ScaleOffset(ScaleOffset),
     Nbit,
+    Bzip2(u32),
 }
 
 /// The filter pipeline message for `filters` in libhdf5's order (shuffle, compression,
@@ -362,6 +363,19 @@ fn filter_entry(
                 )
             }
             #[cfg(not(feature = "scaleoffset"))]
+            return missing;
+        }
+        FilterSpec::Bzip2(block) => {
+            #[cfg(feature = "bzip2")]
+            {
+                (
+                    flt::ID_BZIP2,
+                    "bzip2",
+                    true,
+                    flt::bzip2::params_for(block, elem, chunk),
+                )
+            }
+            #[cfg(not(feature = "bzip2"))]
             return missing;
         }
         FilterSpec::Nbit => {
