@@ -1,7 +1,15 @@
-//! Append-only space allocation and the writer's state (see the module documentation of
-//! [`crate::write`]).
+//! Space allocation with reuse of freed space, and the writer's state (see the module
+//! documentation of [`crate::write`], "Allocation and commit").
+//!
+//! Freed space comes in two classes. Space allocated since the last commit (*scratch*) that
+//! is superseded is free at once: no committed superblock reaches it. Committed space that
+//! becomes unreachable is *pending*: the committed superblock still reaches it, so it only
+//! joins the free list once the next commit has written a superblock that does not.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use h5oxide_format::object_header::message::types;
+use h5oxide_format::object_header::ObjectHeader;
 
 use h5oxide_format::superblock::{RootGroup, Superblock};
 use h5oxide_storage::Backend;
@@ -46,6 +54,16 @@ pub(crate) struct WriteState {
     committed_eof: u64,
     /// Blocks allocated since the last commit: start -> capacity.
     scratch: BTreeMap<u64, u64>,
+    /// Reusable extents, start -> length: sorted, coalesced, aligned, disjoint from
+    /// everything else here.
+    free: BTreeMap<u64, u64>,
+    /// Committed extents no longer reachable from the state being built: free after the
+    /// next commit. Start -> length, coalesced.
+    pending: BTreeMap<u64, u64>,
+    /// First `ALIGN` bytes of every superseded object header, never reused: the forwarding
+    /// map of open handles is keyed by old header addresses, so no new object may start
+    /// there.
+    tombstones: BTreeSet<u64>,
     /// Hard links by target: target address -> (group address, link name). Built on the
     /// first change, then kept current.
     pub(crate) parents: Option<HashMap<u64, Vec<(u64, String)>>>,
@@ -71,6 +89,9 @@ impl WriteState {
             eof,
             committed_eof: eof,
             scratch: BTreeMap::new(),
+            free: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            tombstones: BTreeSet::new(),
             parents: None,
             dirty: true,
             libver,
@@ -109,20 +130,216 @@ impl WriteState {
         self.dirty = true;
     }
 
-    /// Allocates `len` bytes at the end of the file.
+    /// Allocates `len` bytes: the best fitting free extent, else at the end of the file
+    /// (starting in a free extent that ends there, if any).
     ///
     /// # Errors
     /// `Usage` if the file would pass the 64-bit address space.
     pub(crate) fn alloc(&mut self, len: u64) -> Result<u64> {
-        let at = self.eof;
-        let end = at
-            .checked_add(len.max(1))
-            .and_then(align)
-            .ok_or(Error::Usage("file larger than the address space"))?;
-        self.eof = end;
-        self.scratch.insert(at, end - at);
+        let need = align(len.max(1)).ok_or(Error::Usage("file larger than the address space"))?;
+        let best = self
+            .free
+            .iter()
+            .filter(|(_, &l)| l >= need)
+            .min_by_key(|(&s, &l)| (l, s))
+            .map(|(&s, &l)| (s, l));
+        let at = if let Some((s, l)) = best {
+            self.free.remove(&s);
+            if l > need {
+                self.free.insert(s + need, l - need);
+            }
+            s
+        } else {
+            let tail = self
+                .free
+                .range(..self.eof)
+                .next_back()
+                .filter(|(&s, &l)| s.checked_add(l) == Some(self.eof))
+                .map(|(&s, _)| s);
+            let at = match tail {
+                Some(s) => {
+                    self.free.remove(&s);
+                    s
+                }
+                None => self.eof,
+            };
+            self.eof = at
+                .checked_add(need)
+                .ok_or(Error::Usage("file larger than the address space"))?;
+            at
+        };
+        self.scratch.insert(at, need);
         self.dirty = true;
         Ok(at)
+    }
+
+    /// Space that is free now (not reachable from the committed superblock nor from the
+    /// state being built): joins the free list, or shrinks the end of the file when it
+    /// ends there (never below the committed end of file, which the committed superblock
+    /// records).
+    fn release_now(&mut self, start: u64, len: u64) {
+        let Some(end) = start.checked_add(len) else {
+            return;
+        };
+        // Only whole aligned units are handed out again.
+        let (Some(mut s), mut e) = (align(start), end & !(ALIGN - 1)) else {
+            return;
+        };
+        if e <= s {
+            return;
+        }
+        if let Some((&ps, &pl)) = self.free.range(..s).next_back() {
+            if ps + pl == s {
+                self.free.remove(&ps);
+                s = ps;
+            }
+        }
+        if let Some(&nl) = self.free.get(&e) {
+            self.free.remove(&e);
+            e += nl;
+        }
+        if e == self.eof && s >= self.committed_eof {
+            self.eof = s;
+            return;
+        }
+        if e == self.eof && s < self.committed_eof {
+            self.eof = self.committed_eof;
+            e = self.committed_eof;
+        }
+        self.free.insert(s, e - s);
+    }
+
+    /// Committed space that the state being built no longer reaches: reusable after the
+    /// next commit. Parts already free, pending, scratch or kept are skipped, so a range
+    /// given twice is not freed twice.
+    fn retire_committed(&mut self, start: u64, len: u64) {
+        let end = start.saturating_add(len).min(self.committed_eof);
+        let mut s = start;
+        while s < end {
+            // The first byte at or after `s` that is taken by something else, and where
+            // that something ends.
+            let taken = [
+                Self::overlap(&self.free, s, end),
+                Self::overlap(&self.pending, s, end),
+                Self::overlap(&self.scratch, s, end),
+                self.tombstones
+                    .range(s.saturating_sub(ALIGN - 1)..end)
+                    .next()
+                    .map(|&t| (t.max(s), t + ALIGN)),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let Some((cut, resume)) = taken else {
+                Self::insert_coalesced(&mut self.pending, s, end - s);
+                break;
+            };
+            if cut > s {
+                Self::insert_coalesced(&mut self.pending, s, cut - s);
+            }
+            // Every taken extent ends after its first overlapped byte: `s` advances.
+            s = resume.max(s + 1);
+        }
+    }
+
+    /// The first extent of `map` overlapping `[s, e)`: (first overlapped byte, its end).
+    fn overlap(map: &BTreeMap<u64, u64>, s: u64, e: u64) -> Option<(u64, u64)> {
+        if let Some((&ps, &pl)) = map.range(..=s).next_back() {
+            if ps.saturating_add(pl) > s {
+                return Some((s, ps.saturating_add(pl)));
+            }
+        }
+        map.range(s..e)
+            .next()
+            .map(|(&ps, &pl)| (ps, ps.saturating_add(pl)))
+    }
+
+    fn insert_coalesced(map: &mut BTreeMap<u64, u64>, mut s: u64, len: u64) {
+        let mut e = s.saturating_add(len);
+        if let Some((&ps, &pl)) = map.range(..s).next_back() {
+            if ps.saturating_add(pl) == s {
+                map.remove(&ps);
+                s = ps;
+            }
+        }
+        if let Some(&nl) = map.get(&e) {
+            map.remove(&e);
+            e = e.saturating_add(nl);
+        }
+        map.insert(s, e - s);
+    }
+
+    /// A structure of `len` bytes at `addr` was superseded or dropped. Scratch space (a
+    /// block allocated since the last commit, `addr` its start; its whole capacity is
+    /// freed) is reusable at once; committed space after the next commit. `len` may be 0
+    /// when only a scratch block is to be released (its length is known here).
+    pub(crate) fn retire(&mut self, addr: u64, len: u64) {
+        if let Some(cap) = self.scratch.remove(&addr) {
+            self.release_now(addr, cap);
+        } else if self.scratch_block_containing(addr).is_none() {
+            self.retire_committed(addr, len);
+        }
+    }
+
+    /// Retires the chunks of an object header that moved (`chunks` as read: chunk 0 at the
+    /// header address). The first bytes at the old address are kept, since handles may
+    /// still name the object by it. Committed datatypes are kept whole: datasets refer to
+    /// them by address in shared datatype messages, which a move does not update.
+    pub(crate) fn retire_header(&mut self, h: &ObjectHeader) {
+        let named_type = h.messages.iter().any(|m| m.msg_type == types::DATATYPE)
+            && !h.messages.iter().any(|m| m.msg_type == types::LAYOUT);
+        let Some(&(addr, len0)) = h.chunks.first() else {
+            return;
+        };
+        if named_type || self.tombstones.contains(&addr) {
+            return;
+        }
+        self.tombstones.insert(addr);
+        if let Some(cap) = self.scratch.remove(&addr) {
+            self.release_now(addr + ALIGN, cap.saturating_sub(ALIGN));
+        } else {
+            self.retire_committed(addr + ALIGN, len0.saturating_sub(ALIGN));
+        }
+        for &(a, l) in &h.chunks[1..] {
+            self.retire(a, l);
+        }
+    }
+
+    /// A structure that was in the scratch block starting at `old` (if any) was rewritten
+    /// at `new`: the block is released unless `new` lies in it (rewritten in place).
+    pub(crate) fn superseded_scratch(&mut self, old: Option<u64>, new: u64) {
+        if let Some(o) = old {
+            if self.scratch_block_containing(new) != Some(o) && self.scratch.contains_key(&o) {
+                self.retire(o, 0);
+            }
+        }
+    }
+
+    /// A chunk stored at `old` (address, size) was rewritten at `new`: the old copy is
+    /// retired unless it was overwritten in place.
+    pub(crate) fn superseded_chunk(&mut self, old: Option<(u64, u64)>, new: u64) {
+        if let Some((a, size)) = old.filter(|&(a, _)| a != new) {
+            self.retire(a, size);
+        }
+    }
+
+    /// Before the superblock of a commit is written: free extents at the end of the file
+    /// are given up, below the committed end too (the new superblock records the new end;
+    /// the file is cut only after it is written).
+    pub(crate) fn trim_end(&mut self) {
+        while let Some((&s, &l)) = self.free.iter().next_back() {
+            if s.saturating_add(l) != self.eof {
+                break;
+            }
+            self.free.remove(&s);
+            self.eof = s;
+        }
+    }
+
+    /// Bytes in the free list and bytes pending (for tests and statistics).
+    #[cfg(test)]
+    pub(crate) fn free_bytes(&self) -> (u64, u64) {
+        (self.free.values().sum(), self.pending.values().sum())
     }
 
     /// Where a structure of `len` bytes that was at `old` goes: `old` itself when that is
@@ -153,8 +370,65 @@ impl WriteState {
     pub(crate) fn committed(&mut self) {
         self.committed_eof = self.eof;
         self.scratch.clear();
+        // The superblock just written reaches none of the pending space.
+        for (s, l) in std::mem::take(&mut self.pending) {
+            self.release_now(s, l);
+        }
         self.dirty = false;
     }
+}
+
+/// After a hard link to the object at `addr` was removed: when none is left (reference
+/// count 0), the object's header and, for a dataset, its raw data (contiguous storage, or
+/// its chunks and a chunk index written since the last commit) are retired. Members of a
+/// deleted group are not followed.
+///
+/// # Errors
+/// Errors reading the object's header or chunk index.
+pub(crate) fn retire_unlinked(file: &crate::File, ws: &mut WriteState, addr: u64) -> Result<()> {
+    use h5oxide_format::object_header::message::layout::Storage;
+    use h5oxide_format::object_header::message::{decode, Message};
+    let addr = file.inner.resolve(addr);
+    let h = file.header(addr)?;
+    // spec IV.A.1 (version 1 prefix) and IV.A.2.w (absent message: one link).
+    let mut count = u64::from(h.refcount.unwrap_or(1));
+    if h.version != 1 {
+        count = 1;
+        for m in h.messages.iter().filter(|m| m.msg_type == types::REFCOUNT) {
+            if let Message::RefCount(r) = decode(m, &file.inner.ctx)? {
+                count = u64::from(r.count);
+            }
+        }
+    }
+    if count != 0 {
+        return Ok(());
+    }
+    if h.messages.iter().any(|m| m.msg_type == types::LAYOUT) {
+        let ds = crate::Dataset::new(file.clone(), addr, String::new())?;
+        match &ds.layout().storage {
+            Storage::Contiguous { address, size, .. } if ds.external_files()?.is_empty() => {
+                let elem = ds.dtype().element_size() as u64;
+                let total = ds.space().dims.iter().product::<u64>().saturating_mul(elem);
+                ws.retire(*address, size.unwrap_or(total));
+            }
+            Storage::Chunked(c) => {
+                for r in ds.chunk_list()? {
+                    ws.retire(r.address, r.size);
+                }
+                if !matches!(
+                    c.index,
+                    h5oxide_format::object_header::message::layout::ChunkIndex::Single { .. }
+                ) {
+                    let old = ws.scratch_block_containing(c.address);
+                    ws.superseded_scratch(old, h5oxide_format::UNDEFINED_ADDRESS);
+                }
+            }
+            _ => {}
+        }
+    }
+    ws.retire_header(&h);
+    file.inner.invalidate();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -203,5 +477,93 @@ mod tests {
         assert_eq!(ws.scratch_block_containing(b), None);
         let c = ws.place(Some(b), 8, false).unwrap();
         assert!(c >= ws.eof - 8 && c != b);
+    }
+
+    #[test]
+    fn superseded_scratch_is_reused_at_once_and_shrinks_the_end() {
+        let mut ws = state();
+        let a = ws.alloc(100).unwrap(); // 48..152
+        let b = ws.alloc(16).unwrap(); // 152..168
+        ws.retire(a, 0);
+        assert_eq!(ws.free_bytes(), (104, 0));
+        // Best fit: the freed block, from its start.
+        assert_eq!(ws.alloc(40).unwrap(), a);
+        assert_eq!(ws.free_bytes(), (64, 0));
+        // Freeing the last block gives the end back and joins the free extent before it.
+        ws.retire(b, 0);
+        assert_eq!((ws.eof, ws.free_bytes()), (a + 40, (0, 0)));
+    }
+
+    #[test]
+    fn committed_space_waits_for_the_next_commit() {
+        let mut ws = state();
+        let a = ws.alloc(64).unwrap(); // 48..112
+        let _b = ws.alloc(64).unwrap(); // 112..176
+        ws.committed();
+        ws.retire(a, 64);
+        ws.retire(a, 64); // given twice: counted once
+        assert_eq!(ws.free_bytes(), (0, 64));
+        // Not handed out before the commit that drops it.
+        let c = ws.alloc(64).unwrap();
+        assert_eq!(c, 176);
+        ws.committed();
+        assert_eq!(ws.free_bytes(), (64, 0));
+        assert_eq!(ws.alloc(64).unwrap(), a);
+        // Committed space never moves the end below the committed end within a commit.
+        ws.retire(c, 64);
+        assert_eq!(ws.eof, 240);
+        ws.committed();
+        ws.trim_end();
+        assert_eq!(ws.eof, 176);
+    }
+
+    #[test]
+    fn trailing_free_space_is_trimmed_only_at_a_commit() {
+        let mut ws = state();
+        let _a = ws.alloc(64).unwrap(); // 48..112
+        let b = ws.alloc(64).unwrap(); // 112..176
+        ws.committed();
+        let c = ws.alloc(32).unwrap(); // 176..208, scratch
+        ws.retire(b, 64);
+        ws.retire(c, 0);
+        // The scratch block went back to the end, which stops at the committed end.
+        assert_eq!((ws.eof, ws.free_bytes()), (176, (0, 64)));
+        ws.committed();
+        assert_eq!(ws.free_bytes(), (64, 0));
+        ws.trim_end();
+        assert_eq!((ws.eof, ws.free_bytes()), (112, (0, 0)));
+    }
+
+    #[test]
+    fn moved_headers_keep_their_first_bytes() {
+        let mut ws = state();
+        let a = ws.alloc(64).unwrap();
+        let mut h = ObjectHeader::v2(0, Vec::new());
+        h.chunks = vec![(a, 64)];
+        ws.committed();
+        ws.retire_header(&h);
+        ws.retire_header(&h);
+        assert_eq!(ws.free_bytes(), (0, 56));
+        ws.committed();
+        // A new block never starts at the old header address.
+        assert_eq!(ws.alloc(8).unwrap(), a + 8);
+        // Scratch headers too.
+        let s = ws.alloc(200).unwrap();
+        h.chunks = vec![(s, 10)];
+        ws.retire_header(&h);
+        assert_ne!(ws.alloc(8).unwrap(), s);
+    }
+
+    #[test]
+    fn misaligned_and_out_of_range_extents_are_harmless() {
+        let mut ws = state();
+        let a = ws.alloc(64).unwrap(); // 48..112
+        ws.committed();
+        ws.retire(a + 3, 20); // 51..71: only 56..64 is a whole aligned unit
+        ws.retire(UNDEFINED_ADDRESS, 10);
+        ws.retire(1 << 40, u64::MAX);
+        ws.committed();
+        assert_eq!(ws.free_bytes(), (8, 0));
+        assert_eq!(ws.alloc(8).unwrap(), 56);
     }
 }

@@ -479,7 +479,8 @@ impl Group {
         })?;
         if let Link::Hard { address } = link {
             index_remove(&mut ws, file.inner.resolve(g), &leaf, address);
-            adjust_refcount(&file, &mut ws, address, -1)?;
+            let a = adjust_refcount(&file, &mut ws, address, -1)?;
+            crate::write::alloc::retire_unlinked(&file, &mut ws, a)?;
         }
         Ok(())
     }

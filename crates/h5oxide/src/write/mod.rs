@@ -179,6 +179,7 @@ fn commit_state(
     base: u64,
     root_cache: Option<(u64, u64)>,
 ) -> Result<()> {
+    ws.trim_end();
     let end = base
         .checked_add(ws.eof)
         .ok_or(Error::Usage("file larger than the address space"))?;
@@ -204,6 +205,11 @@ fn commit_state(
     sb.encode(&mut w)?;
     backend.write_at(base, w.as_slice())?;
     backend.sync()?;
+    // Freed space at the end is cut only now: the previous superblock's end of file had
+    // to stay within the file until this one was written.
+    if backend.size() > end {
+        backend.set_len(end)?;
+    }
     ws.committed();
     Ok(())
 }

@@ -106,6 +106,7 @@ pub(crate) fn rewrite(
     let new = put_header(ws, &sink, Some(addr), &h)?;
     file.inner.invalidate();
     if new != addr {
+        ws.retire_header(&old);
         relocated(file, ws, addr, new)?;
     }
     Ok(new)
