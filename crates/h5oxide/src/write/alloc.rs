@@ -21,6 +21,10 @@ use crate::write::Libver;
 /// version 1 object header messages aligned in memory dumps and costs little).
 const ALIGN: u64 = 8;
 
+/// Free extents at least this long are only cut for blocks of a sixteenth of their size or
+/// more.
+const KEEP_WHOLE: u64 = 64 * 1024;
+
 /// Where writes go: a backend and the base address file addresses are relative to.
 pub(crate) struct Sink<'a> {
     backend: &'a dyn Backend,
@@ -137,10 +141,12 @@ impl WriteState {
     /// `Usage` if the file would pass the 64-bit address space.
     pub(crate) fn alloc(&mut self, len: u64) -> Result<u64> {
         let need = align(len.max(1)).ok_or(Error::Usage("file larger than the address space"))?;
+        // Large extents (freed raw data) are not cut for small blocks: a deleted dataset's
+        // space is kept whole for the next one of its size.
         let best = self
             .free
             .iter()
-            .filter(|(_, &l)| l >= need)
+            .filter(|(_, &l)| l >= need && (l < KEEP_WHOLE || l / 16 <= need))
             .min_by_key(|(&s, &l)| (l, s))
             .map(|(&s, &l)| (s, l));
         let at = if let Some((s, l)) = best {
