@@ -36,7 +36,11 @@ fn check_h5oxide(file: &File, c: &Content) {
     names.sort();
     assert_eq!(names, c.attrs.keys().cloned().collect::<Vec<_>>());
     for (k, v) in &c.attrs {
-        assert_eq!(root.attrs().get_value::<i64>(k).unwrap(), *v, "attribute {k}");
+        assert_eq!(
+            root.attrs().get_value::<i64>(k).unwrap(),
+            *v,
+            "attribute {k}"
+        );
     }
     let mut members = root.member_names().unwrap();
     members.sort();
@@ -71,7 +75,11 @@ fn check_c(path: &Path, c: &Content) {
         // The walk lists the first values of large datasets only.
         let got = ints(&walk_object(&walk, &format!("/{k}"))["values"]);
         let want: Vec<i64> = v.iter().map(|&x| i64::from(x)).collect();
-        assert!(got.len() == want.len().min(1000), "dataset {k}: {} values", got.len());
+        assert!(
+            got.len() == want.len().min(1000),
+            "dataset {k}: {} values",
+            got.len()
+        );
         assert!(got[..] == want[..got.len()], "dataset {k} differs");
     }
 }
@@ -220,10 +228,7 @@ fn a_deleted_dataset_makes_room_for_the_next() {
         let after = std::fs::metadata(&path).unwrap().len();
         println!("{tag}: {before} bytes with the first dataset, {after} with the second");
         // The new data went where the old was: at most a few moved headers more.
-        assert!(
-            after <= before + 4096,
-            "{tag}: {before} -> {after} bytes"
-        );
+        assert!(after <= before + 4096, "{tag}: {before} -> {after} bytes");
         check_c(&path, &c);
         check_h5oxide(&f, &c);
 

@@ -6,7 +6,7 @@
 //! becomes unreachable is *pending*: the committed superblock still reaches it, so it only
 //! joins the free list once the next commit has written a superblock that does not.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use h5oxide_format::object_header::message::types;
 use h5oxide_format::object_header::ObjectHeader;
@@ -58,16 +58,20 @@ pub(crate) struct WriteState {
     committed_eof: u64,
     /// Blocks allocated since the last commit: start -> capacity.
     scratch: BTreeMap<u64, u64>,
+    /// Blocks this writer allocated before the last commit, start -> capacity: a retired
+    /// structure gives back its block's slack too.
+    committed_blocks: BTreeMap<u64, u64>,
     /// Reusable extents, start -> length: sorted, coalesced, aligned, disjoint from
     /// everything else here.
     free: BTreeMap<u64, u64>,
     /// Committed extents no longer reachable from the state being built: free after the
     /// next commit. Start -> length, coalesced.
     pending: BTreeMap<u64, u64>,
-    /// First `ALIGN` bytes of every superseded object header, never reused: the forwarding
-    /// map of open handles is keyed by old header addresses, so no new object may start
-    /// there.
-    tombstones: BTreeSet<u64>,
+    /// Addresses object headers moved away from (or were deleted at) -> the current address
+    /// of the object that was there (undefined when deleted). The forwarding map of open
+    /// handles is keyed by old header addresses, so no other object's header may start at
+    /// one; other structures may, and the same object may move back.
+    tombstones: BTreeMap<u64, u64>,
     /// Hard links by target: target address -> (group address, link name). Built on the
     /// first change, then kept current.
     pub(crate) parents: Option<HashMap<u64, Vec<(u64, String)>>>,
@@ -93,9 +97,10 @@ impl WriteState {
             eof,
             committed_eof: eof,
             scratch: BTreeMap::new(),
+            committed_blocks: BTreeMap::new(),
             free: BTreeMap::new(),
             pending: BTreeMap::new(),
-            tombstones: BTreeSet::new(),
+            tombstones: BTreeMap::new(),
             parents: None,
             dirty: true,
             libver,
@@ -140,21 +145,49 @@ impl WriteState {
     /// # Errors
     /// `Usage` if the file would pass the 64-bit address space.
     pub(crate) fn alloc(&mut self, len: u64) -> Result<u64> {
+        self.take(len, None)
+    }
+
+    /// True if a header of the object now at `header` (undefined: a new object) may not
+    /// start at `at`: another object's header was there.
+    fn forbidden(&self, at: u64, header: Option<u64>) -> bool {
+        match (header, self.tombstones.get(&at)) {
+            (Some(h), Some(&owner)) => owner != h || h == h5oxide_format::UNDEFINED_ADDRESS,
+            _ => false,
+        }
+    }
+
+    /// The first start at or after `s` a header of `header` may use.
+    fn skip_forbidden(&self, mut s: u64, header: Option<u64>) -> u64 {
+        while self.forbidden(s, header) {
+            s = s.saturating_add(ALIGN);
+        }
+        s
+    }
+
+    /// As [`Self::alloc`]; `header` is set when the block holds the object header of the
+    /// object now at that address (undefined for a new object).
+    fn take(&mut self, len: u64, header: Option<u64>) -> Result<u64> {
         let need = align(len.max(1)).ok_or(Error::Usage("file larger than the address space"))?;
         // Large extents (freed raw data) are not cut for small blocks: a deleted dataset's
         // space is kept whole for the next one of its size.
         let best = self
             .free
             .iter()
-            .filter(|(_, &l)| l >= need && (l < KEEP_WHOLE || l / 16 <= need))
-            .min_by_key(|(&s, &l)| (l, s))
-            .map(|(&s, &l)| (s, l));
-        let at = if let Some((s, l)) = best {
+            .map(|(&s, &l)| (s, l, self.skip_forbidden(s, header)))
+            .filter(|&(s, l, at)| {
+                (at - s).saturating_add(need) <= l && (l < KEEP_WHOLE || l / 16 <= need)
+            })
+            .min_by_key(|&(s, l, _)| (l, s));
+        let at = if let Some((s, l, at)) = best {
             self.free.remove(&s);
-            if l > need {
-                self.free.insert(s + need, l - need);
+            if at > s {
+                self.free.insert(s, at - s);
             }
-            s
+            if l > need + (at - s) {
+                self.free.insert(at + need, l - need - (at - s));
+            }
+            at
         } else {
             let tail = self
                 .free
@@ -162,18 +195,37 @@ impl WriteState {
                 .next_back()
                 .filter(|(&s, &l)| s.checked_add(l) == Some(self.eof))
                 .map(|(&s, _)| s);
-            let at = match tail {
+            let start = match tail {
                 Some(s) => {
                     self.free.remove(&s);
                     s
                 }
                 None => self.eof,
             };
+            let at = self.skip_forbidden(start, header);
+            if at > start {
+                self.free.insert(start, at - start);
+            }
             self.eof = at
                 .checked_add(need)
                 .ok_or(Error::Usage("file larger than the address space"))?;
             at
         };
+        // Records of dead blocks in the space handed out are dropped.
+        let end = at.saturating_add(need);
+        let mut stale: Vec<u64> = self
+            .committed_blocks
+            .range(at..end)
+            .map(|(&s, _)| s)
+            .collect();
+        if let Some((&s, &c)) = self.committed_blocks.range(..at).next_back() {
+            if s.saturating_add(c) > at {
+                stale.push(s);
+            }
+        }
+        for s in stale {
+            self.committed_blocks.remove(&s);
+        }
         self.scratch.insert(at, need);
         self.dirty = true;
         Ok(at)
@@ -228,10 +280,6 @@ impl WriteState {
                 Self::overlap(&self.free, s, end),
                 Self::overlap(&self.pending, s, end),
                 Self::overlap(&self.scratch, s, end),
-                self.tombstones
-                    .range(s.saturating_sub(ALIGN - 1)..end)
-                    .next()
-                    .map(|&t| (t.max(s), t + ALIGN)),
             ]
             .into_iter()
             .flatten()
@@ -283,28 +331,33 @@ impl WriteState {
         if let Some(cap) = self.scratch.remove(&addr) {
             self.release_now(addr, cap);
         } else if self.scratch_block_containing(addr).is_none() {
-            self.retire_committed(addr, len);
+            let cap = self.committed_blocks.remove(&addr).unwrap_or(0);
+            self.retire_committed(addr, len.max(cap));
         }
     }
 
-    /// Retires the chunks of an object header that moved (`chunks` as read: chunk 0 at the
-    /// header address). The first bytes at the old address are kept, since handles may
-    /// still name the object by it. Committed datatypes are kept whole: datasets refer to
-    /// them by address in shared datatype messages, which a move does not update.
+    /// Retires the chunks of an object header that moved or was deleted (`chunks` as read:
+    /// chunk 0 at the header address). No other object's header starts at the old address
+    /// again, since handles may still name the object by it. Committed datatypes are kept
+    /// whole: datasets refer to them by address in shared datatype messages, which a move
+    /// does not update.
     pub(crate) fn retire_header(&mut self, h: &ObjectHeader) {
         let named_type = h.messages.iter().any(|m| m.msg_type == types::DATATYPE)
             && !h.messages.iter().any(|m| m.msg_type == types::LAYOUT);
         let Some(&(addr, len0)) = h.chunks.first() else {
             return;
         };
-        if named_type || self.tombstones.contains(&addr) {
+        if named_type {
             return;
         }
-        self.tombstones.insert(addr);
+        self.tombstones
+            .entry(addr)
+            .or_insert(h5oxide_format::UNDEFINED_ADDRESS);
         if let Some(cap) = self.scratch.remove(&addr) {
-            self.release_now(addr + ALIGN, cap.saturating_sub(ALIGN));
+            self.release_now(addr, cap);
         } else {
-            self.retire_committed(addr + ALIGN, len0.saturating_sub(ALIGN));
+            let cap = self.committed_blocks.remove(&addr).unwrap_or(0);
+            self.retire_committed(addr, len0.max(cap));
         }
         for &(a, l) in &h.chunks[1..] {
             self.retire(a, l);
@@ -312,10 +365,13 @@ impl WriteState {
     }
 
     /// A structure that was in the scratch block starting at `old` (if any) was rewritten
-    /// at `new`: the block is released unless `new` lies in it (rewritten in place).
-    pub(crate) fn superseded_scratch(&mut self, old: Option<u64>, new: u64) {
+    /// at `new`: the block is released unless `new` lies in it (rewritten in place). A
+    /// committed block this writer allocated at `old` is retired whole; committed
+    /// structures written by others (size unknown here) are left alone.
+    pub(crate) fn superseded_block(&mut self, old: Option<u64>, new: u64) {
         if let Some(o) = old {
-            if self.scratch_block_containing(new) != Some(o) && self.scratch.contains_key(&o) {
+            let moved = self.scratch_block_containing(new) != Some(o);
+            if moved && (self.scratch.contains_key(&o) || self.committed_blocks.contains_key(&o)) {
                 self.retire(o, 0);
             }
         }
@@ -366,6 +422,30 @@ impl WriteState {
         self.alloc(want)
     }
 
+    /// As [`Self::place`] with slack, for the object header of the object at `old` (`None`:
+    /// a new object). A moved header's old address is recorded: no other object's header
+    /// may start there (see `tombstones`).
+    pub(crate) fn place_header(&mut self, old: Option<u64>, len: u64) -> Result<u64> {
+        if let Some(old) = old {
+            if self.scratch.get(&old).is_some_and(|&cap| cap >= len) {
+                self.dirty = true;
+                return Ok(old);
+            }
+        }
+        let want = len.saturating_add(len / 2).saturating_add(64);
+        let at = self.take(want, Some(old.unwrap_or(h5oxide_format::UNDEFINED_ADDRESS)))?;
+        if let Some(old) = old {
+            // As the forwarding map: every earlier address of the object now names `at`.
+            for owner in self.tombstones.values_mut() {
+                if *owner == old {
+                    *owner = at;
+                }
+            }
+            self.tombstones.insert(old, at);
+        }
+        Ok(at)
+    }
+
     /// The start of the scratch block holding `addr`, if `addr` is scratch.
     pub(crate) fn scratch_block_containing(&self, addr: u64) -> Option<u64> {
         let (&start, &cap) = self.scratch.range(..=addr).next_back()?;
@@ -375,7 +455,7 @@ impl WriteState {
     /// Called after a commit: everything written so far is live.
     pub(crate) fn committed(&mut self) {
         self.committed_eof = self.eof;
-        self.scratch.clear();
+        self.committed_blocks.append(&mut self.scratch);
         // The superblock just written reaches none of the pending space.
         for (s, l) in std::mem::take(&mut self.pending) {
             self.release_now(s, l);
@@ -425,8 +505,8 @@ pub(crate) fn retire_unlinked(file: &crate::File, ws: &mut WriteState, addr: u64
                     c.index,
                     h5oxide_format::object_header::message::layout::ChunkIndex::Single { .. }
                 ) {
-                    let old = ws.scratch_block_containing(c.address);
-                    ws.superseded_scratch(old, h5oxide_format::UNDEFINED_ADDRESS);
+                    let old = ws.scratch_block_containing(c.address).or(Some(c.address));
+                    ws.superseded_block(old, h5oxide_format::UNDEFINED_ADDRESS);
                 }
             }
             _ => {}
@@ -541,23 +621,33 @@ mod tests {
     }
 
     #[test]
-    fn moved_headers_keep_their_first_bytes() {
+    fn no_other_header_starts_where_a_header_moved_from() {
         let mut ws = state();
-        let a = ws.alloc(64).unwrap();
+        let a = ws.place_header(None, 100).unwrap(); // 48..264
+        ws.committed();
+        let b = ws.place_header(Some(a), 100).unwrap(); // moved: 264..480
+        assert_eq!(b, 264);
         let mut h = ObjectHeader::v2(0, Vec::new());
-        h.chunks = vec![(a, 64)];
+        h.chunks = vec![(a, 100)];
+        ws.retire_header(&h);
+        // The whole block, slack included.
+        assert_eq!(ws.free_bytes(), (0, 216));
         ws.committed();
-        ws.retire_header(&h);
-        ws.retire_header(&h);
-        assert_eq!(ws.free_bytes(), (0, 56));
-        ws.committed();
-        // A new block never starts at the old header address.
-        assert_eq!(ws.alloc(8).unwrap(), a + 8);
-        // Scratch headers too.
-        let s = ws.alloc(200).unwrap();
-        h.chunks = vec![(s, 10)];
-        ws.retire_header(&h);
-        assert_ne!(ws.alloc(8).unwrap(), s);
+        // A new header does not start at the old address; other blocks may.
+        let c = ws.place_header(None, 8).unwrap();
+        assert_eq!(c, a + 8);
+        ws.retire(c, 0);
+        assert_eq!(ws.alloc(8).unwrap(), a);
+        ws.retire(a, 0);
+        // The object itself may move back.
+        assert_eq!(ws.place_header(Some(b), 100).unwrap(), a + 0);
+        // A deleted header's address is closed to every header.
+        let mut d = ObjectHeader::v2(0, Vec::new());
+        let e = ws.place_header(None, 8).unwrap();
+        d.chunks = vec![(e, 8)];
+        ws.retire_header(&d);
+        assert_ne!(ws.place_header(None, 8).unwrap(), e);
+        assert_eq!(ws.alloc(8).unwrap(), e);
     }
 
     #[test]

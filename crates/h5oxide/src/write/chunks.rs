@@ -462,8 +462,9 @@ pub(crate) fn write_index(
             out.address = tree.root;
         }
     }
-    ws.superseded_scratch(
-        old.filter(|_| !matches!(out.index, ChunkIndex::Single { .. })),
+    ws.superseded_block(
+        old.or(Some(c.address))
+            .filter(|_| !matches!(out.index, ChunkIndex::Single { .. })),
         out.address,
     );
     Ok(out)

@@ -35,7 +35,7 @@ pub(crate) fn put_header(
     h: &ObjectHeader,
 ) -> Result<u64> {
     let bytes = encode_object_header(h)?;
-    let at = ws.place(old, bytes.len() as u64, true)?;
+    let at = ws.place_header(old, bytes.len() as u64)?;
     sink.write(at, &bytes)?;
     Ok(at)
 }
