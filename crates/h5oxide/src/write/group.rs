@@ -459,7 +459,8 @@ impl Group {
     }
 
     /// Removes the link `name` (h5py's `del g[name]`). The object a hard link pointed to
-    /// loses one link; its space is not reclaimed.
+    /// loses one link; with none left, its header and raw data are freed for reuse (after
+    /// the next commit when committed; see [`crate::write`]).
     ///
     /// # Errors
     /// `NotFound` if there is no such link; `ReadOnly`; I/O errors.
