@@ -54,6 +54,7 @@ impl ChunkCtx {
             _ => (block, 0),
         };
         let at = ws.place(old.map(|r| r.address), bytes.len() as u64, false)?;
+        ws.superseded_chunk(old.map(|r| (r.address, r.size)), at);
         sink.write(at, &bytes)?;
         Ok(ChunkRecord {
             offset: origin,
@@ -465,6 +466,11 @@ pub(crate) fn write_index(
             out.address = tree.root;
         }
     }
+    ws.superseded_block(
+        old.or(Some(c.address))
+            .filter(|_| !matches!(out.index, ChunkIndex::Single { .. })),
+        out.address,
+    );
     Ok(out)
 }
 

@@ -290,6 +290,7 @@ impl Dataset {
             let mut kept = Vec::new();
             for r in ds.chunk_list()? {
                 if r.offset.iter().zip(&new).any(|(o, n)| o >= n) {
+                    ws.retire(r.address, r.size);
                     continue;
                 }
                 let cut = r

@@ -55,6 +55,17 @@ fn place_image(
     Ok(at)
 }
 
+/// Dense storage (heap, name index, creation-order index) about to be replaced: each is one
+/// block this writer placed (see `place_image`), given back to the allocator; structures
+/// other writers placed (size unknown here) are left alone.
+pub(crate) fn retire_storage(ws: &mut WriteState, addresses: [u64; 3]) {
+    for a in addresses {
+        if a != UNDEFINED_ADDRESS {
+            ws.superseded_block(Some(a), UNDEFINED_ADDRESS);
+        }
+    }
+}
+
 /// Writes a heap holding `objects`; returns its address and the objects' heap IDs.
 fn write_heap(
     ws: &mut WriteState,
@@ -364,6 +375,16 @@ pub(crate) fn edit_attributes(
         },
     };
     new_info.max_creation_index = max_creation_index;
+    if let Some((_, i)) = &info {
+        retire_storage(
+            ws,
+            [
+                i.fractal_heap_address,
+                i.name_index_address,
+                i.creation_order_index_address.unwrap_or(UNDEFINED_ADDRESS),
+            ],
+        );
+    }
     if dense {
         let sink = sink_of(file, ws);
         let at = write_attributes(ws, &sink, &items, indexed, &ctx)?;

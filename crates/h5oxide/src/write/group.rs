@@ -208,6 +208,14 @@ pub(crate) fn edit_links(
                 }
             }
             let indexed = li.creation_order_index_address.is_some();
+            dense::retire_storage(
+                ws,
+                [
+                    li.fractal_heap_address,
+                    li.name_index_address,
+                    li.creation_order_index_address.unwrap_or(UNDEFINED_ADDRESS),
+                ],
+            );
             if dense {
                 let at = dense::write_links(ws, &sink, &links, indexed, &ctx)?;
                 li.fractal_heap_address = at.heap;
@@ -599,7 +607,8 @@ impl Group {
     }
 
     /// Removes the link `name` (h5py's `del g[name]`). The object a hard link pointed to
-    /// loses one link; its space is not reclaimed.
+    /// loses one link; with none left, its header and raw data are freed for reuse (after
+    /// the next commit when committed; see [`crate::write`]).
     ///
     /// # Errors
     /// `NotFound` if there is no such link; `ReadOnly`; I/O errors.
@@ -619,7 +628,8 @@ impl Group {
         })?;
         if let Link::Hard { address } = link {
             index_remove(&mut ws, file.inner.resolve(g), &leaf, address);
-            adjust_refcount(&file, &mut ws, address, -1)?;
+            let a = adjust_refcount(&file, &mut ws, address, -1)?;
+            crate::write::alloc::retire_unlinked(&file, &mut ws, a)?;
         }
         Ok(())
     }

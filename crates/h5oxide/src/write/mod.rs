@@ -2,12 +2,12 @@
 //!
 //! # Allocation and commit
 //!
-//! Space is only ever allocated at the end of the file (`write::alloc`); nothing reachable from
-//! the superblock on disk (the *committed* state) is overwritten:
+//! Space comes from a free list of extents (best fit), else from the end of the file
+//! (`write::alloc`); nothing reachable from the superblock on disk (the *committed* state) is
+//! overwritten:
 //!
-//! - Everything below `committed_eof` is live. Changing a live structure (an object header,
-//!   a group's B-tree and heap, a chunk index, a chunk) writes a new copy at the end of the
-//!   file. A moved object header is then relinked in every group that links to it (a
+//! - Committed structures are never changed in place. Changing one (an object header,
+//!   a group's B-tree and heap, a chunk index, a chunk) writes a new copy elsewhere. A moved object header is then relinked in every group that links to it (a
 //!   reverse index of hard links is built on the first change), which moves those groups
 //!   in turn, up to the root; the superblock's root address is updated in memory.
 //! - Space allocated since the last commit is *scratch*: no committed superblock reaches it,
@@ -30,8 +30,33 @@
 //!   bytes after its end-of-file address are ignored by every reader.
 //!
 //! Raw data of contiguous datasets is written in place (it is not metadata; the layout does
-//! not change), chunks copy-on-write like metadata. Superseded copies are not reused
-//! (there is no free-space manager); `h5repack` reclaims them.
+//! not change), chunks copy-on-write like metadata.
+//!
+//! Freed space is reused in two classes, which is what keeps the guarantee above:
+//!
+//! - Scratch space that is superseded (a header that outgrew its block, a rewritten chunk,
+//!   group storage or chunk index, a dataset created and deleted between two commits) is
+//!   free at once: no superblock on disk reaches it.
+//! - Committed space that the new state no longer reaches (the old copy of a moved header,
+//!   chunk, group storage or chunk index this writer allocated; the header and raw data of
+//!   an object whose last hard link was removed) is *pending*: the committed superblock
+//!   still reaches it, so it joins the free list only when the next commit's superblock
+//!   is written. A crash before that leaves the old superblock and its bytes intact.
+//! - The end of the file never moves below the committed end of file between commits.
+//!   A commit gives free space at the end back: the new superblock records the shorter
+//!   end, and the file is cut after it is written.
+//! - No object header starts where another object's header was: handles and the
+//!   forwarding map still name objects by old addresses. Committed datatypes are never
+//!   reclaimed (shared datatype messages name them by address). Large free extents (64
+//!   KiB and more) are only cut for blocks of a sixteenth of their size or more, so a
+//!   deleted dataset's space fits the next one of its size.
+//!
+//! Not reclaimed: committed structures written by other writers whose size is not read
+//! (libhdf5's group B-trees and heaps, chunk indexes), global heap collections of replaced
+//! variable-length data, and the members of a deleted group. The free list is not stored in
+//! the file; `h5repack` reclaims what is left. Object references stored as data are not
+//! updated when their object's header moves: they named a stale copy before, and now may
+//! name reused space.
 //!
 //! # Format generations
 //!
@@ -236,6 +261,7 @@ fn commit_steps(
     base: u64,
     root_cache: Option<(u64, u64)>,
 ) -> Result<()> {
+    ws.trim_end();
     let end = base
         .checked_add(ws.eof)
         .ok_or(Error::Usage("file larger than the address space"))?;
@@ -261,6 +287,11 @@ fn commit_steps(
     sb.encode(&mut w)?;
     backend.write_at(base, w.as_slice())?;
     backend.sync()?;
+    // Freed space at the end is cut only now: the previous superblock's end of file had
+    // to stay within the file until this one was written.
+    if backend.size() > end {
+        backend.set_len(end)?;
+    }
     ws.committed();
     Ok(())
 }

@@ -35,7 +35,7 @@ pub(crate) fn put_header(
     h: &ObjectHeader,
 ) -> Result<u64> {
     let bytes = encode_object_header(h)?;
-    let at = ws.place(old, bytes.len() as u64, true)?;
+    let at = ws.place_header(old, bytes.len() as u64)?;
     sink.write(at, &bytes)?;
     crate::write::ref_patch::note_header(ws, at, h);
     Ok(at)
@@ -107,6 +107,7 @@ pub(crate) fn rewrite(
     let new = put_header(ws, &sink, Some(addr), &h)?;
     file.inner.invalidate();
     if new != addr {
+        ws.retire_header(&old);
         relocated(file, ws, addr, new)?;
     }
     Ok(new)

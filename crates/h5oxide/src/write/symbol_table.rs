@@ -128,5 +128,6 @@ pub(crate) fn write_symbol_table(
     let base = ws.place(old, len, true)?;
     let (bytes, msg) = lay_out(links, base, leaf_k, internal_k, &ctx)?;
     sink.write(base, &bytes)?;
+    ws.superseded_block(old, base);
     Ok(msg)
 }
