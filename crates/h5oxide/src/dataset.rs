@@ -64,6 +64,16 @@ impl Deref for ChunkBytes<'_> {
 }
 
 /// A dataset. Cheap to clone.
+///
+/// ```
+/// // A 4 x 5 compact dataset of 32-bit integers written by libhdf5 (h5dump: 0, 7, 14, ...).
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+/// let file = h5oxide::File::open(path)?;
+/// let ds = file.root().dataset("compact")?;
+/// assert_eq!(ds.shape(), [4, 5]);
+/// assert_eq!(ds.read_raw::<i32>()?[..3], [0, 7, 14]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Dataset {
     file: File,
@@ -137,26 +147,67 @@ impl Dataset {
     }
 
     /// The path this dataset was reached by.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset::<u8>().shape([2]).create("a/b")?;
+    /// assert_eq!(file.root().dataset("a/b")?.name(), "/a/b");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.path
     }
 
     /// The object header address.
+    ///
+    /// ```
+    /// // h5ls -v layouts.h5/compact: "Location: 1:800".
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// assert_eq!(ds.address(), 800);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn address(&self) -> u64 {
         self.address
     }
 
     /// The file it belongs to.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<u8>().shape([2]).create("d")?;
+    /// assert_eq!(ds.file().superblock_version(), file.superblock_version());
+    /// assert_eq!(ds.file().root().dataset("d")?.address(), ds.address());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn file(&self) -> &File {
         &self.file
     }
 
     /// The stored datatype.
+    ///
+    /// ```
+    /// // h5dump: DATATYPE H5T_IEEE_F32LE.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("contiguous")?;
+    /// assert_eq!(ds.dtype().element_size(), 4);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn dtype(&self) -> &Datatype {
         &self.meta.dtype
     }
 
     /// The dataspace.
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::dataspace::DataspaceKind;
+    /// // h5dump: DATASPACE SIMPLE { ( 3, 5, 6 ) / ( H5S_UNLIMITED, 10, 6 ) }
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("maxdims_mixed")?;
+    /// assert_eq!(ds.space().kind, DataspaceKind::Simple);
+    /// assert_eq!(ds.space().dims, [3, 5, 6]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn space(&self) -> &Dataspace {
         &self.meta.space
     }
@@ -164,6 +215,15 @@ impl Dataset {
     /// The shape: empty for scalar and null dataspaces. For a virtual dataset, the extent
     /// its sources give it now (as h5py and libhdf5 report it), falling back to the stored
     /// extent if the sources cannot be examined.
+    ///
+    /// ```
+    /// // h5dump: DATASPACE SIMPLE { ( 2, 3, 4 ) / ( 2, 3, 4 ) }, and a SCALAR one.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.root().dataset("rank3")?.shape(), [2, 3, 4]);
+    /// assert_eq!(file.root().dataset("scalar")?.shape(), Vec::<u64>::new());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn shape(&self) -> Vec<u64> {
         if matches!(self.meta.layout.storage, Storage::Virtual { .. }) {
             if let Ok(s) = self.virtual_shape() {
@@ -174,16 +234,45 @@ impl Dataset {
     }
 
     /// True for a null dataspace (no elements, not even a scalar).
+    ///
+    /// ```
+    /// // h5dump: DATASPACE NULL, and SIMPLE { ( 0 ) / ( 0 ) }.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert!(file.root().dataset("null")?.is_null());
+    /// assert!(!file.root().dataset("zero_sized_1d")?.is_null());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn is_null(&self) -> bool {
         self.meta.space.kind == DataspaceKind::Null
     }
 
     /// Number of dimensions.
+    ///
+    /// ```
+    /// // h5dump: rank5 is SIMPLE { ( 2, 1, 3, 2, 2 ) }, scalar is SCALAR.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.root().dataset("rank5")?.ndim(), 5);
+    /// assert_eq!(file.root().dataset("scalar")?.ndim(), 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn ndim(&self) -> usize {
         self.meta.space.dims.len()
     }
 
     /// Number of elements (1 for a scalar, 0 for a null dataspace).
+    ///
+    /// ```
+    /// // h5dump: rank2 is ( 3, 5 ), zero_sized_2d ( 4, 0 ); plus a scalar and a null one.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.root().dataset("rank2")?.size(), 15);
+    /// assert_eq!(file.root().dataset("zero_sized_2d")?.size(), 0);
+    /// assert_eq!(file.root().dataset("scalar")?.size(), 1);
+    /// assert_eq!(file.root().dataset("null")?.size(), 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn size(&self) -> u64 {
         match self.meta.space.kind {
             DataspaceKind::Null => 0,
@@ -193,6 +282,14 @@ impl Dataset {
     }
 
     /// Maximum shape, `None` entries unlimited.
+    ///
+    /// ```
+    /// // h5dump: DATASPACE SIMPLE { ( 3, 5, 6 ) / ( H5S_UNLIMITED, 10, 6 ) }
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("maxdims_mixed")?;
+    /// assert_eq!(ds.max_shape(), [None, Some(10), Some(6)]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn max_shape(&self) -> Vec<Option<u64>> {
         self.meta
             .space
@@ -203,6 +300,15 @@ impl Dataset {
     }
 
     /// Chunk shape, for chunked datasets.
+    ///
+    /// ```
+    /// // h5dump: chunked_edges is CHUNKED ( 5, 4 ); compact is COMPACT.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.root().dataset("chunked_edges")?.chunks(), Some(vec![5, 4]));
+    /// assert_eq!(file.root().dataset("compact")?.chunks(), None);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn chunks(&self) -> Option<Vec<u64>> {
         match &self.meta.layout.storage {
             Storage::Chunked(c) => Some(c.dims.clone()),
@@ -211,16 +317,48 @@ impl Dataset {
     }
 
     /// True if the dataset is chunked.
+    ///
+    /// ```
+    /// // h5dump: STORAGE_LAYOUT CHUNKED ( 4 ), and CONTIGUOUS.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert!(file.root().dataset("chunked_unwritten")?.is_chunked());
+    /// assert!(!file.root().dataset("contiguous")?.is_chunked());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn is_chunked(&self) -> bool {
         matches!(self.meta.layout.storage, Storage::Chunked(_))
     }
 
     /// The stored layout message.
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::layout::Storage;
+    /// // h5dump: STORAGE_LAYOUT { CONTIGUOUS SIZE 168 OFFSET 2048 }
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("contiguous")?;
+    /// match &ds.layout().storage {
+    ///     Storage::Contiguous { address, .. } => assert_eq!(*address, 2048),
+    ///     other => panic!("expected contiguous storage, got {other:?}"),
+    /// }
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn layout(&self) -> &Layout {
         &self.meta.layout
     }
 
     /// The filter pipeline, for filtered datasets.
+    ///
+    /// ```
+    /// // h5dump: FILTERS { COMPRESSION DEFLATE { LEVEL 6 } }; deflate is filter 1 (spec IV.A.2.l).
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/filters_builtin.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("deflate_6")?;
+    /// let pipeline = ds.filters().expect("a filtered dataset");
+    /// assert_eq!(pipeline.filters.len(), 1);
+    /// assert_eq!(pipeline.filters[0].id, 1);
+    /// assert_eq!(pipeline.filters[0].client_data, [6]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn filters(&self) -> Option<&FilterPipeline> {
         self.meta.pipeline.as_ref()
     }
@@ -232,17 +370,44 @@ impl Dataset {
     }
 
     /// The fill value's stored bytes, when the dataset defines one.
+    ///
+    /// ```
+    /// // h5dump: FILLVALUE { FILL_TIME H5D_FILL_TIME_IFSET VALUE -99 } for a 32-bit LE integer.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/fill_values.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("alloc_late_contiguous")?;
+    /// assert_eq!(ds.fill_value_bytes(), Some(&(-99i32).to_le_bytes()[..]));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn fill_value_bytes(&self) -> Option<&[u8]> {
         self.meta.fill.as_deref()
     }
 
     /// Attributes of the dataset.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().new_dataset::<f32>().shape([3]).create("t")?;
+    /// ds.attrs().set("scale", &2.5f64)?;
+    /// assert_eq!(ds.attrs().names()?, ["scale"]);
+    /// assert_eq!(ds.attrs().get("scale")?.read_scalar::<f64>()?, 2.5);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn attrs(&self) -> crate::attribute::Attributes {
         crate::attribute::Attributes::new(self.file.clone(), self.address, self.path.clone())
     }
 
     /// Every element's stored bytes, row-major (variable-length elements as their heap
     /// references).
+    ///
+    /// ```
+    /// // h5dump: compact (H5T_STD_I32LE) starts 0, 7, 14.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// let bytes = ds.read_bytes()?;
+    /// assert_eq!(bytes.len(), 80);
+    /// assert_eq!(bytes[..12], [0, 0, 0, 0, 7, 0, 0, 0, 14, 0, 0, 0]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Storage that cannot be read or decoded.
@@ -285,6 +450,18 @@ impl Dataset {
 
     /// The stored bytes of the elements `sel` selects, row-major in the selection's shape.
     /// Only the chunks the selection touches are read and decoded.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// // h5dump: compact row 1 is 35, 42, 49, 56, 63; take columns 1 and 3.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// let rows = DimSlice { start: 1, step: 1, count: 1 };
+    /// let cols = DimSlice { start: 1, step: 2, count: 2 };
+    /// let sel = Selection::new(vec![rows, cols], &ds.shape())?;
+    /// assert_eq!(ds.read_bytes_selection(&sel)?, [42, 0, 0, 0, 56, 0, 0, 0]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// A selection outside the dataset; storage that cannot be read or decoded.
@@ -643,6 +820,18 @@ impl Dataset {
     /// Every stored chunk (element offset, stored size, filter mask, address), whatever the
     /// chunk index; empty for datasets that are not chunked.
     ///
+    /// ```
+    /// // h5dump: chunked_edges is 23 x 17 u16 in 5 x 4 chunks, SIZE 1000:
+    /// // 5 x 5 chunks of 40 bytes.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("chunked_edges")?;
+    /// let chunks = ds.chunk_list()?;
+    /// assert_eq!(chunks.len(), 25);
+    /// assert!(chunks.iter().all(|c| c.size == 40 && c.filter_mask == 0));
+    /// assert!(chunks.iter().any(|c| c.offset == [20, 16]));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The chunk index is malformed.
     pub fn chunk_list(&self) -> Result<Vec<ChunkRecord>> {
@@ -663,6 +852,18 @@ impl Dataset {
 
     /// Bytes the dataset's data occupies in the file (h5py's `id.get_storage_size()`): the
     /// sum of stored chunk sizes, or the contiguous/compact size (0 if never written).
+    ///
+    /// ```
+    /// // h5dump STORAGE_LAYOUT SIZE: 1000 (chunked), 168 (contiguous), 80 (compact),
+    /// // 0 (never written).
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let root = h5oxide::File::open(path)?.root();
+    /// assert_eq!(root.dataset("chunked_edges")?.storage_size()?, 1000);
+    /// assert_eq!(root.dataset("contiguous")?.storage_size()?, 168);
+    /// assert_eq!(root.dataset("compact")?.storage_size()?, 80);
+    /// assert_eq!(root.dataset("chunked_unwritten")?.storage_size()?, 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The chunk index is malformed.
@@ -776,6 +977,17 @@ impl Dataset {
     /// Every element as a [`Value`], row-major (a scalar gives one value, a null
     /// dataspace none).
     ///
+    /// ```
+    /// use h5oxide::Value;
+    /// // h5dump: contiguous (H5T_IEEE_F32LE) starts 0, 0.125, 0.25.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("contiguous")?;
+    /// let values = ds.read_values()?;
+    /// assert_eq!(values.len(), 42);
+    /// assert_eq!(values[..3], [Value::Float(0.0), Value::Float(0.125), Value::Float(0.25)]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Storage that cannot be read or decoded.
     pub fn read_values(&self) -> Result<Vec<Value>> {
@@ -784,6 +996,18 @@ impl Dataset {
     }
 
     /// The selected elements as [`Value`]s, row-major in the selection's shape.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection, Value};
+    /// // h5dump: compact column 0 is 0, 35, 70, 105.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// let col = DimSlice { start: 0, step: 1, count: 1 };
+    /// let sel = Selection::new(vec![DimSlice::all(4), col], &[4, 5])?;
+    /// let want: Vec<Value> = [0, 35, 70, 105].into_iter().map(Value::Int).collect();
+    /// assert_eq!(ds.read_values_selection(&sel)?, want);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Dataset::read_bytes_selection`].

@@ -18,6 +18,19 @@ use crate::lock::{FileLock, Locking};
 pub use crate::write::Libver;
 
 /// How a file is opened, named as h5py names its modes.
+///
+/// ```
+/// use h5oxide::{File, Mode};
+/// let dir = std::env::temp_dir().join(format!("h5oxide-doc-mode-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("m.h5");
+/// File::options().mode(Mode::Create).open(&path)?.close()?;
+/// // `w-` refuses an existing file; `r` opens it read only.
+/// assert!(File::options().mode(Mode::CreateExclusive).open(&path).is_err());
+/// assert_eq!(File::options().mode(Mode::Read).open(&path)?.mode(), Mode::Read);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Mode {
@@ -35,6 +48,13 @@ pub enum Mode {
 
 impl Mode {
     /// The h5py spelling of the mode.
+    ///
+    /// ```
+    /// use h5oxide::Mode;
+    /// assert_eq!(Mode::ReadWrite.as_str(), "r+");
+    /// assert_eq!(Mode::CreateExclusive.as_str(), "w-");
+    /// assert_eq!(Mode::from_h5py(Mode::Append.as_str()), Some(Mode::Append));
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Mode::Read => "r",
@@ -46,6 +66,13 @@ impl Mode {
     }
 
     /// The mode an h5py mode string names (`r`, `r+`, `w`, `w-`, `x`, `a`).
+    ///
+    /// ```
+    /// use h5oxide::Mode;
+    /// assert_eq!(Mode::from_h5py("r"), Some(Mode::Read));
+    /// assert_eq!(Mode::from_h5py("x"), Some(Mode::CreateExclusive));
+    /// assert_eq!(Mode::from_h5py("rw"), None);
+    /// ```
     pub fn from_h5py(s: &str) -> Option<Mode> {
         Some(match s {
             "r" => Mode::Read,
@@ -58,6 +85,13 @@ impl Mode {
     }
 
     /// True for every mode but `r`.
+    ///
+    /// ```
+    /// use h5oxide::Mode;
+    /// assert!(!Mode::Read.is_writable());
+    /// assert!(Mode::ReadWrite.is_writable());
+    /// assert!(Mode::Append.is_writable());
+    /// ```
     pub fn is_writable(&self) -> bool {
         !matches!(self, Mode::Read)
     }
@@ -101,6 +135,15 @@ impl ReadAt for Source {
 
 /// Superblock consistency flags that mean a writer has the file open (spec II.A: bit 0
 /// write access, bit 2 SWMR write access).
+///
+/// ```
+/// use h5oxide::file::CONSISTENCY_WRITE_FLAGS;
+/// // Spec II.A: bit 0 (file open for write access) and bit 2 (SWMR write access).
+/// assert_eq!(CONSISTENCY_WRITE_FLAGS, 1 | 4);
+/// let file = h5oxide::File::options().libver(h5oxide::Libver::Latest).in_memory()?;
+/// assert_eq!(file.consistency_flags() & CONSISTENCY_WRITE_FLAGS, 0);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub const CONSISTENCY_WRITE_FLAGS: u32 = 0b101;
 
 /// State shared by every handle of one open file.
@@ -169,6 +212,20 @@ impl fmt::Debug for FileInner {
 
 /// An open HDF5 file. Cheap to clone; clones share the open file. `Send + Sync`: many
 /// threads may read one file at once.
+///
+/// ```
+/// // h5dump: /compact is a 4 x 5 dataset of 32-bit integers.
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+/// let file = h5oxide::File::open(path)?;
+/// let ds = file.root().dataset("compact")?;
+/// assert_eq!(ds.shape(), [4, 5]);
+/// // Clones share the open file.
+/// let other = file.clone();
+/// std::thread::spawn(move || assert!(other.root().contains("contiguous")))
+///     .join()
+///     .unwrap();
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct File {
     pub(crate) inner: Arc<FileInner>,
@@ -176,6 +233,20 @@ pub struct File {
 
 /// Options for opening a file: limits, the backend, the mode and (for new files) the
 /// format generation.
+///
+/// ```
+/// use h5oxide::{File, Libver, Mode};
+/// let dir = std::env::temp_dir().join(format!("h5oxide-doc-options-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("new.h5");
+/// let file = File::options().mode(Mode::Create).libver(Libver::Latest).open(&path)?;
+/// // The latest format has a version 3 superblock (spec II.A).
+/// assert_eq!(file.superblock_version(), 3);
+/// file.close()?;
+/// assert_eq!(File::options().mmap(false).open(&path)?.superblock_version(), 3);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct FileOptions {
     limits: Limits,
@@ -205,6 +276,17 @@ impl Default for FileOptions {
 
 impl FileOptions {
     /// Resource limits for reading untrusted files (see [`Limits`]).
+    ///
+    /// ```
+    /// use h5oxide::format::Limits;
+    /// // h5dump: /compact holds 4 x 5 32-bit integers, 80 bytes.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let limits = Limits { max_read_bytes: 64, ..Limits::DEFAULT };
+    /// let file = h5oxide::File::options().limits(limits).open(path)?;
+    /// assert!(file.root().dataset("compact")?.read_bytes().is_err());
+    /// assert_eq!(file.root().dataset("chunk_larger_than_data")?.read_bytes()?.len(), 25);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -212,12 +294,30 @@ impl FileOptions {
 
     /// Memory-map the file for reading (the default where the `mmap` feature is on), or use
     /// positional reads.
+    ///
+    /// ```
+    /// // h5dump: /contiguous is 6 x 7 floats starting 0, 0.125.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let file = h5oxide::File::options().mmap(false).open(path)?;
+    /// assert_eq!(file.root().dataset("contiguous")?.read_raw::<f32>()?[..2], [0.0, 0.125]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn mmap(mut self, on: bool) -> Self {
         self.mmap = on;
         self
     }
 
     /// The mode [`FileOptions::open`] uses (default [`Mode::Read`]).
+    ///
+    /// ```
+    /// use h5oxide::{File, Mode};
+    /// let bytes = File::in_memory()?.into_bytes()?;
+    /// let file = File::options().mode(Mode::ReadWrite).open_bytes(bytes)?;
+    /// assert_eq!(file.mode(), Mode::ReadWrite);
+    /// file.root().create_group("g")?;
+    /// assert!(file.root().contains("g"));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self
@@ -225,6 +325,14 @@ impl FileOptions {
 
     /// The format generation of files this creates (default [`Libver::Earliest`], what
     /// h5py writes by default). Existing files keep their own.
+    ///
+    /// ```
+    /// use h5oxide::{File, Libver};
+    /// // Superblock version 0 for the earliest format, 3 for the latest (spec II.A).
+    /// assert_eq!(File::options().libver(Libver::Earliest).in_memory()?.superblock_version(), 0);
+    /// assert_eq!(File::options().libver(Libver::Latest).in_memory()?.superblock_version(), 3);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn libver(mut self, libver: Libver) -> Self {
         self.libver = libver;
         self
@@ -305,6 +413,24 @@ impl FileOptions {
     /// A file whose superblock (version 2 or 3) says a writer has it open (its file
     /// consistency flags are set, see [`File::consistency_flags`]) is opened for reading
     /// but not for writing.
+    ///
+    /// ```
+    /// use h5oxide::{File, Mode};
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-open-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("a.h5");
+    /// // `a`: created because it does not exist yet.
+    /// let file = File::options().mode(Mode::Append).open(&path)?;
+    /// file.root().create_group("g")?;
+    /// file.close()?;
+    /// // `r`: read only.
+    /// let file = File::options().open(&path)?;
+    /// assert_eq!(file.root().member_names()?, ["g"]);
+    /// assert!(file.root().create_group("h").is_err());
+    /// # drop(file);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// `Open` if the file cannot be opened or created (`w-` and the file exists, `r`/`r+`
@@ -405,6 +531,18 @@ impl FileOptions {
 
     /// Opens a file held in memory, read-only (or writable when the mode is writable).
     ///
+    /// ```
+    /// use h5oxide::{File, Mode};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let bytes = std::fs::read(path)?;
+    /// // Writable, in memory: the fixture on disk is left alone.
+    /// let file = File::options().mode(Mode::ReadWrite).open_bytes(bytes)?;
+    /// file.root().create_group("added")?;
+    /// assert!(file.root().contains("added"));
+    /// assert!(file.root().contains("compact"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// `Storage` if the bytes are not a valid HDF5 file; `ConsistencyFlags` for a writable
     /// mode when the superblock's consistency flags are set; `Usage` for an invalid user
@@ -430,6 +568,14 @@ impl FileOptions {
 
     /// Creates a new, empty file held in memory (h5py's `driver="core"` without a backing
     /// store), in this options' format generation.
+    ///
+    /// ```
+    /// use h5oxide::{File, Libver};
+    /// let file = File::options().libver(Libver::Latest).in_memory()?;
+    /// assert_eq!(file.superblock_version(), 3);
+    /// assert_eq!(file.path(), None);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` for an invalid user block size; errors encoding the first metadata.
@@ -475,7 +621,17 @@ impl FileOptions {
 }
 
 impl File {
-    /// Opens `path` read-only (h5py mode `r`), memory-mapped.
+    /// Opens `path` read-only (h5py mode `r`), memory-mapped when the `mmap` feature is on
+    /// (the default).
+    ///
+    /// ```
+    /// // h5dump: layouts.h5 holds six datasets at the root.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.mode(), h5oxide::Mode::Read);
+    /// assert_eq!(file.root().member_names()?.len(), 6);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Open` if the file cannot be opened; `Storage` if it is not a valid HDF5 file.
@@ -486,6 +642,15 @@ impl File {
 
     /// Opens a file held in memory, read-only.
     ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let file = h5oxide::File::from_bytes(std::fs::read(path)?)?;
+    /// // h5dump: /compact element (3, 4) is 133.
+    /// assert_eq!(file.root().dataset("compact")?.read_raw::<i32>()?[19], 133);
+    /// assert!(h5oxide::File::from_bytes(b"not an HDF5 file".to_vec()).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// `Storage` if the bytes are not a valid HDF5 file.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<File> {
@@ -493,11 +658,32 @@ impl File {
     }
 
     /// Options for opening a file.
+    ///
+    /// ```
+    /// use h5oxide::{File, Mode};
+    /// let file = File::options().mode(Mode::Create).in_memory()?;
+    /// assert_eq!(file.superblock_version(), 0);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn options() -> FileOptions {
         FileOptions::default()
     }
 
     /// Creates `path`, truncating an existing file (h5py mode `w`), in the earliest format.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-create-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("c.h5");
+    /// h5oxide::File::create(&path)?.root().create_group("old")?;
+    /// // `w` truncates: the group is gone.
+    /// let file = h5oxide::File::create(&path)?;
+    /// assert!(file.root().member_names()?.is_empty());
+    /// assert_eq!(file.superblock_version(), 0);
+    /// # drop(file);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// `Open` if the file cannot be created.
@@ -507,6 +693,16 @@ impl File {
     }
 
     /// Creates `path`, failing if it exists (h5py mode `w-` or `x`).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-excl-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("x.h5");
+    /// h5oxide::File::create_excl(&path)?.close()?;
+    /// assert!(matches!(h5oxide::File::create_excl(&path), Err(h5oxide::Error::Open { .. })));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// `Open` if the file exists or cannot be created.
@@ -519,6 +715,20 @@ impl File {
 
     /// Opens `path` read-write, creating it if it does not exist (h5py mode `a`).
     ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-append-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("log.h5");
+    /// h5oxide::File::append(&path)?.root().create_group("first")?;
+    /// // The second time the file exists and keeps what it holds.
+    /// let file = h5oxide::File::append(&path)?;
+    /// file.root().create_group("second")?;
+    /// assert_eq!(file.root().member_names()?, ["first", "second"]);
+    /// # drop(file);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// `Open` if the file cannot be opened or created; `Storage` if it is not HDF5.
     #[cfg(feature = "fs")]
@@ -527,6 +737,20 @@ impl File {
     }
 
     /// Opens an existing file read-write (h5py mode `r+`).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-rw-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("rw.h5");
+    /// assert!(h5oxide::File::open_rw(&path).is_err());
+    /// h5oxide::File::create(&path)?.close()?;
+    /// let file = h5oxide::File::open_rw(&path)?;
+    /// file.root().attrs().set("version", &2u8)?;
+    /// assert_eq!(file.root().attrs().get_value::<u8>("version")?, 2);
+    /// # drop(file);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// `Open` if the file does not exist or cannot be opened; `Storage` if it is not HDF5.
@@ -537,6 +761,15 @@ impl File {
 
     /// Creates a new, empty file held in memory, in the earliest format.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// assert_eq!(file.mode(), h5oxide::Mode::Create);
+    /// assert_eq!(file.superblock_version(), 0);
+    /// file.root().new_dataset::<u8>().shape([4]).create("d")?;
+    /// assert_eq!(file.root().dataset("d")?.read_raw::<u8>()?, [0; 4]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// Errors encoding the first metadata.
     pub fn in_memory() -> Result<File> {
@@ -545,6 +778,16 @@ impl File {
 
     /// Commits pending changes (see [`crate::write`]) and returns a copy of the file's bytes
     /// (from the superblock on; a user block is not included).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("g")?;
+    /// let bytes = file.to_bytes()?;
+    /// // Every HDF5 file starts with the format signature (spec II.A).
+    /// assert_eq!(bytes[..8], *b"\x89HDF\r\n\x1a\n");
+    /// assert_eq!(h5oxide::File::from_bytes(bytes)?.root().member_names()?, ["g"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// Errors committing or reading the file.
@@ -557,6 +800,14 @@ impl File {
 
     /// Commits pending changes and returns the file's bytes, closing this handle.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().new_dataset::<i16>().shape([2]).with_data(&[-1i16, 1]).create("d")?;
+    /// let back = h5oxide::File::from_bytes(file.into_bytes()?)?;
+    /// assert_eq!(back.root().dataset("d")?.read_raw::<i16>()?, [-1, 1]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`File::to_bytes`].
     pub fn into_bytes(self) -> Result<Vec<u8>> {
@@ -566,6 +817,21 @@ impl File {
     /// Makes every change so far durable: writes what is pending, syncs, writes the
     /// superblock last and syncs again (see [`crate::write`]). A no-op for read-only files
     /// and when nothing changed.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-flush-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("f.h5");
+    /// let file = h5oxide::File::create(&path)?;
+    /// file.root().create_group("g")?;
+    /// file.flush()?;
+    /// // The bytes on disk now hold the group.
+    /// let copy = h5oxide::File::from_bytes(std::fs::read(&path)?)?;
+    /// assert_eq!(copy.root().member_names()?, ["g"]);
+    /// # drop(file);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// I/O errors.
@@ -581,6 +847,21 @@ impl File {
     /// now on. Handles that outlive this call (clones, groups, datasets) still read the
     /// file, but changes made through them are no longer protected by the lock; drop them
     /// first when other processes may write the file.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("h5oxide-doc-close-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("c.h5");
+    /// let file = h5oxide::File::create(&path)?;
+    /// file.root().create_group("g")?;
+    /// file.close()?;
+    /// // The lock is released: the file opens for writing again.
+    /// let again = h5oxide::File::open_rw(&path)?;
+    /// assert_eq!(again.root().member_names()?, ["g"]);
+    /// # drop(again);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`File::flush`]; the lock is kept when the commit fails.
@@ -684,6 +965,13 @@ impl File {
     }
 
     /// True if the file was opened for SWMR reading ([`FileOptions::swmr`]).
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/format_latest_sb3.h5");
+    /// assert!(!h5oxide::File::open(path)?.is_swmr());
+    /// assert!(h5oxide::File::options().swmr(true).open(path)?.is_swmr());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn is_swmr(&self) -> bool {
         self.inner.swmr
     }
@@ -696,11 +984,26 @@ impl File {
     }
 
     /// The root group `/`.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// assert_eq!(file.root().name(), "/");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn root(&self) -> Group {
         Group::root(self.clone())
     }
 
     /// The group at `path` (absolute, or relative to the root).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// assert_eq!(file.group("/a/b")?.name(), "/a/b");
+    /// assert_eq!(file.group("a")?.member_names()?, ["b"]);
+    /// assert!(file.group("missing").is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound`, `WrongKind` if the object is not a group; errors reading the file.
@@ -709,16 +1012,43 @@ impl File {
     }
 
     /// The superblock version (0 to 3).
+    ///
+    /// ```
+    /// // h5dump -B: SUPERBLOCK_VERSION 0, 2 and 3.
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/");
+    /// let version = |name: &str| -> h5oxide::Result<u8> {
+    ///     Ok(h5oxide::File::open(format!("{dir}{name}"))?.superblock_version())
+    /// };
+    /// assert_eq!(version("format_earliest_sb0.h5")?, 0);
+    /// assert_eq!(version("format_v18_sb2.h5")?, 2);
+    /// assert_eq!(version("format_latest_sb3.h5")?, 3);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn superblock_version(&self) -> u8 {
         self.inner.superblock.version
     }
 
     /// The path the file was opened from, if any.
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.path(), Some(std::path::Path::new(path)));
+    /// assert_eq!(h5oxide::File::in_memory()?.path(), None);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn path(&self) -> Option<&Path> {
         self.inner.path.as_deref()
     }
 
     /// The mode the file is open in.
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// assert_eq!(h5oxide::File::open(path)?.mode(), h5oxide::Mode::Read);
+    /// assert_eq!(h5oxide::File::in_memory()?.mode(), h5oxide::Mode::Create);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn mode(&self) -> Mode {
         self.inner.mode
     }

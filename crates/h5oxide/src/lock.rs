@@ -40,6 +40,11 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use crate::error::{Error, Result};
 
 /// The environment variable libhdf5 reads to override its file locking setting.
+///
+/// ```
+/// // The name libhdf5 1.10.7+ reads (H5Fint.c).
+/// assert_eq!(h5oxide::lock::ENV_VAR, "HDF5_USE_FILE_LOCKING");
+/// ```
 pub const ENV_VAR: &str = "HDF5_USE_FILE_LOCKING";
 
 /// Whether files are locked while open (see the [module documentation](self)).
@@ -68,6 +73,14 @@ pub enum Locking {
 
 impl Locking {
     /// The setting the `HDF5_USE_FILE_LOCKING` value names, if it is one libhdf5 accepts.
+    ///
+    /// ```
+    /// use h5oxide::Locking;
+    /// assert_eq!(Locking::from_env_value("TRUE"), Some(Locking::Enabled));
+    /// assert_eq!(Locking::from_env_value("0"), Some(Locking::Disabled));
+    /// // Compared exactly, as libhdf5 compares them.
+    /// assert_eq!(Locking::from_env_value("false"), None);
+    /// ```
     pub fn from_env_value(value: &str) -> Option<Locking> {
         // libhdf5 1.10.7+ (H5Fint.c, H5F__parse_file_lock_env_var): exact string compares.
         match value {
@@ -80,6 +93,16 @@ impl Locking {
 
     /// The setting in force: the environment variable's when it is set to a value libhdf5
     /// accepts, `self` otherwise.
+    ///
+    /// ```
+    /// use h5oxide::Locking;
+    /// match std::env::var("HDF5_USE_FILE_LOCKING") {
+    ///     Ok(v) if Locking::from_env_value(&v).is_some() => {
+    ///         assert_eq!(Locking::Enabled.effective(), Locking::from_env_value(&v).unwrap());
+    ///     }
+    ///     _ => assert_eq!(Locking::BestEffort.effective(), Locking::BestEffort),
+    /// }
+    /// ```
     pub fn effective(self) -> Locking {
         std::env::var(ENV_VAR)
             .ok()

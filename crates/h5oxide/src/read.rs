@@ -31,6 +31,24 @@ use crate::selection::{DimSlice, Selection};
 /// and drops the axis; `NewAxis` adds an axis of length 1; axes not mentioned are taken whole.
 /// Unlike ndarray, steps must be at least 1 (HDF5 selections cannot go backwards), and
 /// indices past an axis are errors, not panics.
+///
+/// ```
+/// use h5oxide::ndarray::{array, s};
+/// use h5oxide::{DimSlice, Selection};
+/// // h5dump: compact is 4 x 5, element (i, j) = 35 i + 7 j.
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+/// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+/// // Rows 1 and 3, the last two columns.
+/// assert_eq!(ds.read_slice_2d::<i32, _>(s![1..;2, -2..])?, array![[56, 63], [126, 133]]);
+/// // The same with an h5oxide selection.
+/// let rows = DimSlice { start: 1, step: 2, count: 2 };
+/// let cols = DimSlice { start: 3, step: 1, count: 2 };
+/// let sel = Selection::new(vec![rows, cols], &[4, 5])?;
+/// assert_eq!(ds.read_slice_2d::<i32, _>(&sel)?, array![[56, 63], [126, 133]]);
+/// // Steps below 1 cannot be read.
+/// assert!(ds.read_slice_2d::<i32, _>(s![..;-1, ..]).is_err());
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub trait SliceSpec {
     /// The selection on a dataset of shape `shape` and the shape of the result.
     ///
@@ -191,6 +209,17 @@ impl Dataset {
     /// Every element converted into `T`, row-major (one for a scalar, none for a null
     /// dataspace).
     ///
+    /// ```
+    /// // h5dump: contiguous (H5T_IEEE_F32LE, 6 x 7) starts 0, 0.125, 0.25; converted to f64 here.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("contiguous")?;
+    /// let v = ds.read_raw::<f64>()?;
+    /// assert_eq!(v.len(), 42);
+    /// assert_eq!(v[..3], [0.0, 0.125, 0.25]);
+    /// assert_eq!(v[41], 5.125);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The stored type does not convert into `T` (see [`H5Type`]); storage that cannot be
     /// read or decoded.
@@ -201,6 +230,20 @@ impl Dataset {
 
     /// The whole dataset as an array of dimension `D` (use [`type@IxDyn`] for any rank, `Ix0` for
     /// a scalar).
+    ///
+    /// ```
+    /// use h5oxide::ndarray::{Ix3, IxDyn};
+    /// // h5dump: rank3 (H5T_STD_I16LE) is 2 x 3 x 4 holding 0 to 23.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("rank3")?;
+    /// let a = ds.read::<i16, Ix3>()?;
+    /// assert_eq!(a[[1, 2, 3]], 23);
+    /// assert_eq!(a[[0, 1, 0]], 4);
+    /// // The rank must match.
+    /// assert!(ds.read::<i16, h5oxide::ndarray::Ix2>().is_err());
+    /// assert_eq!(ds.read::<i16, IxDyn>()?.shape(), [2, 3, 4]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` if the rank differs from `D`'s or the dataspace is null; as
@@ -213,6 +256,16 @@ impl Dataset {
 
     /// The whole one-dimensional dataset.
     ///
+    /// ```
+    /// // h5dump: fixed_ascii_nullterm is ( 4 ) strings "", "a", "hello", "HDF5 ab".
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_strings.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("fixed_ascii_nullterm")?;
+    /// let a = ds.read_1d::<String>()?;
+    /// assert_eq!(a.len(), 4);
+    /// assert_eq!(a[2], "hello");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Dataset::read`].
     pub fn read_1d<T: H5Type>(&self) -> Result<Array1<T>> {
@@ -220,6 +273,16 @@ impl Dataset {
     }
 
     /// The whole two-dimensional dataset.
+    ///
+    /// ```
+    /// use h5oxide::ndarray::array;
+    /// // h5dump: compact is 4 x 5, element (i, j) = 35 i + 7 j.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// let a = ds.read_2d::<i64>()?;
+    /// assert_eq!(a.row(3), array![105, 112, 119, 126, 133]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Dataset::read`].
@@ -229,6 +292,15 @@ impl Dataset {
 
     /// The whole dataset, whatever its rank.
     ///
+    /// ```
+    /// // h5dump: rank5 is SIMPLE { ( 2, 1, 3, 2, 2 ) }.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("rank5")?;
+    /// let a = ds.read_dyn::<f64>()?;
+    /// assert_eq!(a.shape(), [2, 1, 3, 2, 2]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Dataset::read`].
     pub fn read_dyn<T: H5Type>(&self) -> Result<ArrayD<T>> {
@@ -236,6 +308,16 @@ impl Dataset {
     }
 
     /// The value of a scalar dataset.
+    ///
+    /// ```
+    /// // h5dump: scalar is H5T_IEEE_F64LE, SCALAR, 6.25.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let file = h5oxide::File::open(path)?;
+    /// assert_eq!(file.root().dataset("scalar")?.read_scalar::<f64>()?, 6.25);
+    /// // Not for a simple dataspace, even of one element.
+    /// assert!(file.root().dataset("rank1")?.read_scalar::<f64>().is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` unless the dataspace is scalar; as [`Dataset::read_raw`].
@@ -249,6 +331,18 @@ impl Dataset {
     /// The elements `selection` selects (`s![..]`, see [`SliceSpec`]), as an array of
     /// dimension `D` — the dataset's rank less the axes given single indices, plus new
     /// axes. Only the chunks the selection touches are read.
+    ///
+    /// ```
+    /// use h5oxide::ndarray::{array, s, Ix1, Ix2};
+    /// // h5dump: rank3 (H5T_STD_I16LE) is 2 x 3 x 4 holding 0 to 23.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/dataspaces.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("rank3")?;
+    /// // An index drops its axis: 2 x 3 x 4 becomes 3 x 2.
+    /// let a = ds.read_slice::<i16, _, Ix2>(s![1, .., 1..;2])?;
+    /// assert_eq!(a, array![[13, 15], [17, 19], [21, 23]]);
+    /// assert_eq!(ds.read_slice::<i16, _, Ix1>(s![0, 2, ..])?, array![8, 9, 10, 11]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` for a selection outside the dataset, a step below 1, or a result rank other
@@ -267,6 +361,15 @@ impl Dataset {
 
     /// A one-dimensional slice (see [`Dataset::read_slice`]).
     ///
+    /// ```
+    /// use h5oxide::ndarray::{array, s};
+    /// // h5dump: compact is 4 x 5, element (i, j) = 35 i + 7 j.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// assert_eq!(ds.read_slice_1d::<i32, _>(s![.., 4])?, array![28, 63, 98, 133]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Dataset::read_slice`].
     pub fn read_slice_1d<T: H5Type, S: SliceSpec>(&self, selection: S) -> Result<Array1<T>> {
@@ -274,6 +377,16 @@ impl Dataset {
     }
 
     /// A two-dimensional slice (see [`Dataset::read_slice`]).
+    ///
+    /// ```
+    /// use h5oxide::ndarray::{array, s};
+    /// // h5dump: contiguous is 6 x 7 floats, element (i, j) = (7 i + j) / 8.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("contiguous")?;
+    /// let a = ds.read_slice_2d::<f32, _>(s![4.., ..2])?;
+    /// assert_eq!(a, array![[3.5, 3.625], [4.375, 4.5]]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Dataset::read_slice`].
@@ -283,6 +396,19 @@ impl Dataset {
 
     /// Every element converted into `out`, row-major, with no allocation for the result;
     /// `out.len()` must equal the number of elements.
+    ///
+    /// ```
+    /// // h5dump: compact is 4 x 5 32-bit integers starting 0, 7, 14.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/layouts.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("compact")?;
+    /// let mut buf = [0i32; 20];
+    /// ds.read_into(&mut buf)?;
+    /// assert_eq!(buf[..3], [0, 7, 14]);
+    /// assert_eq!(buf[19], 133);
+    /// // The buffer must hold exactly the element count.
+    /// assert!(ds.read_into(&mut [0i32; 19]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` if the lengths differ; as [`Dataset::read_raw`].
@@ -299,6 +425,14 @@ impl Dataset {
 
     /// Every element of a string dataset (fixed or variable length), row-major.
     ///
+    /// ```
+    /// // h5dump: fixed_ascii_nullterm is ( 4 ) strings "", "a", "hello", "HDF5 ab".
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/types_strings.h5");
+    /// let ds = h5oxide::File::open(path)?.root().dataset("fixed_ascii_nullterm")?;
+    /// assert_eq!(ds.read_strings()?, ["", "a", "hello", "HDF5 ab"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The stored type is not a string, or a string is not valid in its character set; as
     /// [`Dataset::read_raw`].
@@ -310,6 +444,14 @@ impl Dataset {
 impl Attribute {
     /// Every element converted into `T`, row-major.
     ///
+    /// ```
+    /// // h5dump: /dense attribute_001 is H5T_STD_I32LE ( 4 ): 4, 5, 6, 7.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
+    /// let g = h5oxide::File::open(path)?.root().group("dense")?;
+    /// assert_eq!(g.attrs().get("attribute_001")?.read_raw::<i32>()?, [4, 5, 6, 7]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// The stored type does not convert into `T` (see [`H5Type`]); the stored value is
     /// malformed.
@@ -319,6 +461,16 @@ impl Attribute {
     }
 
     /// The value as an array of dimension `D`.
+    ///
+    /// ```
+    /// use h5oxide::ndarray::{array, Ix1};
+    /// // h5dump: /dense attribute_002 is H5T_STD_I32LE ( 4 ): 8, 9, 10, 11.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
+    /// let g = h5oxide::File::open(path)?.root().group("dense")?;
+    /// let a = g.attrs().get("attribute_002")?.read::<u8, Ix1>()?;
+    /// assert_eq!(a, array![8, 9, 10, 11]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` if the rank differs from `D`'s or the dataspace is null; as
@@ -331,6 +483,16 @@ impl Attribute {
 
     /// A one-dimensional value.
     ///
+    /// ```
+    /// use h5oxide::ndarray::array;
+    /// // h5dump: /dense attribute_003 is H5T_STD_I32LE ( 4 ): 12, 13, 14, 15.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
+    /// let g = h5oxide::File::open(path)?.root().group("dense")?;
+    /// let a = g.attrs().get("attribute_003")?.read_1d::<i64>()?;
+    /// assert_eq!(a, array![12, 13, 14, 15]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Attribute::read`].
     pub fn read_1d<T: H5Type>(&self) -> Result<Array1<T>> {
@@ -338,6 +500,15 @@ impl Attribute {
     }
 
     /// A two-dimensional value.
+    ///
+    /// ```
+    /// use h5oxide::ndarray::array;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("m", &array![[1u16, 2, 3], [4, 5, 6]])?;
+    /// let m = file.root().attrs().get("m")?.read_2d::<u16>()?;
+    /// assert_eq!(m, array![[1, 2, 3], [4, 5, 6]]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Attribute::read`].
@@ -347,6 +518,16 @@ impl Attribute {
 
     /// The value, whatever its rank.
     ///
+    /// ```
+    /// // h5dump: /dense attribute_000 is ( 4 ): 0, 1, 2, 3.
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
+    /// let g = h5oxide::File::open(path)?.root().group("dense")?;
+    /// let a = g.attrs().get("attribute_000")?.read_dyn::<i32>()?;
+    /// assert_eq!(a.shape(), [4]);
+    /// assert_eq!(a.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Attribute::read`].
     pub fn read_dyn<T: H5Type>(&self) -> Result<ArrayD<T>> {
@@ -354,6 +535,15 @@ impl Attribute {
     }
 
     /// The value of a scalar attribute.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("version", &3u32)?;
+    /// file.root().attrs().set("pair", &[1u32, 2])?;
+    /// assert_eq!(file.root().attrs().get("version")?.read_scalar::<u32>()?, 3);
+    /// assert!(file.root().attrs().get("pair")?.read_scalar::<u32>().is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` unless the dataspace is scalar; as [`Attribute::read_raw`].
@@ -368,6 +558,19 @@ impl Attribute {
 impl Attributes {
     /// The value of the attribute `name` as one `T`: a scalar attribute, or one whose shape
     /// holds exactly one element.
+    ///
+    /// ```
+    /// // h5dump: /dense attribute_000 is ( 4 ): 0, 1, 2, 3 (four elements, not one).
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
+    /// let g = h5oxide::File::open(path)?.root().group("dense")?;
+    /// assert!(g.attrs().get_value::<i32>("attribute_000").is_err());
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().attrs().set("rate", &44100u32)?;
+    /// file.root().attrs().set("one", &[7i8])?;
+    /// assert_eq!(file.root().attrs().get_value::<u32>("rate")?, 44100);
+    /// assert_eq!(file.root().attrs().get_value::<i8>("one")?, 7);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound` if there is no such attribute; `Usage` unless it holds exactly one

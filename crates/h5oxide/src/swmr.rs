@@ -21,8 +21,8 @@
 //! read; a read that fails with a [transient](is_transient) error can be repeated by the
 //! caller, or retried with [`Dataset::read_retrying`].
 //!
-//! Writing in SWMR mode (being the writer) is not implemented; `docs/CONCURRENCY.md` lists
-//! what it needs.
+//! The writer side is [`File::start_swmr_write`]: appends to chunked datasets written in
+//! an order a libhdf5 SWMR reader can follow (see `docs/CONCURRENCY.md`).
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -36,12 +36,31 @@ use crate::file::File;
 
 /// How many times a metadata read that fails its checksum is attempted in SWMR mode
 /// (libhdf5's default for SWMR readers, `H5Pset_metadata_read_attempts`).
+///
+/// ```
+/// // libhdf5's default metadata read attempts for SWMR readers (H5F_SWMR_METADATA_READ_ATTEMPTS).
+/// assert_eq!(h5oxide::swmr::READ_ATTEMPTS, 100);
+/// ```
 pub const READ_ATTEMPTS: u32 = 100;
 
 /// True when `e` is what a read racing a SWMR writer looks like, and may succeed when
 /// repeated: a checksum mismatch (a block read while it was rewritten), a bad signature or
 /// an address past the end of the file (a block the writer has allocated but not yet
 /// written).
+///
+/// ```
+/// use h5oxide::swmr::is_transient;
+/// use h5oxide::{File, Libver};
+/// // A version 3 superblock ends with its checksum (spec II.A): bytes 44 to 47 of a file
+/// // with 8-byte addresses. A damaged checksum reads like a block being rewritten.
+/// let mut bytes = File::options().libver(Libver::Latest).in_memory()?.into_bytes()?;
+/// bytes[45] ^= 0xff;
+/// assert!(is_transient(&File::from_bytes(bytes).unwrap_err()));
+/// let file = File::in_memory()?;
+/// let missing = file.root().group("nothing").unwrap_err();
+/// assert!(!is_transient(&missing));
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub fn is_transient(e: &Error) -> bool {
     matches!(
         e,

@@ -19,6 +19,13 @@ use crate::write::vlen::{write_elements, write_strings};
 use crate::write::Libver;
 
 /// The elements of an attribute value: stored bytes, or strings that go to the global heap.
+///
+/// ```
+/// use h5oxide::write::AttrData;
+/// use h5oxide::AttrValue;
+/// assert_eq!(2u16.attr_data(), AttrData::Bytes(vec![2, 0]));
+/// assert_eq!("K".attr_data(), AttrData::Strings(vec!["K".into()]));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttrData {
     /// Stored bytes of every element, row-major.
@@ -32,6 +39,17 @@ pub enum AttrData {
 /// A value that can be stored as an attribute: numbers and `bool` (scalars, slices,
 /// vectors, arrays, ndarray arrays) and strings (`str`, `String`, and slices or vectors of
 /// them, stored as variable-length UTF-8 strings as h5py stores `str`).
+///
+/// ```
+/// use h5oxide::AttrValue;
+/// assert_eq!(1.5f64.attr_shape(), Vec::<u64>::new());
+/// assert_eq!(vec![1i8, 2, 3].attr_shape(), [3]);
+/// assert_eq!(1.5f64.attr_type().element_size(), 8);
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().attrs().set("ids", &vec![1i8, 2, 3])?;
+/// assert_eq!(file.root().attrs().get("ids")?.read_raw::<i8>()?, [1, 2, 3]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 pub trait AttrValue {
     /// The stored datatype.
     fn attr_type(&self) -> Datatype;
@@ -50,6 +68,18 @@ fn bytes_of<T: H5Write>(v: &[T]) -> AttrData {
 /// An attribute value given as stored bytes of any fixed-size type, for types known only at
 /// run time (copying attributes, building them from HDF5/JSON). An empty shape is a scalar.
 /// Types holding variable-length data are refused by [`Attributes::set`].
+///
+/// ```
+/// use h5oxide::format::object_header::message::datatype::{ByteOrder, Datatype};
+/// use h5oxide::RawValue;
+/// let file = h5oxide::File::in_memory()?;
+/// // Two big-endian 16-bit unsigned integers, 1 and 258.
+/// let dtype = Datatype::integer(2, false, ByteOrder::BigEndian);
+/// let raw = RawValue { dtype, shape: vec![2], bytes: vec![0, 1, 1, 2] };
+/// file.root().attrs().set("be", &raw)?;
+/// assert_eq!(file.root().attrs().get("be")?.read_raw::<u16>()?, [1, 258]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawValue {
     /// The stored datatype.
@@ -220,6 +250,19 @@ impl AttrValue for Vec<&str> {
 impl Attributes {
     /// Creates or replaces the attribute `name` (h5py's `attrs[name] = value`).
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let attrs = file.root().attrs();
+    /// attrs.set("title", "run 1")?;
+    /// attrs.set("gain", &[0.5f32, 2.0])?;
+    /// // Setting again replaces.
+    /// attrs.set("title", "run 2")?;
+    /// assert_eq!(attrs.get("title")?.read_raw::<String>()?, ["run 2"]);
+    /// assert_eq!(attrs.get("gain")?.read_raw::<f32>()?, [0.5, 2.0]);
+    /// assert!(attrs.set("", &1u8).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `Usage` for an empty name, or a value whose message passes 64 KiB on an object with a
     /// version 1 header (files of the earliest generation: only dense storage holds such
@@ -288,6 +331,16 @@ impl Attributes {
     }
 
     /// Removes the attribute `name` (h5py's `del attrs[name]`).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let attrs = file.root().attrs();
+    /// attrs.set("a", &1u8)?;
+    /// attrs.remove("a")?;
+    /// assert!(!attrs.contains("a")?);
+    /// assert!(matches!(attrs.remove("a"), Err(h5oxide::Error::NotFound { .. })));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound` if there is no such attribute; `ReadOnly`; I/O errors.

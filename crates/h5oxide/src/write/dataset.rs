@@ -52,6 +52,17 @@ impl Dataset {
     /// as the dataset. This handle sees the new state afterwards; other handles to the same
     /// dataset opened before the write keep the old description until reopened.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let mut ds = file.root().new_dataset::<i32>().shape([2, 2]).create("d")?;
+    /// ds.write(&[1i32, 2, 3, 4])?;
+    /// assert_eq!(ds.read_raw::<i32>()?, [1, 2, 3, 4]);
+    /// // The count and type must match.
+    /// assert!(ds.write(&[1i32, 2, 3]).is_err());
+    /// assert!(ds.write(&[1.0f64, 2.0, 3.0, 4.0]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `Usage` if the element type or count differs; `ReadOnly`; filter and I/O errors.
     pub fn write<D: WriteData + ?Sized>(&mut self, data: &D) -> Result<()> {
@@ -63,6 +74,16 @@ impl Dataset {
     /// Writes `data` into the elements `selection` selects (an ndarray `s![..]` slice or a
     /// [`Selection`]), like h5py's `ds[2:5, 0] = data`; the data's element count must equal
     /// the selection's.
+    ///
+    /// ```
+    /// use h5oxide::ndarray::s;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let mut ds = file.root().new_dataset::<u16>().shape([3, 4]).chunk([2, 2]).create("d")?;
+    /// // h5py: ds[1, 1:3] = [7, 8]
+    /// ds.write_slice(&[7u16, 8], s![1, 1..3])?;
+    /// assert_eq!(ds.read_raw::<u16>()?, [0, 0, 0, 0, 0, 7, 8, 0, 0, 0, 0, 0]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` for a selection outside the dataset or a size or type mismatch; `ReadOnly`;
@@ -78,6 +99,16 @@ impl Dataset {
     }
 
     /// Writes stored bytes (row-major, the dataset's element size each) into a selection.
+    ///
+    /// ```
+    /// use h5oxide::{DimSlice, Selection};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let mut ds = file.root().new_dataset::<u8>().shape([6]).create("d")?;
+    /// let sel = Selection::new(vec![DimSlice { start: 1, step: 2, count: 3 }], &[6])?;
+    /// ds.write_selection_bytes(&sel, &[9, 8, 7])?;
+    /// assert_eq!(ds.read_raw::<u8>()?, [0, 9, 0, 8, 0, 7]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Dataset::write_slice`].
@@ -201,6 +232,16 @@ impl Dataset {
 
     /// Writes every element of a variable-length string dataset (new heap space holds the
     /// strings; the old strings' space is not reclaimed).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let b = file.root().new_dataset_builder();
+    /// let mut ds = b.with_strings(&["a", "bb"]).create("names")?;
+    /// ds.write_strings(&["hello", "world"])?;
+    /// assert_eq!(ds.read_strings()?, ["hello", "world"]);
+    /// assert!(ds.write_strings(&["one"]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `Usage` if the dataset does not hold variable-length strings or the count differs;

@@ -404,6 +404,18 @@ impl Group {
     /// Creates the group `path` (relative to this group, or absolute), creating missing
     /// intermediate groups like h5py's `create_group("a/b")`.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let b = file.root().create_group("a/b")?;
+    /// assert_eq!(b.name(), "/a/b");
+    /// assert_eq!(file.group("a")?.member_names()?, ["b"]);
+    /// assert!(matches!(
+    ///     file.root().create_group("a/b"),
+    ///     Err(h5oxide::Error::AlreadyExists { .. })
+    /// ));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `AlreadyExists` ("unable to create group (name already exists)") if the last name
     /// exists; `WrongKind` if an intermediate name is not a group; `ReadOnly`; I/O errors.
@@ -423,6 +435,16 @@ impl Group {
 
     /// The group `path`, created (with intermediate groups) if it does not exist, like
     /// h5py's `require_group`.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let first = file.root().require_group("runs/1")?;
+    /// // The second call finds the same group.
+    /// assert_eq!(file.root().require_group("runs/1")?.address(), first.address());
+    /// file.root().new_dataset::<u8>().shape([1]).create("d")?;
+    /// assert!(file.root().require_group("d").is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `WrongKind` if `path` names something that is not a group; `ReadOnly`; I/O errors.
@@ -451,6 +473,18 @@ impl Group {
     /// Creates a soft link `name` whose value is `target` (a path, not checked: soft links
     /// may dangle), like h5py's `g[name] = h5py.SoftLink(target)`.
     ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let root = file.root();
+    /// root.new_dataset::<u8>().shape([3]).create("data")?;
+    /// root.link_soft("/data", "latest")?;
+    /// assert_eq!(root.dataset("latest")?.shape(), [3]);
+    /// // Dangling links may be created.
+    /// root.link_soft("/not/yet", "later")?;
+    /// assert!(root.dataset("later").is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// `AlreadyExists` if `name` exists; `ReadOnly`; I/O errors.
     pub fn link_soft(&self, target: &str, name: &str) -> Result<()> {
@@ -465,6 +499,15 @@ impl Group {
 
     /// Creates an external link `name` to the object `path` in the file `file_name`, like
     /// h5py's `g[name] = h5py.ExternalLink(file_name, path)`.
+    ///
+    /// ```
+    /// use h5oxide::Link;
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().link_external("links_target.h5", "/group", "ext")?;
+    /// let want = Link::External { file: "links_target.h5".into(), path: "/group".into() };
+    /// assert_eq!(file.root().link("ext")?, Some(want));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `AlreadyExists` if `name` exists; `ReadOnly`; I/O errors.
@@ -482,6 +525,16 @@ impl Group {
 
     /// Creates a hard link `name` to the object at `target_path` (which must exist in this
     /// file), like h5py's `g[name] = g[target_path]`. The object's link count goes up.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let root = file.root();
+    /// let g = root.create_group("g")?;
+    /// root.link_hard("g", "same")?;
+    /// assert_eq!(root.group("same")?.address(), g.address());
+    /// assert!(root.link_hard("missing", "x").is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound` if the target does not exist; `AlreadyExists` if `name` exists;
@@ -609,6 +662,16 @@ impl Group {
     /// Removes the link `name` (h5py's `del g[name]`). The object a hard link pointed to
     /// loses one link; with none left, its header and raw data are freed for reuse (after
     /// the next commit when committed; see [`crate::write`]).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let root = file.root();
+    /// root.create_group("tmp")?;
+    /// root.unlink("tmp")?;
+    /// assert!(!root.contains("tmp"));
+    /// assert!(matches!(root.unlink("tmp"), Err(h5oxide::Error::NotFound { .. })));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     ///
     /// # Errors
     /// `NotFound` if there is no such link; `ReadOnly`; I/O errors.

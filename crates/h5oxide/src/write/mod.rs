@@ -136,6 +136,16 @@ pub use filters::{Bitshuffle, Blosc, BloscShuffle, ScaleOffset, Szip};
 pub use types::{H5Write, WriteData};
 
 /// The format generation of a new file, as h5py's `libver` names its bounds.
+///
+/// ```
+/// use h5oxide::{File, Libver};
+/// // Spec II.A: superblock version 0 for the earliest format, 3 for the latest.
+/// let old = File::options().libver(Libver::Earliest).in_memory()?;
+/// let new = File::options().libver(Libver::Latest).in_memory()?;
+/// assert_eq!((old.superblock_version(), new.superblock_version()), (0, 3));
+/// assert_eq!(Libver::default(), Libver::Earliest);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Libver {
     /// The structures every HDF5 library since 1.8 reads (h5py's default): superblock 0,

@@ -196,6 +196,15 @@ impl File {
     }
 
     /// True while the file is in SWMR write mode (see [`File::start_swmr_write`]).
+    ///
+    /// ```
+    /// use h5oxide::{File, Libver};
+    /// let file = File::options().libver(Libver::Latest).in_memory()?;
+    /// assert!(!file.is_swmr_write());
+    /// file.start_swmr_write()?;
+    /// assert!(file.is_swmr_write());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
     pub fn is_swmr_write(&self) -> bool {
         active(self)
     }
