@@ -105,7 +105,8 @@ pub fn all(cfg: &Config) -> Vec<Workload<'_>> {
         ));
     }
     w.push(hyperslab(chunked.clone(), rows));
-    w.push(slices(chunked, rows));
+    w.push(slices(chunked.clone(), rows));
+    w.push(threaded_slices(chunked, rows, 2));
     w.push(listing(cfg, "groups_latest.h5", "dense links, latest"));
     w.push(listing(cfg, "groups_earliest.h5", "symbol table, earliest"));
     w.push(small_datasets(cfg));
@@ -348,6 +349,77 @@ fn slices(path: String, rows: u64) -> Workload<'static> {
         ox: Box::new(move || ox_slices(&path, true)),
         c: Box::new(move || c_slices(&p2)),
     }
+}
+
+/// The slices of [`slices`] read by `threads` threads sharing one open `File` (each thread
+/// a contiguous share of the slices), to show reads scaling with threads: libhdf5's side is
+/// the same serial loop as in [`slices`], since its serial build must not be entered from
+/// several threads at once (its thread-safe build takes one global lock instead).
+fn threaded_slices(path: String, rows: u64, threads: u64) -> Workload<'static> {
+    let p2 = path.clone();
+    Workload {
+        name: format!("gzip read in {SLICE_ROWS}-row slices, {threads} threads, one File"),
+        bytes: Some(rows * COLS * 8),
+        ox: Box::new(move || ox_slices_threaded(&path, threads)),
+        c: Box::new(move || c_slices(&p2)),
+    }
+}
+
+/// [`ox_slices`] split over `threads` threads, with a chunk cache large enough for one chunk
+/// per thread; the values are folded in row order.
+pub fn ox_slices_threaded(path: &str, threads: u64) -> Output {
+    // Room for each thread's current chunk (1 MiB each), so the threads do not evict
+    // each other's chunks from the shared cache.
+    let f = ok(
+        "open the file",
+        File::options().chunk_cache_size(4 << 20).open(path),
+    );
+    let d = ok("open the dataset", f.root().dataset("gzip"));
+    let shape = d.shape();
+    let rows = shape.first().copied().unwrap_or(0);
+    let nslices = rows.div_ceil(SLICE_ROWS);
+    let per = nslices.div_ceil(threads.max(1));
+    let parts: Vec<Vec<f64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.max(1))
+            .map(|t| {
+                let d = d.clone();
+                let shape = shape.clone();
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for i in t * per..((t + 1) * per).min(nslices) {
+                        let start = i * SLICE_ROWS;
+                        let count = SLICE_ROWS.min(rows - start);
+                        let sel = ok(
+                            "build a selection",
+                            Selection::new(
+                                vec![
+                                    DimSlice {
+                                        start,
+                                        step: 1,
+                                        count,
+                                    },
+                                    DimSlice::all(COLS),
+                                ],
+                                &shape,
+                            ),
+                        );
+                        extend_f64(&mut out, &ok("read a slice", d.read_bytes_selection(&sel)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a reading thread panicked"))
+            .collect()
+    });
+    let (mut fold, mut n) = (Fold::default(), 0u64);
+    for v in &parts {
+        fold.add_f64(v);
+        n += v.len() as u64;
+    }
+    Output::Folded(fold.value(), n)
 }
 
 fn listing(cfg: &Config, file: &str, what: &str) -> Workload<'static> {
