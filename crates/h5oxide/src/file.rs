@@ -132,13 +132,29 @@ pub(crate) struct FileInner {
 }
 
 impl FileInner {
-    /// Forgets every decoded header and link list: called whenever metadata changes.
+    /// Forgets every decoded header and link list.
+    #[allow(dead_code)]
     pub(crate) fn invalidate(&self) {
         self.headers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         self.links.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Forgets the decoded headers and link lists cached under `addresses` (objects that
+    /// changed or moved): every other cached object is untouched, as a change rewrites
+    /// only the object itself and, when it moves, the groups linking to it, which are
+    /// forgotten in turn by their own rewrite.
+    pub(crate) fn forget(&self, addresses: &[u64]) {
+        let mut h = self.headers.lock().unwrap_or_else(|e| e.into_inner());
+        for a in addresses {
+            h.remove(a);
+        }
+        // Link lists are cached under the address a handle holds, which may be one the
+        // object had before it moved.
+        let mut l = self.links.lock().unwrap_or_else(|e| e.into_inner());
+        l.retain(|k, _| !addresses.contains(k) && !addresses.contains(&self.resolve(*k)));
     }
 
     /// The current address of the object first stored at `address`.

@@ -190,7 +190,6 @@ impl Dataset {
             })?;
         }
         drop(ws);
-        file.inner.invalidate();
         self.forget_cached_chunks();
         *self = self.reload()?;
         Ok(())

@@ -104,7 +104,7 @@ pub(crate) fn rewrite(
     edit(&mut h, ws)?;
     let sink = sink_of(file, ws);
     let new = put_header(ws, &sink, Some(addr), &h)?;
-    file.inner.invalidate();
+    file.inner.forget(&[addr, new]);
     if new != addr {
         relocated(file, ws, addr, new)?;
     }
