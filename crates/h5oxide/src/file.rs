@@ -121,6 +121,9 @@ pub(crate) struct FileInner {
     pub(crate) forward: Mutex<HashMap<u64, u64>>,
     /// The writer's state, for files open in a writable mode.
     pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+    /// Chunks written but held back in memory (see [`crate::write::pending`]). Locked
+    /// after `writer` when both are held, never across a flush.
+    pub(crate) pending: Mutex<crate::write::pending::Pending>,
     /// Decoded chunks by (dataset object header address, chunk offset).
     pub(crate) chunk_cache: ChunkCache<(u64, Vec<u64>)>,
     /// Opened for reading while another process writes (see [`crate::swmr`]).
@@ -169,6 +172,16 @@ impl Drop for FileInner {
         // Closing a writable file commits it; an error here has nowhere to go, and the
         // previous commit stays readable (see crate::write).
         let _ = crate::write::commit_inner(self);
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        // The last handle going away commits the file (`FileInner`'s drop); chunks held
+        // back in memory must reach it first. Errors have nowhere to go, as there.
+        if Arc::strong_count(&self.inner) == 1 {
+            let _ = crate::write::pending::flush_file(self);
+        }
     }
 }
 
@@ -584,6 +597,7 @@ impl File {
     /// # Errors
     /// I/O errors.
     pub fn flush(&self) -> Result<()> {
+        crate::write::pending::flush_file(self)?;
         crate::write::commit_inner(&self.inner)
     }
 
@@ -651,6 +665,7 @@ impl File {
                 links: Mutex::new(HashMap::new()),
                 forward: Mutex::new(HashMap::new()),
                 writer,
+                pending: Mutex::new(Default::default()),
                 chunk_cache: ChunkCache::new(cache_bytes),
                 swmr: false,
                 lock: Mutex::new(None),

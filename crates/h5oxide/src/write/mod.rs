@@ -73,6 +73,7 @@ pub(crate) mod external;
 pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
+pub(crate) mod pending;
 pub(crate) mod reference;
 pub(crate) mod symbol_table;
 pub mod types;

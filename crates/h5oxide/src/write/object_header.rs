@@ -123,6 +123,11 @@ fn relocated(file: &File, ws: &mut WriteState, old: u64, new: u64) -> Result<()>
         }
         f.insert(old, new);
     }
+    file.inner
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .moved(old, new);
     ensure_parents(file, ws)?;
     let index = ws.parents.get_or_insert_with(HashMap::new);
     let links = index.remove(&old).unwrap_or_default();
