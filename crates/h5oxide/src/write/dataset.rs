@@ -227,6 +227,7 @@ impl Dataset {
                 ))
             }
         };
+        let changed = new_layout.is_some();
         if let Some(storage) = new_layout {
             let layout = match storage {
                 Storage::Chunked(c) => chunked_layout_message(c),
@@ -243,7 +244,8 @@ impl Dataset {
         }
         drop(ws);
         self.forget_cached_chunks();
-        *self = self.reload()?;
+        // Unchanged header: the view read under the lock is current.
+        *self = if changed { self.reload()? } else { ds };
         Ok(())
     }
 
