@@ -15,8 +15,8 @@
 //!   that), and only moves when it outgrows its allocation. Repeated edits between two
 //!   commits therefore do not pile up copies.
 //! - Handles keep working across moves: the file keeps a forwarding map from an object's
-//!   old header address to its new one, consulted on every header read, and the header and
-//!   link caches are dropped after every change.
+//!   old header address to its new one, consulted on every header read, and the cached
+//!   header and link list of every object that changed or moved are dropped.
 //! - A commit ([`File::flush`](crate::File::flush), [`File::close`](crate::File::close), and
 //!   dropping the last handle) makes the file long enough for the end-of-file address,
 //!   `sync`s, writes the superblock (new root address, new end of file; it is the only
@@ -25,7 +25,9 @@
 //!   bytes after its end-of-file address are ignored by every reader.
 //!
 //! Raw data of contiguous datasets is written in place (it is not metadata; the layout does
-//! not change), chunks copy-on-write like metadata. Superseded copies are not reused
+//! not change), chunks copy-on-write like metadata. Written chunks are first held in memory
+//! and a dataset's index is written once, when its pending state is flushed (before it is
+//! read, before it shrinks, and before every commit; `write::pending`). Superseded copies are not reused
 //! (there is no free-space manager); `h5repack` reclaims them.
 //!
 //! # Format generations
