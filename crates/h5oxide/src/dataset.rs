@@ -843,6 +843,11 @@ impl Dataset {
 
     /// The chunk records, read from the index once per handle (see [`Meta`]).
     pub(crate) fn records(&self, c: &ChunkedLayout) -> Result<Arc<Vec<ChunkRecord>>> {
+        // In a writable file, chunks may be held back in memory and this handle's layout
+        // may predate the last writes (crate::write::pending).
+        if let Some(c) = crate::write::pending::current_layout(&self.file, self.address)? {
+            return Ok(Arc::new(self.chunk_records(&c)?));
+        }
         if let Some(r) = self.meta.records.get() {
             return Ok(Arc::clone(r));
         }

@@ -164,6 +164,9 @@ pub(crate) struct FileInner {
     pub(crate) forward: Mutex<HashMap<u64, u64>>,
     /// The writer's state, for files open in a writable mode.
     pub(crate) writer: Option<Mutex<crate::write::WriteState>>,
+    /// Chunks written but held back in memory (see [`crate::write::pending`]). Locked
+    /// after `writer` when both are held, never across a flush.
+    pub(crate) pending: Mutex<crate::write::pending::Pending>,
     /// Decoded chunks by (dataset object header address, chunk offset).
     pub(crate) chunk_cache: ChunkCache<(u64, Vec<u64>)>,
     /// Opened for reading while another process writes (see [`crate::swmr`]).
@@ -177,13 +180,29 @@ pub(crate) struct FileInner {
 }
 
 impl FileInner {
-    /// Forgets every decoded header and link list: called whenever metadata changes.
+    /// Forgets every decoded header and link list.
+    #[allow(dead_code)]
     pub(crate) fn invalidate(&self) {
         self.headers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         self.links.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Forgets the decoded headers and link lists cached under `addresses` (objects that
+    /// changed or moved): every other cached object is untouched, as a change rewrites
+    /// only the object itself and, when it moves, the groups linking to it, which are
+    /// forgotten in turn by their own rewrite.
+    pub(crate) fn forget(&self, addresses: &[u64]) {
+        let mut h = self.headers.lock().unwrap_or_else(|e| e.into_inner());
+        for a in addresses {
+            h.remove(a);
+        }
+        // Link lists are cached under the address a handle holds, which may be one the
+        // object had before it moved.
+        let mut l = self.links.lock().unwrap_or_else(|e| e.into_inner());
+        l.retain(|k, _| !addresses.contains(k) && !addresses.contains(&self.resolve(*k)));
     }
 
     /// The current address of the object first stored at `address`.
@@ -198,6 +217,19 @@ impl Drop for FileInner {
         // Closing a writable file commits it; an error here has nowhere to go, and the
         // previous commit stays readable (see crate::write).
         let _ = crate::write::commit_inner(self);
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        // The last handle going away commits the file (`FileInner`'s drop); chunks held
+        // back in memory must reach it first, then stored references to objects that
+        // moved are updated (`write::ref_patch`). Errors have nowhere to go, as there.
+        if self.inner.writer.is_some() && Arc::strong_count(&self.inner) == 1 {
+            let _ = crate::write::pending::flush_file(self);
+            let _ = crate::write::ref_patch::patch_references(self);
+            let _ = crate::write::pending::flush_file(self);
+        }
     }
 }
 
@@ -839,6 +871,7 @@ impl File {
         if crate::write::swmr::active(self) {
             return crate::write::swmr::flush(&self.inner);
         }
+        crate::write::pending::flush_file(self)?;
         crate::write::commit(self)
     }
 
@@ -921,6 +954,7 @@ impl File {
                 links: Mutex::new(HashMap::new()),
                 forward: Mutex::new(HashMap::new()),
                 writer,
+                pending: Mutex::new(Default::default()),
                 chunk_cache: ChunkCache::new(cache_bytes),
                 swmr: false,
                 swmr_write: Mutex::new(None),

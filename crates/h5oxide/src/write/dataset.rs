@@ -20,8 +20,61 @@ use crate::write::chunks::{
 };
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
+use crate::write::pending::{flush_dataset, PendingDataset};
 use crate::write::types::{vlen_string_type, H5Write, WriteData};
 use crate::write::vlen::{stored_bytes, write_strings};
+
+/// Copies the selected part of `bytes` into the decoded chunks it touches, held in `p`: a
+/// chunk not held yet is read, unless the selection covers it whole.
+fn buffer_chunks(
+    file: &crate::file::File,
+    p: &mut PendingDataset,
+    sel: &Selection,
+    bytes: &[u8],
+    chunk: &[u64],
+    dims: &[u64],
+) -> Result<()> {
+    let elem = p.cx.elem;
+    for origin in chunk_origins(sel, chunk) {
+        let mut block = match p.dirty.remove(&origin) {
+            Some((_, b)) => b,
+            None if covers(sel, &origin, chunk, dims) => p.cx.fill_block()?,
+            None => match p.records.iter().find(|r| r.offset == origin) {
+                Some(r) => p.cx.read_chunk(file, r)?,
+                None => p.cx.fill_block()?,
+            },
+        };
+        let r = sel.copy_into_block(bytes, &mut block, &origin, chunk, elem);
+        let seq = file
+            .inner
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next_seq();
+        p.dirty.insert(origin, (seq, block));
+        r?;
+    }
+    Ok(())
+}
+
+/// Whether the selection covers the whole chunk at `origin`, which lies inside the
+/// dataset: writing it then needs nothing of the stored chunk.
+fn covers(sel: &Selection, origin: &[u64], chunk: &[u64], dims: &[u64]) -> bool {
+    let sl = sel.dims();
+    sl.len() == chunk.len()
+        && sl
+            .iter()
+            .zip(origin)
+            .zip(chunk)
+            .zip(dims)
+            .all(|(((s, &o), &c), &n)| {
+                let end = o.saturating_add(c);
+                end <= n
+                    && (s.step == 1 || s.count <= 1)
+                    && s.start <= o
+                    && s.start.saturating_add(s.count) >= end
+            })
+}
 
 fn replace_message(
     msgs: &mut Vec<h5oxide_format::object_header::RawMessage>,
@@ -177,31 +230,30 @@ impl Dataset {
                     pipeline: ds.filters().cloned(),
                     fill,
                 };
-                let mut records = ds.chunk_list()?;
-                for origin in chunk_origins(sel, &c.dims) {
-                    let pos = records.iter().position(|r| r.offset == origin);
-                    let mut block = match pos {
-                        Some(i) => cx.read_chunk(&file, &records[i])?,
-                        None => cx.fill_block()?,
-                    };
-                    sel.copy_into_block(bytes, &mut block, &origin, &c.dims, elem)?;
-                    let old = pos.map(|i| records[i].clone());
-                    let rec = cx.write_chunk(&mut ws, &sink, origin, block, old.as_ref())?;
-                    match pos {
-                        Some(i) => records[i] = rec,
-                        None => records.push(rec),
-                    }
-                }
-                let max = ds.space().max_dims_or_dims().to_vec();
-                let filtered = ds.filters().is_some_and(|p| !p.filters.is_empty());
-                Some(Storage::Chunked(write_index(
-                    &mut ws,
-                    &sink,
-                    &mut records,
-                    c,
-                    &max,
-                    filtered,
-                )?))
+                // Chunks are kept decoded in memory and the index is written at the next
+                // flush (write::pending): rows written one by one cost a copy each.
+                let addr = ds.address();
+                let taken = file
+                    .inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take(addr);
+                let mut p = match taken {
+                    Some(p) => p,
+                    None => PendingDataset {
+                        records: ds.chunk_list()?,
+                        cx,
+                        dirty: Default::default(),
+                    },
+                };
+                let r = buffer_chunks(&file, &mut p, sel, bytes, &c.dims, &dims);
+                let mut pending = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+                // Put back even after an error: what it holds was written before.
+                pending.put(addr, p);
+                r?;
+                pending.evict(&mut ws, &sink)?;
+                None
             }
             _ => {
                 return Err(Error::Usage(
@@ -209,6 +261,7 @@ impl Dataset {
                 ))
             }
         };
+        let changed = new_layout.is_some();
         if let Some(storage) = new_layout {
             let layout = match storage {
                 Storage::Chunked(c) => chunked_layout_message(c),
@@ -224,9 +277,9 @@ impl Dataset {
             })?;
         }
         drop(ws);
-        file.inner.invalidate();
         self.forget_cached_chunks();
-        *self = self.reload()?;
+        // Unchanged header: the view read under the lock is current.
+        *self = if changed { self.reload()? } else { ds };
         Ok(())
     }
 
@@ -297,6 +350,11 @@ impl Dataset {
         }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
+        // Shrinking edits stored chunks: held ones are written first. Growing leaves
+        // them held (the layout message on disk still matches the chunks written).
+        if new.iter().zip(&self.space().dims).any(|(n, o)| n < o) {
+            flush_dataset(&file, &mut ws, self.address())?;
+        }
         let ds = self.reload()?;
         let Storage::Chunked(c) = &ds.layout().storage else {
             return Err(Error::ResizeNotChunked);

@@ -86,6 +86,16 @@ fn to_target(l: Link) -> LinkTarget {
     }
 }
 
+/// The link a stored target describes (the inverse of [`to_target`]).
+fn from_target(t: LinkTarget) -> Link {
+    match t {
+        LinkTarget::Hard { address } => Link::Hard { address },
+        LinkTarget::Soft { path } => Link::Soft { target: path },
+        LinkTarget::External { file, path, .. } => Link::External { file, path },
+        LinkTarget::UserDefined { link_type, data } => Link::UserDefined { link_type, data },
+    }
+}
+
 fn charset_of(name: &str) -> CharacterSet {
     if name.is_ascii() {
         CharacterSet::Ascii
@@ -143,7 +153,7 @@ pub(crate) fn edit_links(
     f(&mut links)?;
     links.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     let sink = sink_of(file, ws);
-    rewrite(file, ws, g, &mut |h, ws| {
+    let new = rewrite(file, ws, g, &mut |h, ws| {
         let msgs = &mut h.messages;
         if let Some(i) = msgs.iter().position(|m| m.msg_type == types::SYMBOL_TABLE) {
             if links.iter().all(|l| storable(&l.target)) {
@@ -240,7 +250,22 @@ pub(crate) fn edit_links(
             }
         }
         Ok(())
-    })
+    })?;
+    // The links just written are what reading them back gives (sorted by name): cached,
+    // the next edit or lookup of this group does not decode its whole link storage again.
+    // Not when the group moved on while its parents were relinked (a link cycle).
+    if file.inner.resolve(new) == new {
+        let sorted: Vec<(String, Link)> = links
+            .into_iter()
+            .map(|l| (l.name, from_target(l.target)))
+            .collect();
+        file.inner
+            .links
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(new, std::sync::Arc::new(sorted));
+    }
+    Ok(new)
 }
 
 /// Points the existing link `name` of group `g` at `new` (an object that moved).

@@ -15,8 +15,8 @@
 //!   that), and only moves when it outgrows its allocation. Repeated edits between two
 //!   commits therefore do not pile up copies.
 //! - Handles keep working across moves: the file keeps a forwarding map from an object's
-//!   old header address to its new one, consulted on every header read, and the header and
-//!   link caches are dropped after every change.
+//!   old header address to its new one, consulted on every header read, and the cached
+//!   header and link list of every object that changed or moved are dropped.
 //! - Stored references follow moved objects: before a commit writes the superblock,
 //!   every dataset and attribute whose type holds object, region or revised references
 //!   (recorded during the link walk and as headers are written) has its references to
@@ -30,7 +30,9 @@
 //!   bytes after its end-of-file address are ignored by every reader.
 //!
 //! Raw data of contiguous datasets is written in place (it is not metadata; the layout does
-//! not change), chunks copy-on-write like metadata.
+//! not change), chunks copy-on-write like metadata. Written chunks are first held in memory
+//! and a dataset's index is written once, when its pending state is flushed (before it is
+//! read, before it shrinks, and before every commit; `write::pending`).
 //!
 //! Freed space is reused in two classes, which is what keeps the guarantee above:
 //!
@@ -54,9 +56,8 @@
 //! Not reclaimed: committed structures written by other writers whose size is not read
 //! (libhdf5's group B-trees and heaps, chunk indexes), global heap collections of replaced
 //! variable-length data, and the members of a deleted group. The free list is not stored in
-//! the file; `h5repack` reclaims what is left. Object references stored as data are not
-//! updated when their object's header moves: they named a stale copy before, and now may
-//! name reused space.
+//! the file; `h5repack` reclaims what is left. Object references stored as data follow
+//! their objects (above).
 //!
 //! # Format generations
 //!
@@ -113,6 +114,7 @@ pub(crate) mod external;
 pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
+pub(crate) mod pending;
 pub(crate) mod ref_patch;
 pub(crate) mod reference;
 pub(crate) mod swmr;
@@ -203,7 +205,11 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
 
 /// Updates stored references to moved objects (`ref_patch`), then commits.
 pub(crate) fn commit(file: &crate::File) -> Result<()> {
+    // Held chunks first (they may move headers), then references to moved objects, whose
+    // chunked tables are written through the same held-chunk path, so flushed again.
+    pending::flush_file(file)?;
     ref_patch::patch_references(file)?;
+    pending::flush_file(file)?;
     commit_inner(&file.inner)
 }
 

@@ -105,7 +105,7 @@ pub(crate) fn rewrite(
     edit(&mut h, ws)?;
     let sink = sink_of(file, ws);
     let new = put_header(ws, &sink, Some(addr), &h)?;
-    file.inner.invalidate();
+    file.inner.forget(&[addr, new]);
     if new != addr {
         ws.retire_header(&old);
         relocated(file, ws, addr, new)?;
@@ -125,6 +125,11 @@ fn relocated(file: &File, ws: &mut WriteState, old: u64, new: u64) -> Result<()>
         }
         f.insert(old, new);
     }
+    file.inner
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .moved(old, new);
     ensure_parents(file, ws)?;
     let index = ws.parents.get_or_insert_with(HashMap::new);
     let links = index.remove(&old).unwrap_or_default();

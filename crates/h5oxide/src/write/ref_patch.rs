@@ -21,7 +21,6 @@
 //! references to objects in other files.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use h5oxide_format::heap::global::{GlobalHeapCollection, GlobalHeapId, GlobalHeapObject};
 use h5oxide_format::object_header::message::attribute::MaybeShared;
@@ -107,17 +106,6 @@ pub(crate) fn note_walk(file: &File, ws: &mut WriteState, objects: &HashSet<u64>
         note_header(ws, addr, &h);
     }
     Ok(())
-}
-
-/// Commits through [`File`] handles update references first; the last handle dropped
-/// does the same before the file's final commit.
-impl Drop for File {
-    fn drop(&mut self) {
-        if self.inner.writer.is_some() && Arc::strong_count(&self.inner) == 1 {
-            // An error has nowhere to go here; the commit that follows still runs.
-            let _ = patch_references(self);
-        }
-    }
 }
 
 /// Rewrites every stored reference to an object that moved since the last update (see
@@ -212,10 +200,12 @@ impl Patcher<'_> {
 
     fn dataset(&self, mut ds: Dataset) -> Result<()> {
         let file = self.file;
-        let mut ws = begin(file)?;
-        let sink = sink_of(file, &ws);
+        // Read before taking the writer's lock: a read first flushes chunks the writer
+        // holds for this dataset, which takes that lock.
         let dtype = ds.dtype().clone();
         let mut bytes = ds.read_bytes()?;
+        let mut ws = begin(file)?;
+        let sink = sink_of(file, &ws);
         if !self.buffer(&mut ws, &sink, &dtype, &mut bytes, ds.address())? {
             return Ok(());
         }

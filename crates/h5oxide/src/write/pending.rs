@@ -1,0 +1,259 @@
+//! Write-back of chunked datasets: chunks written through the API are kept decoded in
+//! memory, and a dataset's chunk index and layout message are written once, when its
+//! pending state is flushed, instead of on every write.
+//!
+//! A dataset's pending state is flushed before anything reads its chunks (the read path
+//! asks [`current_layout`] first), before it shrinks, and before every commit
+//! ([`crate::File::flush`], [`crate::File::close`], dropping the last handle). Flushing
+//! writes the chunks, the index and the header through the ordinary copy-on-write path,
+//! so pending state only ever reaches the file as scratch space below a superblock not yet
+//! written (see [`crate::write`]): the crash guarantee is unchanged.
+//!
+//! Decoded chunks held back are bounded by [`PENDING_BYTES`]; past it the oldest are
+//! written out (their index still waits for the flush).
+
+use std::collections::HashMap;
+
+use h5oxide_format::chunk_index::ChunkRecord;
+use h5oxide_format::object_header::message::layout::{ChunkedLayout, Storage};
+use h5oxide_format::object_header::message::Message;
+
+use crate::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::file::File;
+use crate::write::alloc::{Sink, WriteState};
+use crate::write::chunks::{chunked_layout_message, write_index, ChunkCtx};
+use crate::write::object_header::{raw, rewrite, sink_of};
+
+/// Bytes of decoded chunks held back across all datasets of a file.
+pub(crate) const PENDING_BYTES: usize = 16 << 20;
+
+/// The pending state of every dataset of one file, by current header address.
+#[derive(Default)]
+pub(crate) struct Pending {
+    datasets: HashMap<u64, PendingDataset>,
+    /// Bytes of the decoded chunks held in `datasets`.
+    bytes: usize,
+    /// Age of the next chunk put in memory: the oldest is written out first.
+    seq: u64,
+}
+
+/// One dataset's chunks that are not (or not yet all) in its index on disk.
+pub(crate) struct PendingDataset {
+    /// Writing a chunk: shape, element size, filters, fill value.
+    pub(crate) cx: ChunkCtx,
+    /// Every chunk of the dataset as the next index lists it.
+    pub(crate) records: Vec<ChunkRecord>,
+    /// Decoded chunks not written yet, by chunk origin: (age, bytes).
+    pub(crate) dirty: HashMap<Vec<u64>, (u64, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("datasets", &self.datasets.len())
+            .field("bytes", &self.bytes)
+            .finish()
+    }
+}
+
+impl Pending {
+    /// Takes the pending state of the dataset at `addr` out (to edit or flush it).
+    pub(crate) fn take(&mut self, addr: u64) -> Option<PendingDataset> {
+        let p = self.datasets.remove(&addr)?;
+        self.bytes = self.bytes.saturating_sub(p.dirty_bytes());
+        Some(p)
+    }
+
+    /// Puts the pending state of the dataset at `addr` back.
+    pub(crate) fn put(&mut self, addr: u64, p: PendingDataset) {
+        self.bytes = self.bytes.saturating_add(p.dirty_bytes());
+        self.datasets.insert(addr, p);
+    }
+
+    /// Whether the dataset at `addr` has pending state.
+    pub(crate) fn contains(&self, addr: u64) -> bool {
+        self.datasets.contains_key(&addr)
+    }
+
+    /// The next chunk age.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Follows a dataset whose header moved from `old` to `new`.
+    pub(crate) fn moved(&mut self, old: u64, new: u64) {
+        if let Some(p) = self.datasets.remove(&old) {
+            self.datasets.insert(new, p);
+        }
+    }
+
+    /// Writes out the oldest decoded chunks until at most [`PENDING_BYTES`] are held.
+    pub(crate) fn evict(&mut self, ws: &mut WriteState, sink: &Sink<'_>) -> Result<()> {
+        while self.bytes > PENDING_BYTES {
+            let oldest = self
+                .datasets
+                .iter()
+                .flat_map(|(a, p)| p.dirty.iter().map(move |(o, (s, _))| (*s, *a, o.clone())))
+                .min();
+            let Some((_, addr, origin)) = oldest else {
+                break;
+            };
+            let Some(p) = self.datasets.get_mut(&addr) else {
+                break;
+            };
+            if let Some((_, block)) = p.dirty.remove(&origin) {
+                self.bytes = self.bytes.saturating_sub(block.len());
+                p.write_out(ws, sink, origin, block)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl PendingDataset {
+    fn dirty_bytes(&self) -> usize {
+        self.dirty.values().map(|(_, b)| b.len()).sum()
+    }
+
+    /// Writes one decoded chunk (over its previous copy when that is scratch space it fits
+    /// in) and records where it went.
+    fn write_out(
+        &mut self,
+        ws: &mut WriteState,
+        sink: &Sink<'_>,
+        origin: Vec<u64>,
+        block: Vec<u8>,
+    ) -> Result<()> {
+        let pos = self.records.iter().position(|r| r.offset == origin);
+        let old = pos.map(|i| self.records[i].clone());
+        let rec = self.cx.write_chunk(ws, sink, origin, block, old.as_ref())?;
+        match pos {
+            Some(i) => self.records[i] = rec,
+            None => self.records.push(rec),
+        }
+        Ok(())
+    }
+}
+
+/// Writes the pending state of the dataset at `addr` (its current address): its held
+/// chunks, then its index and layout message. A no-op when nothing is pending.
+pub(crate) fn flush_dataset(file: &File, ws: &mut WriteState, addr: u64) -> Result<()> {
+    let addr = file.inner.resolve(addr);
+    let taken = file
+        .inner
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take(addr);
+    let Some(mut p) = taken else {
+        return Ok(());
+    };
+    let ds = Dataset::new(file.clone(), addr, String::new())?;
+    let Storage::Chunked(c) = &ds.layout().storage else {
+        return Err(Error::Usage(
+            "pending chunks of a dataset that is not chunked",
+        ));
+    };
+    let sink = sink_of(file, ws);
+    let mut dirty: Vec<(Vec<u64>, Vec<u8>)> = p.dirty.drain().map(|(o, (_, b))| (o, b)).collect();
+    dirty.sort_by(|a, b| a.0.cmp(&b.0));
+    for (origin, block) in dirty {
+        p.write_out(ws, &sink, origin, block)?;
+    }
+    let max = ds.space().max_dims_or_dims().to_vec();
+    let filtered = ds.filters().is_some_and(|f| !f.filters.is_empty());
+    let l = write_index(ws, &sink, &mut p.records, c, &max, filtered)?;
+    let m = raw(
+        &Message::Layout(chunked_layout_message(l)),
+        0,
+        &file.inner.ctx,
+    )?;
+    rewrite(file, ws, addr, &mut |h, _| {
+        match h.messages.iter().position(|r| r.msg_type == m.msg_type) {
+            Some(i) => h.messages[i] = m.clone(),
+            None => h.messages.push(m.clone()),
+        }
+        Ok(())
+    })?;
+    ds.forget_cached_chunks();
+    Ok(())
+}
+
+/// Flushes every dataset's pending state.
+pub(crate) fn flush_all(file: &File, ws: &mut WriteState) -> Result<()> {
+    loop {
+        let next = {
+            let p = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+            p.datasets.keys().next().copied()
+        };
+        let Some(addr) = next else {
+            return Ok(());
+        };
+        flush_dataset(file, ws, addr)?;
+    }
+}
+
+/// Flushes every dataset's pending state of a writable file (before a commit).
+///
+/// # Errors
+/// I/O and filter errors; a file whose earlier write failed.
+pub(crate) fn flush_file(file: &File) -> Result<()> {
+    let Some(w) = &file.inner.writer else {
+        return Ok(());
+    };
+    if file
+        .inner
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .datasets
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
+    if ws.has_failed() {
+        return Err(Error::Usage(crate::write::FAILED));
+    }
+    flush_all(file, &mut ws)
+}
+
+/// The current chunked layout of the dataset at `addr` in a writable file, after its
+/// pending state (if any) was flushed: a handle's own layout may predate writes made
+/// since it was opened. `None` for read-only files and other layouts.
+///
+/// Must not be called while the caller holds the writer's lock and the dataset has
+/// pending state (the write path flushes first).
+///
+/// # Errors
+/// As [`flush_dataset`]; the header cannot be read.
+pub(crate) fn current_layout(file: &File, addr: u64) -> Result<Option<ChunkedLayout>> {
+    let Some(w) = &file.inner.writer else {
+        return Ok(None);
+    };
+    let addr = file.inner.resolve(addr);
+    let pending = file
+        .inner
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(addr);
+    if pending {
+        let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
+        if ws.has_failed() {
+            return Err(Error::Usage(crate::write::FAILED));
+        }
+        flush_dataset(file, &mut ws, addr)?;
+    }
+    for m in file.messages(addr)? {
+        if let Message::Layout(l) = m {
+            if let Storage::Chunked(c) = l.storage {
+                return Ok(Some(c));
+            }
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
