@@ -255,7 +255,8 @@ pub(crate) fn acquire(
     locking: Locking,
 ) -> Result<Option<FileLock>> {
     let locking = locking.effective();
-    if locking == Locking::Disabled {
+    // A WebAssembly host (WASI) has no file locks: nothing else could hold one.
+    if locking == Locking::Disabled || cfg!(target_family = "wasm") {
         return Ok(None);
     }
     let open_err = |source| Error::Open {
