@@ -964,6 +964,7 @@ impl File {
     }
 
     /// Attaches the lock and SWMR flag to a file just opened (its only handle).
+    #[cfg_attr(not(feature = "fs"), allow(dead_code))]
     fn with_lock(mut self, lock: Option<FileLock>, swmr: bool) -> File {
         if let Some(inner) = Arc::get_mut(&mut self.inner) {
             inner.lock = Mutex::new(lock);

@@ -153,10 +153,12 @@ impl Dataset {
 /// a reader sees what a concurrent writer appended (a memory map or a size taken at open
 /// would not).
 #[derive(Debug)]
+#[cfg_attr(not(feature = "fs"), allow(dead_code))]
 pub(crate) struct LiveFile {
     file: std::fs::File,
 }
 
+#[cfg_attr(not(feature = "fs"), allow(dead_code))]
 impl LiveFile {
     pub(crate) fn new(file: std::fs::File) -> Self {
         LiveFile { file }
@@ -200,6 +202,7 @@ impl Backend for LiveFile {
 }
 
 #[cfg(unix)]
+#[cfg_attr(not(feature = "fs"), allow(dead_code))]
 fn read_exact_at(f: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
 }
