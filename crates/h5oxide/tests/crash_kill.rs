@@ -22,8 +22,9 @@ use h5oxide::File;
 
 const COLS: usize = 1024;
 
-/// The example binary: `H5OXIDE_CRASH_APPEND`, else built once in a folder of its own
-/// beside this build's (a nested cargo must not wait on this build's lock).
+/// The example binary: `H5OXIDE_CRASH_APPEND`, else the one `cargo test` built beside the
+/// tests, else built once in a folder of its own beside this build's (a nested cargo must
+/// not wait on this build's lock).
 fn example_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| {
@@ -32,6 +33,11 @@ fn example_exe() -> &'static Path {
         }
         let me = std::env::current_exe().unwrap();
         let profile_dir = me.parent().and_then(Path::parent).unwrap();
+        // `cargo test` of the workspace builds the examples beside the tests.
+        let beside = profile_dir.join("examples").join("crash_append");
+        if beside.exists() {
+            return beside;
+        }
         let target = profile_dir.parent().unwrap().join("crash-kill-example");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
