@@ -260,6 +260,11 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             }
         }
 
+        impl #impl_generics ::h5oxide::FromAttribute for #ident #ty_generics #where_clause {
+            fn from_attribute(attr: ::h5oxide::Attribute) -> ::h5oxide::Result<Self> {
+                ::h5oxide::attribute_get::single_value(attr)
+            }
+        }
     };
     if read_only(input)? {
         return Ok(read);

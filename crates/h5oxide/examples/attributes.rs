@@ -50,7 +50,7 @@ fn main() -> h5oxide::Result<()> {
         }
         f.close()?;
         let f = File::open("attributes_large.h5")?;
-        let back = f.root().attrs().get("calibration")?.read_raw::<f64>()?;
+        let back = f.root().attrs().get::<Vec<f64>>("calibration")?;
         println!(
             "attributes_large.h5: {} attributes, calibration has {} values, last {}",
             f.root().attrs().names()?.len(),
@@ -59,10 +59,7 @@ fn main() -> h5oxide::Result<()> {
         );
     }
     let f = File::open(path)?;
-    println!(
-        "/ length = {}",
-        f.root().attrs().get("length")?.read_scalar::<i64>()?
-    );
+    println!("/ length = {}", f.root().attrs().get::<i64>("length")?);
     for obj in ["/scan", "/scan/signal"] {
         let attrs = match f.root().object(obj)? {
             h5oxide::Object::Group(g) => g.attrs(),

@@ -23,7 +23,7 @@ use crate::value::{decode_many, Value};
 /// ds.attrs().set("units", "K")?;
 /// ds.attrs().set("scale", &[1.0f64, 0.5])?;
 /// assert!(ds.attrs().contains("units")?);
-/// assert_eq!(ds.attrs().get("scale")?.shape(), [2]);
+/// assert_eq!(ds.attrs().attr("scale")?.shape(), [2]);
 /// # Ok::<(), h5oxide::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct Attributes {
 /// use h5oxide::Value;
 /// let file = h5oxide::File::in_memory()?;
 /// file.root().attrs().set("version", &3u16)?;
-/// let a = file.root().attrs().get("version")?;
+/// let a = file.root().attrs().attr("version")?;
 /// assert_eq!(a.name(), "version");
 /// assert_eq!(a.dtype().descriptor(), "<u2");
 /// assert_eq!(a.values()?, [Value::UInt(3)]);
@@ -208,21 +208,22 @@ impl Attributes {
         Ok(self.list()?.into_iter().map(|a| a.name).collect())
     }
 
-    /// The attribute named `name`.
+    /// The attribute named `name`, as a handle (hdf5-rust's `attr(name)`); to read its
+    /// value directly, see [`Attributes::get`].
     ///
     /// ```
     /// use h5oxide::Value;
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("title", "run 7")?;
-    /// let a = file.root().attrs().get("title")?;
+    /// let a = file.root().attrs().attr("title")?;
     /// assert_eq!(a.values()?, [Value::String("run 7".into())]);
-    /// assert!(matches!(file.root().attrs().get("nope"), Err(h5oxide::Error::NotFound { .. })));
+    /// assert!(matches!(file.root().attrs().attr("nope"), Err(h5oxide::Error::NotFound { .. })));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     ///
     /// # Errors
     /// `NotFound` if there is none; as [`Attributes::list`].
-    pub fn get(&self, name: &str) -> Result<Attribute> {
+    pub fn attr(&self, name: &str) -> Result<Attribute> {
         self.list()?
             .into_iter()
             .find(|a| a.name == name)
@@ -278,7 +279,7 @@ impl Attribute {
     /// ```
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("gain", &2.5f32)?;
-    /// assert_eq!(file.root().attrs().get("gain")?.dtype().descriptor(), "<f4");
+    /// assert_eq!(file.root().attrs().attr("gain")?.dtype().descriptor(), "<f4");
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn dtype(&self) -> &Datatype {
@@ -292,8 +293,8 @@ impl Attribute {
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("gain", &2.5f32)?;
     /// file.root().attrs().set("bins", &[1u8, 2, 3])?;
-    /// assert_eq!(file.root().attrs().get("gain")?.space().kind, DataspaceKind::Scalar);
-    /// assert_eq!(file.root().attrs().get("bins")?.space().dims, [3]);
+    /// assert_eq!(file.root().attrs().attr("gain")?.space().kind, DataspaceKind::Scalar);
+    /// assert_eq!(file.root().attrs().attr("bins")?.space().dims, [3]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn space(&self) -> &Dataspace {
@@ -307,8 +308,8 @@ impl Attribute {
     /// let m = h5oxide::ndarray::array![[1i32, 0], [0, 1]];
     /// file.root().attrs().set("identity", &m)?;
     /// file.root().attrs().set("one", &1i32)?;
-    /// assert_eq!(file.root().attrs().get("identity")?.shape(), [2, 2]);
-    /// assert!(file.root().attrs().get("one")?.shape().is_empty());
+    /// assert_eq!(file.root().attrs().attr("identity")?.shape(), [2, 2]);
+    /// assert!(file.root().attrs().attr("one")?.shape().is_empty());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn shape(&self) -> Vec<u64> {
@@ -321,7 +322,7 @@ impl Attribute {
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/creation_order.h5");
     /// let ds = h5oxide::File::open(path)?.root().dataset("dataset_indexed_attrs")?;
     /// // attr_00 was written last of twelve.
-    /// assert_eq!(ds.attrs().get("attr_00")?.creation_order(), Some(11));
+    /// assert_eq!(ds.attrs().attr("attr_00")?.creation_order(), Some(11));
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn creation_order(&self) -> Option<u64> {
@@ -334,7 +335,7 @@ impl Attribute {
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("pair", &[1u16, 258])?;
     /// // Little-endian u16 values, as stored.
-    /// assert_eq!(file.root().attrs().get("pair")?.raw()?, [1, 0, 2, 1]);
+    /// assert_eq!(file.root().attrs().attr("pair")?.raw()?, [1, 0, 2, 1]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     ///
@@ -368,7 +369,7 @@ impl Attribute {
     /// use h5oxide::Value;
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("offsets", &[-1i64, 4])?;
-    /// assert_eq!(file.root().attrs().get("offsets")?.values()?, [Value::Int(-1), Value::Int(4)]);
+    /// assert_eq!(file.root().attrs().attr("offsets")?.values()?, [Value::Int(-1), Value::Int(4)]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     ///

@@ -389,7 +389,7 @@ impl Dataset {
     /// let ds = file.root().new_dataset::<f32>().shape([3]).create("t")?;
     /// ds.attrs().set("scale", &2.5f64)?;
     /// assert_eq!(ds.attrs().names()?, ["scale"]);
-    /// assert_eq!(ds.attrs().get("scale")?.read_scalar::<f64>()?, 2.5);
+    /// assert_eq!(ds.attrs().attr("scale")?.read_scalar::<f64>()?, 2.5);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     pub fn attrs(&self) -> crate::attribute::Attributes {

@@ -83,6 +83,16 @@ pub enum Error {
         /// The dimension's maximum size.
         max: u64,
     },
+    /// `require_dataset` found a dataset whose shape or type differs from the one asked for
+    /// (worded as h5py words it: "Shapes do not match (existing (10,) vs new (20,))",
+    /// "Datatypes cannot be safely cast (existing <i2 vs new <f8)").
+    #[error("{reason}")]
+    Incompatible {
+        /// The existing dataset's path.
+        name: String,
+        /// What differs.
+        reason: String,
+    },
     /// Resizing a dataset that is not chunked (only chunked datasets have a maximum shape
     /// beyond their shape).
     #[error("Only chunked datasets can be resized")]

@@ -548,6 +548,115 @@ impl Group {
             .map(|i| links[i].1.clone()))
     }
 
+    /// Names of the links in this group in name order: h5py's `keys()`, the same list as
+    /// [`Group::member_names`].
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("subPano")?;
+    /// file.root().new_dataset::<i64>().shape([10]).create("subPano/1")?;
+    /// file.root().new_dataset::<i64>().shape([10]).create("subPano/2")?;
+    /// // h5py: list(f["subPano"].keys())
+    /// assert_eq!(file.root().group("subPano")?.keys()?, ["1", "2"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`].
+    pub fn keys(&self) -> Result<Vec<String>> {
+        self.member_names()
+    }
+
+    /// The links of this group in name order with the objects they lead to: h5py's
+    /// `items()`. A link that leads nowhere (a dangling soft link, an external link whose
+    /// file or object is missing) comes with `None`, as h5py's `get` gives.
+    ///
+    /// ```
+    /// use h5oxide::Object;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let root = file.root();
+    /// root.create_group("g")?;
+    /// root.new_dataset::<u8>().shape([4]).create("d")?;
+    /// root.link_soft("/nowhere", "dangling")?;
+    /// let items = root.items()?;
+    /// let names: Vec<&str> = items.iter().map(|(n, _)| n.as_str()).collect();
+    /// assert_eq!(names, ["d", "dangling", "g"]);
+    /// assert!(matches!(&items[0].1, Some(Object::Dataset(d)) if d.shape() == [4]));
+    /// assert!(items[1].1.is_none());
+    /// assert!(matches!(&items[2].1, Some(Object::Group(g)) if g.name() == "/g"));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`]; errors reading an object other than a link leading nowhere.
+    pub fn items(&self) -> Result<Vec<(String, Option<Object>)>> {
+        self.iter()?.collect()
+    }
+
+    /// Iterates over this group's links in name order, opening each object as it is
+    /// reached (h5py's `for name, obj in g.items()`); see [`Group::items`].
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// for name in ["b", "a"] {
+    ///     file.root().new_dataset::<f64>().shape([2]).create(name)?;
+    /// }
+    /// let mut seen = Vec::new();
+    /// for item in file.root().iter()? {
+    ///     let (name, object) = item?;
+    ///     seen.push((name, object.map(|o| o.kind())));
+    /// }
+    /// let ds = Some(h5oxide::ObjectKind::Dataset);
+    /// assert_eq!(seen, [("a".to_string(), ds), ("b".to_string(), ds)]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Group::links`]; each item as [`Group::items`].
+    pub fn iter(&self) -> Result<Members> {
+        Ok(Members {
+            group: self.clone(),
+            links: self.sorted_links()?,
+            next: 0,
+        })
+    }
+
+    /// True if the link `path` exists (relative to this group, or absolute), without
+    /// following its last component: a dangling soft link exists. Like hdf5-rust's
+    /// `link_exists` and libhdf5's `H5Lexists`; the groups on the way must exist.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/b")?;
+    /// file.root().link_soft("/nowhere", "a/dangling")?;
+    /// assert!(file.root().link_exists("a/b"));
+    /// assert!(file.root().link_exists("/a/dangling"));
+    /// assert!(!file.root().link_exists("a/c"));
+    /// assert!(!file.root().link_exists("x/b"));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn link_exists(&self, path: &str) -> bool {
+        let comps: Vec<&str> = path
+            .split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .collect();
+        let mut cur = if path.starts_with('/') {
+            self.file.root()
+        } else {
+            self.clone()
+        };
+        let Some((last, inner)) = comps.split_last() else {
+            return true;
+        };
+        for c in inner {
+            match cur.group(c) {
+                Ok(g) => cur = g,
+                Err(_) => return false,
+            }
+        }
+        matches!(cur.link(last), Ok(Some(_)))
+    }
+
     /// True if `path` names an existing object (following soft links; a dangling link
     /// gives false, like h5py's `in`).
     ///
@@ -675,6 +784,51 @@ impl Group {
         self.visit_inner("", f, &mut stack, 0)
     }
 
+    /// Visits every object below this group once, depth first in name order, calling
+    /// `f(path, object)` with the path (relative to this group) of the first link that
+    /// reaches it: h5py's `visititems`. Soft and external links are not followed, and an
+    /// object reached again through another hard link is not visited twice, as libhdf5's
+    /// `H5Ovisit` does.
+    ///
+    /// ```
+    /// use h5oxide::Object;
+    /// let file = h5oxide::File::in_memory()?;
+    /// let root = file.root();
+    /// root.create_group("a/b")?;
+    /// root.new_dataset::<u8>().shape([3]).create("a/x")?;
+    /// root.link_hard("a/x", "again")?;
+    /// root.link_soft("/a", "soft")?;
+    /// let mut seen = Vec::new();
+    /// // h5py: f.visititems(lambda name, obj: seen.append((name, obj)))
+    /// root.visit_items(&mut |path, obj| {
+    ///     let what = match obj {
+    ///         Object::Group(_) => "group",
+    ///         Object::Dataset(_) => "dataset",
+    ///         _ => "other",
+    ///     };
+    ///     seen.push(format!("{path}: {what}"));
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(seen, ["a: group", "a/b: group", "a/x: dataset"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Errors reading the file; the first error `f` returns.
+    pub fn visit_items(&self, f: &mut dyn FnMut(&str, &Object) -> Result<()>) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(self.address);
+        self.visit(&mut |rel, link| {
+            if let Link::Hard { address } = link {
+                if seen.insert(*address) {
+                    let object = self.file.object_at(*address, join(&self.path, rel))?;
+                    f(rel, &object)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     fn visit_inner(
         &self,
         prefix: &str,
@@ -707,6 +861,34 @@ impl Group {
             }
         }
         Ok(())
+    }
+}
+
+/// The links of a group with the objects they lead to, in name order: what
+/// [`Group::iter`] returns.
+#[derive(Debug)]
+pub struct Members {
+    group: Group,
+    links: SortedLinks,
+    next: usize,
+}
+
+impl Iterator for Members {
+    type Item = Result<(String, Option<Object>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (name, _) = self.links.get(self.next)?;
+        self.next += 1;
+        Some(match self.group.object(name) {
+            Ok(o) => Ok((name.clone(), Some(o))),
+            Err(Error::Link { .. } | Error::NotFound { .. }) => Ok((name.clone(), None)),
+            Err(e) => Err(e),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.links.len() - self.next;
+        (n, Some(n))
     }
 }
 

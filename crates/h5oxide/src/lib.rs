@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod attribute;
+pub mod attribute_get;
 pub mod dataset;
 pub mod error;
 pub mod external_link;
@@ -50,10 +51,11 @@ pub mod virtual_dataset;
 pub mod write;
 
 pub use attribute::{Attribute, Attributes};
+pub use attribute_get::FromAttribute;
 pub use dataset::Dataset;
 pub use error::{Error, Result};
 pub use file::{File, FileOptions, Mode};
-pub use group::{Group, Link, NamedDatatype, Object};
+pub use group::{Group, Link, Members, NamedDatatype, Object};
 pub use h5type::H5Type;
 pub use lock::Locking;
 pub use object::ObjectKind;

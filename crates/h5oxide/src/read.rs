@@ -448,7 +448,7 @@ impl Attribute {
     /// // h5dump: /dense attribute_001 is H5T_STD_I32LE ( 4 ): 4, 5, 6, 7.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
     /// let g = h5oxide::File::open(path)?.root().group("dense")?;
-    /// assert_eq!(g.attrs().get("attribute_001")?.read_raw::<i32>()?, [4, 5, 6, 7]);
+    /// assert_eq!(g.attrs().attr("attribute_001")?.read_raw::<i32>()?, [4, 5, 6, 7]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     ///
@@ -467,7 +467,7 @@ impl Attribute {
     /// // h5dump: /dense attribute_002 is H5T_STD_I32LE ( 4 ): 8, 9, 10, 11.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
     /// let g = h5oxide::File::open(path)?.root().group("dense")?;
-    /// let a = g.attrs().get("attribute_002")?.read::<u8, Ix1>()?;
+    /// let a = g.attrs().attr("attribute_002")?.read::<u8, Ix1>()?;
     /// assert_eq!(a, array![8, 9, 10, 11]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
@@ -488,7 +488,7 @@ impl Attribute {
     /// // h5dump: /dense attribute_003 is H5T_STD_I32LE ( 4 ): 12, 13, 14, 15.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
     /// let g = h5oxide::File::open(path)?.root().group("dense")?;
-    /// let a = g.attrs().get("attribute_003")?.read_1d::<i64>()?;
+    /// let a = g.attrs().attr("attribute_003")?.read_1d::<i64>()?;
     /// assert_eq!(a, array![12, 13, 14, 15]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
@@ -505,7 +505,7 @@ impl Attribute {
     /// use h5oxide::ndarray::array;
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("m", &array![[1u16, 2, 3], [4, 5, 6]])?;
-    /// let m = file.root().attrs().get("m")?.read_2d::<u16>()?;
+    /// let m = file.root().attrs().attr("m")?.read_2d::<u16>()?;
     /// assert_eq!(m, array![[1, 2, 3], [4, 5, 6]]);
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
@@ -522,7 +522,7 @@ impl Attribute {
     /// // h5dump: /dense attribute_000 is ( 4 ): 0, 1, 2, 3.
     /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/files/attrs_dense_large.h5");
     /// let g = h5oxide::File::open(path)?.root().group("dense")?;
-    /// let a = g.attrs().get("attribute_000")?.read_dyn::<i32>()?;
+    /// let a = g.attrs().attr("attribute_000")?.read_dyn::<i32>()?;
     /// assert_eq!(a.shape(), [4]);
     /// assert_eq!(a.iter().copied().collect::<Vec<_>>(), [0, 1, 2, 3]);
     /// # Ok::<(), h5oxide::Error>(())
@@ -540,8 +540,8 @@ impl Attribute {
     /// let file = h5oxide::File::in_memory()?;
     /// file.root().attrs().set("version", &3u32)?;
     /// file.root().attrs().set("pair", &[1u32, 2])?;
-    /// assert_eq!(file.root().attrs().get("version")?.read_scalar::<u32>()?, 3);
-    /// assert!(file.root().attrs().get("pair")?.read_scalar::<u32>().is_err());
+    /// assert_eq!(file.root().attrs().attr("version")?.read_scalar::<u32>()?, 3);
+    /// assert!(file.root().attrs().attr("pair")?.read_scalar::<u32>().is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```
     ///
@@ -576,7 +576,7 @@ impl Attributes {
     /// `NotFound` if there is no such attribute; `Usage` unless it holds exactly one
     /// element; as [`Attribute::read_raw`].
     pub fn get_value<T: H5Type>(&self, name: &str) -> Result<T> {
-        single(self.get(name)?.read_raw()?)
+        single(self.attr(name)?.read_raw()?)
     }
 }
 

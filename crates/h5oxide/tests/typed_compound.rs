@@ -175,7 +175,7 @@ fn array_elements_nested_or_flat() {
             .collect();
         assert_eq!(ds.read_raw::<[f64; 6]>().unwrap(), flat);
         assert!(ds.read_raw::<[f32; 5]>().is_err());
-        let a = f.root().attrs().get("array_attr_i64_be").unwrap();
+        let a = f.root().attrs().attr("array_attr_i64_be").unwrap();
         assert_eq!(a.read_scalar::<[i64; 3]>().unwrap(), [1, -2, 3]);
         assert_eq!(a.read_scalar::<[i8; 3]>().unwrap(), [1, -2, 3]);
     }

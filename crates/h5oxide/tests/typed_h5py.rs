@@ -61,7 +61,7 @@ fn h5py_default_and_latest() {
         assert_eq!(attrs.get_value::<i64>("version").unwrap(), 3);
         assert_eq!(attrs.get_value::<f64>("scale").unwrap(), 0.5);
         assert_eq!(
-            attrs.get("flags").unwrap().read_raw::<bool>().unwrap(),
+            attrs.attr("flags").unwrap().read_raw::<bool>().unwrap(),
             [true, false, true]
         );
     }

@@ -167,12 +167,12 @@ fn numeric_attributes() {
     assert_eq!(attrs.get_value::<i32>("attr_i16_be").unwrap(), -12345);
     assert_eq!(attrs.get_value::<u64>("attr_u64_le").unwrap(), u64::MAX - 1);
     assert_eq!(attrs.get_value::<f32>("attr_f16_le").unwrap(), -0.5);
-    let a = attrs.get("attr_f64_be").unwrap();
+    let a = attrs.attr("attr_f64_be").unwrap();
     assert_eq!(a.read_1d::<f64>().unwrap(), arr1(&[1.25, -8.0]));
     assert_eq!(a.read_raw::<f32>().unwrap(), [1.25, -8.0]);
     assert!(a.read_scalar::<f64>().is_err());
     assert!(attrs.get_value::<f64>("attr_f64_be").is_err());
-    let s = attrs.get("attr_i16_be").unwrap();
+    let s = attrs.attr("attr_i16_be").unwrap();
     assert_eq!(s.read::<i16, Ix0>().unwrap(), Array0::from_elem((), -12345));
     assert!(s.read::<i16, Ix1>().is_err());
 }

@@ -201,7 +201,7 @@ fn scalars_null_and_zero_sized() {
 
     let attrs = f.root().attrs();
     assert_eq!(attrs.get_value::<i32>("scalar").unwrap(), 5);
-    let a = attrs.get("rank3").unwrap();
+    let a = attrs.attr("rank3").unwrap();
     assert_eq!(a.read::<u8, Ix3>().unwrap()[[1, 1, 1]], 7);
     assert!(a.read_1d::<u8>().is_err());
     assert!(attrs.get_value::<i32>("null").is_err());

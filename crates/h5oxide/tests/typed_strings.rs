@@ -90,7 +90,7 @@ fn string_attributes() {
     );
     assert_eq!(
         attrs
-            .get("vlen_ascii_list")
+            .attr("vlen_ascii_list")
             .unwrap()
             .read_raw::<String>()
             .unwrap(),
@@ -102,7 +102,7 @@ fn string_attributes() {
     );
     assert_eq!(
         attrs
-            .get("fixed_utf8_spacepad")
+            .attr("fixed_utf8_spacepad")
             .unwrap()
             .read_scalar::<String>()
             .unwrap(),

@@ -183,7 +183,7 @@ fn many_attributes_both_generations() {
         for i in 0..100i64 {
             let want = if i == 50 { -5 } else { i * 7 };
             assert_eq!(ints(&walk_attr(obj, &format!("a{i:03}"))["values"]), [want]);
-            let a = d.attrs().get(&format!("a{i:03}")).unwrap();
+            let a = d.attrs().attr(&format!("a{i:03}")).unwrap();
             assert_eq!(a.raw().unwrap(), want.to_le_bytes());
         }
         assert_eq!(walk_attr(obj, "text")["values"].as_str(), "hello dense");
@@ -255,7 +255,7 @@ fn a_200_kib_attribute() {
         let f = File::open(&path).unwrap();
         let g = f.root().group("g").unwrap();
         let le: Vec<u8> = big.iter().flat_map(|v| v.to_le_bytes()).collect();
-        assert!(g.attrs().get("big").unwrap().raw().unwrap() == le);
+        assert!(g.attrs().attr("big").unwrap().raw().unwrap() == le);
         let walk = c_walk(&path);
         let obj = walk_object(&walk, "/g");
         let a = walk_attr(obj, "big");

@@ -230,9 +230,9 @@ fn check_tables(path: &Path, before: [u64; 4], root_moved: bool) {
             }
         ]
     );
-    let own: ObjectRef = data.attrs().get("self").unwrap().read_scalar().unwrap();
+    let own: ObjectRef = data.attrs().attr("self").unwrap().read_scalar().unwrap();
     assert_eq!(own.address(), now[0]);
-    let seq: VarLenArray<ObjectRef> = root.attrs().get("seq").unwrap().read_scalar().unwrap();
+    let seq: VarLenArray<ObjectRef> = root.attrs().attr("seq").unwrap().read_scalar().unwrap();
     assert_eq!(
         seq.0.iter().map(ObjectRef::address).collect::<Vec<_>>(),
         [now[2], now[1]]
@@ -464,7 +464,7 @@ fn libhdf5_files() {
     let one: ObjectRef = f
         .root()
         .attrs()
-        .get("object_ref")
+        .attr("object_ref")
         .unwrap()
         .read_scalar()
         .unwrap();
@@ -481,7 +481,7 @@ fn libhdf5_files() {
         .group("group")
         .unwrap()
         .attrs()
-        .get("region_ref")
+        .attr("region_ref")
         .unwrap()
         .read_scalar()
         .unwrap();
@@ -574,7 +574,7 @@ fn libhdf5_files() {
         .dataset("image")
         .unwrap()
         .attrs()
-        .get("DIMENSION_LIST")
+        .attr("DIMENSION_LIST")
         .unwrap()
         .read_raw()
         .unwrap();

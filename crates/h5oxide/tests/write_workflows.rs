@@ -224,16 +224,13 @@ fn attributes_of_ints_strings_and_arrays() {
 
         let f = File::open(&path).unwrap();
         let a = f.root().attrs();
-        assert_eq!(a.get_value::<i64>("count").unwrap(), 7);
-        assert_eq!(a.get_value::<String>("title").unwrap(), "Scan β");
+        assert_eq!(a.get::<i64>("count").unwrap(), 7);
+        assert_eq!(a.get::<String>("title").unwrap(), "Scan β");
         assert!(a.get_value::<bool>("flag").unwrap());
         let g = f.group("run").unwrap().attrs();
         assert_eq!(g.names().unwrap(), ["gains", "ids", "labels", "matrix"]);
-        assert_eq!(g.get("ids").unwrap().read_raw::<u16>().unwrap(), [9, 8]);
-        assert_eq!(
-            g.get("labels").unwrap().read_raw::<String>().unwrap(),
-            ["a", "bc", ""]
-        );
+        assert_eq!(g.get::<Vec<u16>>("ids").unwrap(), [9, 8]);
+        assert_eq!(g.get::<Vec<String>>("labels").unwrap(), ["a", "bc", ""]);
 
         let walk = c_walk(&path);
         let r = walk_object(&walk, "/");

@@ -109,7 +109,7 @@ fn reads_contiguous_data_through_a_soft_link() {
         .dataset("g1/g2/contiguous_i32")
         .unwrap()
         .attrs()
-        .get("units")
+        .attr("units")
         .unwrap();
     assert_eq!(attr.values().unwrap(), [Value::Int(42)]);
 }

@@ -572,6 +572,28 @@ pub(crate) fn convert_to_slice<T: Numeric>(src: &NumSrc, b: &[u8], out: &mut [T]
     })
 }
 
+/// Stored bytes from which a whole read is converted on all cores: below it one pass on
+/// the calling thread is as fast.
+#[cfg(feature = "parallel")]
+const PARALLEL_CONVERT_BYTES: usize = 8 << 20;
+
+/// Converts every element of `b` into `out` (empty) on all cores: a large read is bound by
+/// the copy and by the kernel providing the output's fresh pages, and both run on each
+/// core at once. The zeroed vector comes from the allocator untouched, so no page is
+/// written twice.
+#[cfg(feature = "parallel")]
+fn convert_parallel<T: Numeric>(src: &NumSrc, b: &[u8], out: &mut Vec<T>) {
+    use rayon::prelude::*;
+    let size = src.size();
+    let n = b.len() / size;
+    *out = vec![T::from_i128(0); n];
+    // Pieces of 1 MiB of stored bytes or more, a few per core.
+    let per = (n / (4 * rayon::current_num_threads())).max((1 << 20) / size.max(1));
+    out.par_chunks_mut(per)
+        .zip(b.par_chunks(per * size))
+        .for_each(|(o, c)| convert_to_slice(src, c, o));
+}
+
 /// The decoder of a Rust number `T` from elements stored as `dtype`.
 pub(crate) fn decoder<T: Numeric>(dtype: &Datatype) -> Result<Decoder<T>> {
     let src = NumSrc::of(dtype)?.ok_or_else(|| mismatch::<T>(dtype))?;
@@ -580,6 +602,11 @@ pub(crate) fn decoder<T: Numeric>(dtype: &Datatype) -> Result<Decoder<T>> {
     })
     .with_bulk(
         move |b, out| {
+            #[cfg(feature = "parallel")]
+            if out.is_empty() && b.len() >= PARALLEL_CONVERT_BYTES {
+                convert_parallel(&src, b, out);
+                return Ok(());
+            }
             convert_to_vec(&src, b, out);
             Ok(())
         },

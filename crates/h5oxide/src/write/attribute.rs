@@ -47,7 +47,7 @@ pub enum AttrData {
 /// assert_eq!(1.5f64.attr_type().element_size(), 8);
 /// let file = h5oxide::File::in_memory()?;
 /// file.root().attrs().set("ids", &vec![1i8, 2, 3])?;
-/// assert_eq!(file.root().attrs().get("ids")?.read_raw::<i8>()?, [1, 2, 3]);
+/// assert_eq!(file.root().attrs().attr("ids")?.read_raw::<i8>()?, [1, 2, 3]);
 /// # Ok::<(), h5oxide::Error>(())
 /// ```
 pub trait AttrValue {
@@ -77,7 +77,7 @@ fn bytes_of<T: H5Write>(v: &[T]) -> AttrData {
 /// let dtype = Datatype::integer(2, false, ByteOrder::BigEndian);
 /// let raw = RawValue { dtype, shape: vec![2], bytes: vec![0, 1, 1, 2] };
 /// file.root().attrs().set("be", &raw)?;
-/// assert_eq!(file.root().attrs().get("be")?.read_raw::<u16>()?, [1, 258]);
+/// assert_eq!(file.root().attrs().attr("be")?.read_raw::<u16>()?, [1, 258]);
 /// # Ok::<(), h5oxide::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -257,8 +257,8 @@ impl Attributes {
     /// attrs.set("gain", &[0.5f32, 2.0])?;
     /// // Setting again replaces.
     /// attrs.set("title", "run 2")?;
-    /// assert_eq!(attrs.get("title")?.read_raw::<String>()?, ["run 2"]);
-    /// assert_eq!(attrs.get("gain")?.read_raw::<f32>()?, [0.5, 2.0]);
+    /// assert_eq!(attrs.attr("title")?.read_raw::<String>()?, ["run 2"]);
+    /// assert_eq!(attrs.attr("gain")?.read_raw::<f32>()?, [0.5, 2.0]);
     /// assert!(attrs.set("", &1u8).is_err());
     /// # Ok::<(), h5oxide::Error>(())
     /// ```

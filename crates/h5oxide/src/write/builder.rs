@@ -1029,7 +1029,140 @@ fn guess_chunk(dims: &[u64], _max: &[u64], elem: usize) -> Vec<u64> {
     c.into_iter().map(|v| v.max(1.0) as u64).collect()
 }
 
+/// A shape as Python prints a tuple: `()`, `(10,)`, `(3, 4)`.
+fn py_shape(dims: &[u64]) -> String {
+    match dims {
+        [d] => format!("({d},)"),
+        _ => {
+            let parts: Vec<String> = dims.iter().map(u64::to_string).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
+}
+
+/// True if every value of the type described by `new` (a NumPy-style descriptor such as
+/// `<i4`) fits the type described by `existing`: NumPy's `can_cast(new, existing)`, the
+/// test h5py's `require_dataset` applies.
+fn can_cast(new: &str, existing: &str) -> bool {
+    if new == existing {
+        return true;
+    }
+    let split = |d: &str| -> Option<(char, u32)> {
+        let d = d.trim_start_matches(['<', '>', '|', '=']);
+        let mut c = d.chars();
+        let kind = c.next()?;
+        Some((kind, c.as_str().parse().ok()?))
+    };
+    let (Some((nk, ns)), Some((ek, es))) = (split(new), split(existing)) else {
+        return false;
+    };
+    // An integer fits a float whose mantissa holds it; NumPy counts int64 -> float64 safe.
+    let int_in_float = |i: u32, f: u32| f > i || (i == 8 && f == 8);
+    match (nk, ek) {
+        ('b', 'b' | 'i' | 'u' | 'f' | 'c') => true,
+        ('i', 'i') | ('u', 'u') | ('f', 'f') | ('c', 'c') => es >= ns,
+        ('u', 'i') => es > ns,
+        ('i' | 'u', 'f') => int_in_float(ns, es),
+        ('i' | 'u', 'c') => int_in_float(ns, es / 2),
+        ('f', 'c') => es / 2 >= ns,
+        _ => false,
+    }
+}
+
+impl DatasetBuilder {
+    /// Opens the dataset `name` if it exists and matches this builder's shape and type,
+    /// or creates it (h5py's `require_dataset(name, shape, dtype)`). The existing dataset
+    /// must have the same shape, and its type must hold every value of the requested one
+    /// (NumPy's safe casting: an `i4` request accepts an `i8` dataset, not the reverse).
+    /// Other settings (chunks, filters, data) apply only when the dataset is created.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let root = file.root();
+    /// let a = root.new_dataset::<i64>().shape([10]).require("counts")?;
+    /// // A second call opens the same dataset.
+    /// let b = root.new_dataset::<i64>().shape([10]).require("counts")?;
+    /// assert_eq!(a.address(), b.address());
+    /// // i32 values fit the i64 dataset; another shape does not match.
+    /// assert!(root.new_dataset::<i32>().shape([10]).require("counts").is_ok());
+    /// let e = root.new_dataset::<i64>().shape([20]).require("counts").unwrap_err();
+    /// assert_eq!(e.to_string(), "Shapes do not match (existing (10,) vs new (20,))");
+    /// let e = root.new_dataset::<f64>().shape([10]).require("counts").unwrap_err();
+    /// assert_eq!(e.to_string(), "Datatypes cannot be safely cast (existing <i8 vs new <f8)");
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `Incompatible` if the existing dataset's shape or type differs; `WrongKind` if
+    /// `name` is not a dataset; as [`DatasetBuilder::create`] when it is created.
+    pub fn require(self, name: &str) -> Result<Dataset> {
+        if !self.group.link_exists(name) {
+            return self.create(name);
+        }
+        let ds = self.group.dataset(name)?;
+        let want_type = match (&self.committed, &self.dtype, &self.data) {
+            (Some(t), _, _) => Some(t.dtype()?),
+            (None, Some(t), _) => Some(t.clone()),
+            (None, None, Some((_, _, t))) => Some(t.clone()),
+            (None, None, None) => None,
+        };
+        let want_shape = if self.scalar || self.null {
+            Some(Vec::new())
+        } else {
+            self.shape
+                .clone()
+                .or_else(|| self.data.as_ref().map(|(s, _, _)| s.clone()))
+        };
+        let shape = ds.shape();
+        if let Some(w) = want_shape.filter(|w| *w != shape) {
+            return Err(Error::Incompatible {
+                name: ds.name().to_owned(),
+                reason: format!(
+                    "Shapes do not match (existing {} vs new {})",
+                    py_shape(&shape),
+                    py_shape(&w)
+                ),
+            });
+        }
+        if let Some(w) = want_type {
+            let (have, want) = (ds.dtype().descriptor(), w.descriptor());
+            if !can_cast(&want, &have) {
+                return Err(Error::Incompatible {
+                    name: ds.name().to_owned(),
+                    reason: format!(
+                        "Datatypes cannot be safely cast (existing {have} vs new {want})"
+                    ),
+                });
+            }
+        }
+        Ok(ds)
+    }
+}
+
 impl Group {
+    /// Opens the dataset `name` of element type `T` and shape `shape` if it exists, or
+    /// creates it (h5py's `require_dataset(name, shape, dtype)`); see
+    /// [`DatasetBuilder::require`] for what must match.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let ds = file.root().require_dataset::<f32>("grid", [2, 3])?;
+    /// assert_eq!(ds.shape(), [2, 3]);
+    /// assert_eq!(file.root().require_dataset::<f32>("grid", [2, 3])?.address(), ds.address());
+    /// assert!(file.root().require_dataset::<f32>("grid", [3, 2]).is_err());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`DatasetBuilder::require`].
+    pub fn require_dataset<T: H5Write>(
+        &self,
+        name: &str,
+        shape: impl AsRef<[usize]>,
+    ) -> Result<Dataset> {
+        self.new_dataset::<T>().shape(shape).require(name)
+    }
+
     /// A builder for a dataset of element type `T`.
     ///
     /// ```
@@ -1062,6 +1195,34 @@ impl Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn safe_casts_follow_numpy() {
+        // numpy.can_cast(new, existing) for each pair.
+        for (new, existing, ok) in [
+            ("<i4", "<i8", true),
+            ("<i8", "<i4", false),
+            ("<u4", "<i8", true),
+            ("<u4", "<i4", false),
+            ("<i2", "<f4", true),
+            ("<i4", "<f4", false),
+            ("<i8", "<f8", true),
+            ("<f4", "<f8", true),
+            ("<f8", "<f4", false),
+            ("<f4", "<c8", true),
+            ("<f8", "<c8", false),
+            ("|b1", "<i1", true),
+            ("<i1", "|b1", false),
+            ("|S6", "|S6", true),
+            ("|S6", "|S7", false),
+            (">i4", "<i4", true),
+        ] {
+            assert_eq!(can_cast(new, existing), ok, "{new} -> {existing}");
+        }
+        assert_eq!(py_shape(&[]), "()");
+        assert_eq!(py_shape(&[10]), "(10,)");
+        assert_eq!(py_shape(&[3, 4]), "(3, 4)");
+    }
 
     #[test]
     fn chunk_guess_follows_h5py() {

@@ -480,21 +480,6 @@ impl Group {
         self.create_group(path)
     }
 
-    pub(crate) fn link_exists(&self, path: &str) -> bool {
-        let (start, comps) = start_of(self, path);
-        let Some((last, inner)) = comps.split_last() else {
-            return true;
-        };
-        let mut cur = start;
-        for c in inner {
-            match cur.group(c) {
-                Ok(g) => cur = g,
-                Err(_) => return false,
-            }
-        }
-        matches!(cur.link(last), Ok(Some(_)))
-    }
-
     /// Creates a soft link `name` whose value is `target` (a path, not checked: soft links
     /// may dangle), like h5py's `g[name] = h5py.SoftLink(target)`.
     ///
@@ -682,6 +667,40 @@ impl Group {
             index_remove(&mut ws, resolve(g), &sname, resolve(a));
         }
         Ok(())
+    }
+
+    /// Renames or moves the link `src` to `dst`: [`Group::move_link`] under h5py's other
+    /// word for it (`move` itself is a Rust keyword).
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("draft")?;
+    /// file.root().rename("draft", "final")?;
+    /// assert_eq!(file.root().keys()?, ["final"]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Group::move_link`].
+    pub fn rename(&self, src: &str, dst: &str) -> Result<()> {
+        self.move_link(src, dst)
+    }
+
+    /// Moves the link `src` to `dst`: [`Group::move_link`] under hdf5-rust's name.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// file.root().create_group("a/x")?;
+    /// file.root().create_group("b")?;
+    /// file.root().relink("a/x", "b/x")?;
+    /// assert!(file.root().link_exists("b/x") && !file.root().link_exists("a/x"));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Group::move_link`].
+    pub fn relink(&self, src: &str, dst: &str) -> Result<()> {
+        self.move_link(src, dst)
     }
 
     /// Removes the link `name` (h5py's `del g[name]`). The object a hard link pointed to
