@@ -72,7 +72,9 @@ fn check_file(file: &std::path::Path, walk: &Walk, failures: &mut Vec<String>) {
         want.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         let got: Vec<&str> = items.iter().map(|(n, _)| n.as_str()).collect();
         if got != want {
-            failures.push(format!("{shown} {group}: names {got:?}, C library {want:?}"));
+            failures.push(format!(
+                "{shown} {group}: names {got:?}, C library {want:?}"
+            ));
             continue;
         }
         for (name, kind) in expected {

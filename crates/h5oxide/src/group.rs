@@ -866,6 +866,17 @@ impl Group {
 
 /// The links of a group with the objects they lead to, in name order: what
 /// [`Group::iter`] returns.
+///
+/// ```
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().create_group("a")?;
+/// file.root().create_group("b")?;
+/// let members = file.root().iter()?;
+/// assert_eq!(members.len(), 2);
+/// let names: Vec<String> = members.map(|m| m.map(|(name, _)| name)).collect::<Result<_, _>>()?;
+/// assert_eq!(names, ["a", "b"]);
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Members {
     group: Group,
@@ -891,6 +902,8 @@ impl Iterator for Members {
         (n, Some(n))
     }
 }
+
+impl ExactSizeIterator for Members {}
 
 impl fmt::Display for Group {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -48,6 +48,7 @@ pub struct DatasetBuilder {
     scalar: bool,
     max_shape: Option<Vec<Option<u64>>>,
     chunk: Option<Vec<u64>>,
+    auto_chunk: bool,
     filters: Vec<FilterSpec>,
     fill: Option<Vec<u8>>,
     data: Option<(Vec<u64>, AttrData, Datatype)>,
@@ -81,6 +82,7 @@ impl DatasetBuilder {
             scalar: false,
             max_shape: None,
             chunk: None,
+            auto_chunk: false,
             filters: Vec::new(),
             fill: None,
             data: None,
@@ -158,6 +160,23 @@ impl DatasetBuilder {
     /// ```
     pub fn chunk<C: AsRef<[usize]>>(mut self, chunk: C) -> Self {
         self.chunk = Some(chunk.as_ref().iter().map(|&n| n as u64).collect());
+        self
+    }
+
+    /// Chunked storage with the chunk shape chosen as h5py chooses it for `chunks=True`
+    /// (about 16 KiB to 1 MiB per chunk, halving the largest dimensions in turn). Filters
+    /// and a maximum shape beyond the shape imply chunking without this call.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// // h5py: create_dataset("grid", shape=(100, 100), dtype="f8", chunks=True)
+    /// let ds = file.root().new_dataset::<f64>().shape([100, 100]).chunk_auto().create("grid")?;
+    /// // h5py.filters.guess_chunk((100, 100), None, 8) == (25, 50)
+    /// assert_eq!(ds.chunks(), Some(vec![25, 50]));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn chunk_auto(mut self) -> Self {
+        self.auto_chunk = true;
         self
     }
 
@@ -789,7 +808,8 @@ impl DatasetBuilder {
         if max.iter().zip(&dims).any(|(m, d)| m < d) {
             return Err(Error::Usage("max_shape is smaller than the shape"));
         }
-        let chunked = self.chunk.is_some() || !self.filters.is_empty() || max != dims;
+        let chunked =
+            self.chunk.is_some() || self.auto_chunk || !self.filters.is_empty() || max != dims;
         if !self.external.is_empty() {
             if chunked || self.scalar {
                 return Err(Error::Usage(

@@ -114,7 +114,9 @@ pub fn decode(_params: &[u32], input: &[u8], expected_len: usize) -> Result<Vec<
         // Every chunk of a b2nd frame holds one padded chunk (whole blocks), and the frame
         // header states that size: the two must agree before anything is allocated.
         if padded != f.chunk_size {
-            return Err(corrupt("b2nd padded chunk size differs from the frame's chunk size"));
+            return Err(corrupt(
+                "b2nd padded chunk size differs from the frame's chunk size",
+            ));
         }
         if f.nchunks() != l.nchunks() {
             return Err(corrupt("b2nd chunk count differs from its shape"));
