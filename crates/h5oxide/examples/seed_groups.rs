@@ -31,7 +31,7 @@ fn main() -> h5oxide::Result<()> {
     println!("{f}");
     let g = f.group("subPano")?;
     println!("{g}");
-    println!("keys: {:?}", g.member_names()?);
+    println!("keys: {:?}", g.keys()?);
     let d = f.root().dataset("/subPano/1")?;
     println!("{d}");
     println!("[:]  = {:?}", d.read_raw::<i64>()?);
