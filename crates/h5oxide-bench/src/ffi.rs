@@ -220,6 +220,21 @@ pub fn select_block(space: &Id, start: &[u64], count: &[u64]) {
     });
 }
 
+/// Selects the points `coords` (`n` points of `space`'s rank, flattened) of `space`,
+/// replacing the selection; the values are read in the order listed.
+pub fn select_points(space: &Id, coords: &[u64], n: usize) {
+    // SAFETY: `coords` holds `n` points of the space's rank (the caller's contract; the
+    // library checks each point against the extent).
+    check("H5Sselect_elements", unsafe {
+        h5s::H5Sselect_elements(
+            space.id(),
+            h5s::H5S_seloper_t::H5S_SELECT_SET,
+            n,
+            coords.as_ptr(),
+        )
+    });
+}
+
 /// Number of elements in `space`'s extent.
 pub fn extent_len(space: &Id) -> usize {
     // SAFETY: valid identifier.

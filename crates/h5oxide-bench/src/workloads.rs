@@ -89,7 +89,8 @@ pub fn all(cfg: &Config) -> Vec<Workload<'_>> {
         big,
     ));
     w.push(random_rows(cfg, contiguous.clone(), rows));
-    w.push(random_elements(cfg, contiguous, rows));
+    w.push(random_elements(cfg, contiguous.clone(), rows));
+    w.push(scattered_points(cfg, contiguous, rows));
     w.push(whole(
         "chunked gzip-6 read whole",
         chunked.clone(),
@@ -224,6 +225,37 @@ fn random_elements(cfg: &Config, path: String, rows: u64) -> Workload<'static> {
                 ffi::select_block(&fs, &[r, c], &[1, 1]);
                 ffi::read_f64(&d, Some(&mem), Some(&fs), std::slice::from_mut(v));
             }
+            Output::F64(out)
+        }),
+    }
+}
+
+/// Points selected in one call: ten times `--picks` random elements of the contiguous
+/// dataset, read in the order listed (h5oxide `read_points`, libhdf5 `H5Sselect_elements`).
+fn scattered_points(cfg: &Config, path: String, rows: u64) -> Workload<'static> {
+    let n = cfg.picks * 10;
+    let flat: Vec<u64> = picks(n, rows * COLS, 0x5EED_0003)
+        .into_iter()
+        .flat_map(|k| [k / COLS, k % COLS])
+        .collect();
+    let points: Vec<Vec<u64>> = flat.chunks_exact(2).map(<[u64]>::to_vec).collect();
+    let p2 = path.clone();
+    Workload {
+        name: format!("{n} scattered points in one selection (contiguous)"),
+        bytes: None,
+        ox: Box::new(move || {
+            let f = ox_open(&path);
+            let d = ok("open the dataset", f.root().dataset("data"));
+            Output::F64(ok("read the points", d.read_points::<f64>(&points)))
+        }),
+        c: Box::new(move || {
+            let f = ffi::open_file(&p2);
+            let d = ffi::open_dataset(&f, c"data");
+            let fs = ffi::dataset_space(&d);
+            ffi::select_points(&fs, &flat, n);
+            let mem = ffi::space(&[n as u64]);
+            let mut out = vec![0f64; n];
+            ffi::read_f64(&d, Some(&mem), Some(&fs), &mut out);
             Output::F64(out)
         }),
     }
