@@ -28,27 +28,12 @@ const COLS: usize = 1024;
 fn example_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| {
-        if let Some(p) = std::env::var_os("H5OXIDE_CRASH_APPEND") {
-            return PathBuf::from(p);
-        }
-        let me = std::env::current_exe().unwrap();
-        let profile_dir = me.parent().and_then(Path::parent).unwrap();
-        // `cargo test` of the workspace builds the examples beside the tests.
-        let beside = profile_dir.join("examples").join("crash_append");
-        if beside.exists() {
-            return beside;
-        }
-        let target = profile_dir.parent().unwrap().join("crash-kill-example");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "h5oxide", "--example", "crash_append"])
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(root)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the crash_append example failed");
-        target.join("debug").join("examples").join("crash_append")
+        common::helper_binary(
+            Some("H5OXIDE_CRASH_APPEND"),
+            "examples/crash_append",
+            &["-p", "h5oxide", "--example", "crash_append"],
+            "crash-kill-example",
+        )
     })
 }
 

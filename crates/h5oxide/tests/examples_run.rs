@@ -16,23 +16,13 @@ use common::{c_walk, floats, h5dump, ints, temp_dir, walk_attr, walk_object, wal
 fn examples_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let me = std::env::current_exe().unwrap();
-        let profile_dir = me.parent().and_then(Path::parent).unwrap().to_path_buf();
-        let beside = profile_dir.join("examples");
-        if beside.join("links").exists() && beside.join("seed_groups").exists() {
-            return beside;
-        }
-        let target = profile_dir.parent().unwrap().join("examples-run");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "h5oxide", "--examples"])
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(root)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the examples failed");
-        target.join("debug").join("examples")
+        let one = common::helper_binary(
+            None,
+            "examples/seed_groups",
+            &["-p", "h5oxide", "--examples"],
+            "examples-run",
+        );
+        one.parent().unwrap().to_path_buf()
     })
 }
 

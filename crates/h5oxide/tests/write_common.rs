@@ -77,34 +77,43 @@ pub fn h5dump(file: &Path, args: &[&str]) -> String {
 fn c_walk_exe() -> &'static Path {
     static EXE: OnceLock<PathBuf> = OnceLock::new();
     EXE.get_or_init(|| {
-        if let Some(p) = std::env::var_os("H5OXIDE_C_WALK") {
-            return PathBuf::from(p);
-        }
-        let me = std::env::current_exe().unwrap();
-        let profile_dir = me.parent().and_then(Path::parent).unwrap().to_path_buf();
-        let sibling = profile_dir.join("c-walk");
-        if sibling.exists() {
-            return sibling;
-        }
-        let target = profile_dir.parent().unwrap().join("write-tests-c-walk");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "h5oxide-conformance",
-                "--bin",
-                "c-walk",
-            ])
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(root)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building c-walk failed");
-        target.join("debug").join("c-walk")
+        helper_binary(
+            Some("H5OXIDE_C_WALK"),
+            "c-walk",
+            &["-p", "h5oxide-conformance", "--bin", "c-walk"],
+            "write-tests-c-walk",
+        )
     })
+}
+
+/// A binary of the workspace a test runs: the path in the environment variable `env`, if
+/// given and set; else `rel` under the test binary's profile folder, where `cargo test` of the
+/// workspace builds binaries and examples; else built with `cargo build -q ARGS` into a
+/// target folder of its own named `own_target` beside the profile folder (a nested cargo
+/// must not wait on the running build's lock) and found at `rel` there.
+pub fn helper_binary(env: Option<&str>, rel: &str, args: &[&str], own_target: &str) -> PathBuf {
+    if let Some(p) = env.and_then(std::env::var_os) {
+        return PathBuf::from(p);
+    }
+    let me = std::env::current_exe().unwrap();
+    let profile_dir = me.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let beside = profile_dir.join(rel);
+    if beside.exists() {
+        return beside;
+    }
+    let target = profile_dir.parent().unwrap().join(own_target);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .arg("build")
+        .arg("-q")
+        .args(args)
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(root)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building {rel} failed");
+    target.join("debug").join(rel)
 }
 
 /// hdf5plugin's plugin folder (Blosc2 and the other plugins Debian does not package), when
