@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use h5oxide_format::btree_v2::{self, Record, RecordParams, SharedMessageRecord};
 use h5oxide_format::checksum::{lookup3, lookup3_with};
-use h5oxide_format::chunk_index::btree_v2::{chunk_size_len, read_chunk_records, ChunkRecord};
+use h5oxide_format::chunk_index::btree_v2::{chunk_size_len, read_chunk_records};
+use h5oxide_format::chunk_index::ChunkRecord;
 use h5oxide_format::heap::fractal::{self, FractalHeapHeader, HeapId};
 use h5oxide_format::sohm;
 use h5oxide_format::{Context, ErrorKind, FormatError, Limits, ReadAt};

@@ -967,14 +967,6 @@ impl Dataset {
                     chunk_bytes,
                     size_len,
                 )?
-                .into_iter()
-                .map(|r| ChunkRecord {
-                    offset: r.offset,
-                    filter_mask: r.filter_mask,
-                    size: r.size,
-                    address: r.address,
-                })
-                .collect()
             }
         })
     }

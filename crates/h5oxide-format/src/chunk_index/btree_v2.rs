@@ -9,19 +9,7 @@ use crate::error::{ErrorKind, FormatError};
 use crate::limits::Limits;
 use crate::source::ReadAt;
 
-/// One chunk of a dataset as its index records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChunkRecord {
-    /// Element coordinates of the chunk's first element (scaled offset times chunk
-    /// dimensions), slowest dimension first.
-    pub offset: Vec<u64>,
-    /// Filters skipped for this chunk (0 for unfiltered datasets).
-    pub filter_mask: u32,
-    /// Stored size of the chunk in bytes.
-    pub size: u64,
-    /// Address of the chunk.
-    pub address: u64,
-}
+use super::ChunkRecord;
 
 /// Width of the "Chunk Size" field of type 11 records (spec III.A.2, type 11): for layout
 /// message version 4, one byte more than needed for the unfiltered chunk size
@@ -159,7 +147,7 @@ pub const CHUNK_NODE_SIZE: u32 = 2048;
 /// # Ok::<(), h5oxide_format::FormatError>(())
 /// ```
 pub fn encode_chunk_tree(
-    records: &[super::ChunkRecord],
+    records: &[ChunkRecord],
     chunk_dims: &[u64],
     filtered: bool,
     chunk_size_len: usize,
@@ -235,9 +223,9 @@ mod tests {
         // 900 chunks need an internal node with 2048-byte nodes (type 10 records are 24
         // bytes); 5 fit one leaf.
         for (n, filtered, depth) in [(5u64, false, 0u16), (900, false, 1), (900, true, 1)] {
-            let records: Vec<super::super::ChunkRecord> = (0..n)
+            let records: Vec<ChunkRecord> = (0..n)
                 .rev()
-                .map(|i| super::super::ChunkRecord {
+                .map(|i| ChunkRecord {
                     offset: alloc::vec![(i / 30) * 4, (i % 30) * 3],
                     filter_mask: if filtered { (i % 2) as u32 } else { 0 },
                     size: if filtered { 10 + i } else { 48 },
@@ -259,15 +247,9 @@ mod tests {
                 len,
             )
             .unwrap();
-            let want = records.iter().rev().map(|r| ChunkRecord {
-                offset: r.offset.clone(),
-                filter_mask: r.filter_mask,
-                size: r.size,
-                address: r.address,
-            });
-            assert!(got.into_iter().eq(want));
+            assert!(got.into_iter().eq(records.iter().rev().cloned()));
         }
-        let bad = super::super::ChunkRecord {
+        let bad = ChunkRecord {
             offset: alloc::vec![1, 0],
             filter_mask: 0,
             size: 48,
