@@ -74,32 +74,7 @@ pub fn encode_heap(
     base_address: u64,
     ctx: &Context,
 ) -> Result<EncodedHeap> {
-    let mut header = FractalHeapHeader {
-        address: base_address,
-        heap_id_length: params.heap_id_length,
-        flags: if params.checksum_direct_blocks { 2 } else { 0 },
-        max_managed_object_size: params.max_managed_object_size,
-        next_huge_object_id: 0,
-        huge_btree_address: UNDEFINED_ADDRESS,
-        managed_free_space: 0,
-        free_space_manager_address: UNDEFINED_ADDRESS,
-        managed_space_size: 0,
-        managed_allocated_size: 0,
-        managed_iterator_offset: 0,
-        managed_object_count: 0,
-        huge_object_size: 0,
-        huge_object_count: 0,
-        tiny_object_size: 0,
-        tiny_object_count: 0,
-        table_width: params.table_width,
-        starting_block_size: params.starting_block_size,
-        max_direct_block_size: params.max_direct_block_size,
-        max_heap_size_bits: params.max_heap_size_bits,
-        starting_root_rows: 1,
-        root_block_address: UNDEFINED_ADDRESS,
-        current_root_rows: 0,
-        filter: None,
-    };
+    let mut header = params.empty_header(base_address);
     let table = header.doubling_table()?;
     let prefix = header.direct_block_prefix_len(ctx);
     let width = usize::try_from(table.width).map_err(|_| overflow("table width", 0))?;

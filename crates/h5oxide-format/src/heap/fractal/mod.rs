@@ -385,6 +385,44 @@ pub struct HeapParams {
 }
 
 impl HeapParams {
+    /// The header of an empty heap at `address` with these parameters (no root block, no
+    /// objects), as both encoders start from.
+    ///
+    /// ```
+    /// use h5oxide_format::heap::fractal::HeapParams;
+    /// let h = HeapParams::LINKS.empty_header(0x400);
+    /// assert_eq!((h.address, h.heap_id_length, h.current_root_rows), (0x400, 7, 0));
+    /// assert_eq!(h.flags, 2); // direct blocks checksummed
+    /// ```
+    pub fn empty_header(&self, address: u64) -> FractalHeapHeader {
+        FractalHeapHeader {
+            address,
+            heap_id_length: self.heap_id_length,
+            flags: if self.checksum_direct_blocks { 2 } else { 0 },
+            max_managed_object_size: self.max_managed_object_size,
+            next_huge_object_id: 0,
+            huge_btree_address: UNDEFINED_ADDRESS,
+            managed_free_space: 0,
+            free_space_manager_address: UNDEFINED_ADDRESS,
+            managed_space_size: 0,
+            managed_allocated_size: 0,
+            managed_iterator_offset: 0,
+            managed_object_count: 0,
+            huge_object_size: 0,
+            huge_object_count: 0,
+            tiny_object_size: 0,
+            tiny_object_count: 0,
+            table_width: self.table_width,
+            starting_block_size: self.starting_block_size,
+            max_direct_block_size: self.max_direct_block_size,
+            max_heap_size_bits: self.max_heap_size_bits,
+            starting_root_rows: 1,
+            root_block_address: UNDEFINED_ADDRESS,
+            current_root_rows: 0,
+            filter: None,
+        }
+    }
+
     /// What libhdf5 1.10 uses for a group's dense link storage (7-byte IDs).
     pub const LINKS: HeapParams = HeapParams {
         heap_id_length: 7,
@@ -436,32 +474,10 @@ pub fn encode_single_block_heap(
     block_address: u64,
     ctx: &Context,
 ) -> Result<SingleBlockHeap> {
-    let mut header = FractalHeapHeader {
-        address: header_address,
-        heap_id_length: params.heap_id_length,
-        flags: if params.checksum_direct_blocks { 2 } else { 0 },
-        max_managed_object_size: params.max_managed_object_size,
-        next_huge_object_id: 0,
-        huge_btree_address: UNDEFINED_ADDRESS,
-        managed_free_space: 0,
-        free_space_manager_address: UNDEFINED_ADDRESS,
-        managed_space_size: params.starting_block_size,
-        managed_allocated_size: params.starting_block_size,
-        managed_iterator_offset: 0,
-        managed_object_count: 0,
-        huge_object_size: 0,
-        huge_object_count: 0,
-        tiny_object_size: 0,
-        tiny_object_count: 0,
-        table_width: params.table_width,
-        starting_block_size: params.starting_block_size,
-        max_direct_block_size: params.max_direct_block_size,
-        max_heap_size_bits: params.max_heap_size_bits,
-        starting_root_rows: 1,
-        root_block_address: block_address,
-        current_root_rows: 0,
-        filter: None,
-    };
+    let mut header = params.empty_header(header_address);
+    header.managed_space_size = params.starting_block_size;
+    header.managed_allocated_size = params.starting_block_size;
+    header.root_block_address = block_address;
     header.doubling_table()?;
     let overflow = |field| {
         FormatError::new(
