@@ -695,3 +695,79 @@ fn chains_of_reference_tables() {
         );
     }
 }
+
+/// References held in dense attribute storage (more attributes than the header keeps
+/// compact) follow their targets too, in a file of either generation's making: created
+/// here in one session, the target moved in the next.
+#[test]
+fn references_in_dense_attributes() {
+    let dir = temp_dir("ref_patch_dense_attrs");
+    let path = dir.join("dense.h5");
+    {
+        let f = create(&path, h5oxide::Libver::Latest);
+        let root = f.root();
+        let data = root
+            .new_dataset_builder()
+            .with_data(&[1.5f64, 2.5, 3.5, 4.5])
+            .create("data")
+            .unwrap();
+        let holder = root.create_group("holder").unwrap();
+        for i in 0..12 {
+            holder
+                .attrs()
+                .set(&format!("n{i:02}"), &(i as i32))
+                .unwrap();
+        }
+        holder
+            .attrs()
+            .set("target", &ObjectRef::from(&data))
+            .unwrap();
+        let sel = Selection::new(
+            vec![DimSlice {
+                start: 1,
+                step: 1,
+                count: 2,
+            }],
+            &[4],
+        )
+        .unwrap();
+        holder
+            .attrs()
+            .set("region", &RegionRef::new(&data, &sel).unwrap())
+            .unwrap();
+        f.close().unwrap();
+    }
+    let before = File::open(&path)
+        .unwrap()
+        .root()
+        .dataset("data")
+        .unwrap()
+        .address();
+    {
+        let f = open_rw(&path);
+        grow(&f.root().object("data").unwrap());
+        f.close().unwrap();
+    }
+    let f = File::open(&path).unwrap();
+    let data = f.root().dataset("data").unwrap();
+    assert_ne!(data.address(), before, "the target did not move");
+    let holder = f.root().group("holder").unwrap();
+    assert_eq!(holder.attrs().names().unwrap().len(), 14);
+    let r: ObjectRef = holder.attrs().get("target").unwrap();
+    assert_eq!(r.address(), data.address());
+    let Object::Dataset(d) = r.open(&f).unwrap() else {
+        panic!("not a dataset");
+    };
+    assert_eq!(d.read_raw::<f64>().unwrap(), [1.5, 2.5, 3.5, 4.5]);
+    let reg: RegionRef = holder.attrs().get("region").unwrap();
+    assert_eq!(reg.address(), data.address());
+    assert_eq!(holder.attrs().get::<i32>("n07").unwrap(), 7);
+    drop(f);
+    // The C library follows the updated reference to the dataset's new header.
+    let text = h5dump(&path, &["-a", "/holder/target"]);
+    let found = dumped_refs(&text);
+    assert_eq!(
+        found,
+        [("DATASET".to_owned(), data.address(), "/data".to_owned())]
+    );
+}

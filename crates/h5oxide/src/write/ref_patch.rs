@@ -17,8 +17,10 @@
 //!   chunk writer. Writing back may move further headers, so this repeats until nothing
 //!   moves, a bounded number of times.
 //!
-//! Not updated: attributes in dense storage (which the writer does not edit) and
-//! references to objects in other files.
+//! Attributes are updated in either storage (header messages or dense storage); an
+//! object with dense attribute storage is recorded as a possible holder, its attributes'
+//! types being read only when something moved. Not updated: references to objects in
+//! other files.
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,7 +32,7 @@ use h5oxide_format::object_header::message::datatype::{
 use h5oxide_format::object_header::message::layout::{Layout, Storage};
 use h5oxide_format::object_header::message::{self as message, flags, types, Message};
 use h5oxide_format::object_header::{ObjectHeader, RawMessage};
-use h5oxide_format::{Context, ErrorKind, FormatError, Writer};
+use h5oxide_format::{Context, ErrorKind, FormatError, Writer, UNDEFINED_ADDRESS};
 
 use crate::attribute::Attributes;
 use crate::dataset::Dataset;
@@ -40,6 +42,7 @@ use crate::object::ObjectKind;
 use crate::selection::Selection;
 use crate::value::HeapSource;
 use crate::write::alloc::{Sink, WriteState};
+use crate::write::dense;
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
 
@@ -77,6 +80,11 @@ fn message_has_reference(m: &RawMessage, ctx: &Context) -> bool {
             m.flags & flags::SHARED != 0
                 || matches!(message::decode(m, ctx), Ok(Message::Datatype(dt)) if dt.has_reference())
         }
+        // Dense attribute storage: the attributes' types are not in the header.
+        types::ATTRIBUTE_INFO => matches!(
+            message::decode(m, ctx),
+            Ok(Message::AttributeInfo(i)) if i.fractal_heap_address != UNDEFINED_ADDRESS
+        ),
         types::ATTRIBUTE => match message::decode(m, ctx) {
             Ok(Message::Attribute(a)) => match a.datatype {
                 MaybeShared::Inline(dt) => dt.has_reference(),
@@ -272,24 +280,29 @@ impl Patcher<'_> {
             return Ok(());
         }
         let ctx = self.ctx;
-        rewrite(file, &mut ws, addr, &mut |h, _| {
-            // Attributes in dense storage have no message here and stay as they are.
-            for r in h
-                .messages
-                .iter_mut()
-                .filter(|r| r.msg_type == types::ATTRIBUTE)
-            {
-                let Message::Attribute(mut a) = message::decode(r, &ctx)? else {
-                    continue;
-                };
-                if let Some((_, bytes)) = updates.iter().find(|(n, _)| *n == a.name) {
+        rewrite(file, &mut ws, addr, &mut |h, ws| {
+            // Compact (header messages) and dense (fractal heap) attributes alike, each
+            // keeping its place in creation order.
+            dense::edit_attributes(file, h, ws, &mut |items, _| {
+                for item in items.iter_mut() {
+                    let Some((_, bytes)) = updates.iter().find(|(n, _)| *n == item.name) else {
+                        continue;
+                    };
+                    let body = RawMessage {
+                        msg_type: types::ATTRIBUTE,
+                        flags: item.flags,
+                        creation_order: None,
+                        data: std::mem::take(&mut item.body),
+                        offset: 0,
+                    };
+                    let Message::Attribute(mut a) = message::decode(&body, &ctx)? else {
+                        return Err(bad("attribute message", 0, addr));
+                    };
                     a.data.clone_from(bytes);
-                    let mut m = raw(&Message::Attribute(a), r.flags, &ctx)?;
-                    m.creation_order = r.creation_order;
-                    *r = m;
+                    item.body = raw(&Message::Attribute(a), item.flags, &ctx)?.data;
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         })?;
         Ok(())
     }
