@@ -446,20 +446,29 @@ pub(crate) fn write_index(
             let elem = u32::try_from(c.element_size)
                 .map_err(|_| Error::Usage("element larger than 4 GiB"))?;
             let k = INDEXED_STORAGE_K;
-            let mut len = 0u64;
+            // Node sizes in the order the builder places them, the root last.
+            let mut sizes = Vec::new();
             build_chunk_btree::<FormatError>(records, &c.dims, elem, k, &ctx, &mut |s| {
-                let at = len;
-                len += s;
-                Ok(at)
+                sizes.push(s);
+                Ok(0)
             })?;
+            let len: u64 = sizes.iter().sum();
+            let root_len = sizes.last().copied().unwrap_or(0);
+            // The root goes first, so that the layout message's address is the block's
+            // start: the next rewrite finds the block to reuse or release by it.
             let base = ws.place(old, len, true)?;
-            let mut next = base;
+            let (mut next, mut placed) = (base + root_len, 0usize);
             let tree =
                 build_chunk_btree::<FormatError>(records, &c.dims, elem, k, &ctx, &mut |s| {
+                    placed += 1;
+                    if placed == sizes.len() {
+                        return Ok(base);
+                    }
                     let at = next;
                     next += s;
                     Ok(at)
                 })?;
+            debug_assert_eq!(tree.root, base);
             for n in &tree.nodes {
                 sink.write(n.address, &n.image)?;
             }
