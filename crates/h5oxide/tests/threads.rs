@@ -11,16 +11,6 @@ fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-fn assert_send_sync<T: Send + Sync>() {}
-
-#[test]
-fn handles_are_send_and_sync() {
-    assert_send_sync::<File>();
-    assert_send_sync::<h5oxide::Group>();
-    assert_send_sync::<h5oxide::Dataset>();
-    assert_send_sync::<h5oxide::Attribute>();
-}
-
 #[test]
 fn eight_threads_read_datasets_and_slices_of_one_file() {
     for mmap in [true, false] {
@@ -81,4 +71,18 @@ fn eight_threads_read_datasets_and_slices_of_one_file() {
             t.join().unwrap();
         }
     }
+}
+
+/// Every handle type can be cloned and moved or shared across threads.
+#[test]
+fn handles_are_clone_send_and_sync() {
+    fn check<T: Clone + Send + Sync + 'static>() {}
+    check::<h5oxide::File>();
+    check::<h5oxide::Group>();
+    check::<h5oxide::Dataset>();
+    check::<h5oxide::Object>();
+    check::<h5oxide::NamedDatatype>();
+    check::<h5oxide::Attribute>();
+    check::<h5oxide::Attributes>();
+    check::<h5oxide::Link>();
 }
