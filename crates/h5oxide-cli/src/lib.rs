@@ -8,6 +8,7 @@ mod check;
 mod clear_flags;
 mod ddl;
 mod dump;
+mod elements;
 mod export;
 mod import;
 mod json;

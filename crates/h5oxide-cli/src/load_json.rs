@@ -643,6 +643,7 @@ fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Resu
             fill,
             compact: false,
             committed: None,
+            fill_times: None,
         };
         let row = dims.iter().skip(1).fold(1u64, |a, &d| a.saturating_mul(d));
         let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
