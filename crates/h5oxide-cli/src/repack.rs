@@ -486,10 +486,13 @@ pub fn with_strings_of(b: DatasetBuilder, t: &Datatype, strings: &[String]) -> D
 
 /// An attribute value of a run-time type whose elements hold variable-length data or
 /// references, re-encoded for the output.
-struct ElementsValue {
-    dtype: Datatype,
-    shape: Vec<u64>,
-    elements: h5oxide::write::types::Elements,
+pub struct ElementsValue {
+    /// The stored type.
+    pub dtype: Datatype,
+    /// The shape; empty for a scalar.
+    pub shape: Vec<u64>,
+    /// The elements.
+    pub elements: Elements,
 }
 
 impl h5oxide::AttrValue for ElementsValue {
@@ -506,7 +509,10 @@ impl h5oxide::AttrValue for ElementsValue {
 
 /// The header address of the object at `path` of `file`: the root's, or the one its
 /// hard link names.
-fn address_of(file: &File, path: &str) -> Result<u64, BoxError> {
+///
+/// # Errors
+/// A path that does not end in a hard link.
+pub fn address_of(file: &File, path: &str) -> Result<u64, BoxError> {
     let root = file.root();
     let Some((parent, name)) = path.trim_end_matches('/').rsplit_once('/') else {
         return Ok(root.address());
