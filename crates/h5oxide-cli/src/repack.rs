@@ -2,6 +2,13 @@
 //! compact file, optionally with other filters, chunk shapes or format generation; then the
 //! new file is read back and compared with the old one.
 //!
+//! References are stored as header addresses (spec VIII.C), so datasets holding them are
+//! made after every other object, in an order where each one's targets exist, and
+//! attributes of objects with attributes holding them after every object; each reference is
+//! then rewritten to the address of its target's copy (`elements`). Variable-length data is
+//! read from the input's global heap and written to new heap collections. Such datasets are
+//! written whole, not slab by slab.
+//!
 //! Also the dataset writer `import` and `load-json` share: a dataset of a run-time type
 //! created and filled slab by slab (runs of leading rows), so memory stays bounded.
 
@@ -453,7 +460,7 @@ pub fn parse_libver(s: &str) -> Result<Libver, String> {
     }
 }
 
-/// True for variable-length strings (the one variable-length type written).
+/// True for variable-length strings.
 pub fn is_vlen_string(t: &Datatype) -> bool {
     matches!(
         t.class,
