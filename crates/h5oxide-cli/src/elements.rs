@@ -28,6 +28,9 @@ const MAX_DEPTH: u32 = 32;
 const CACHE_COLLECTIONS: usize = 64;
 /// Bytes of a heap ID and of an address in the files written.
 const HEAP_ID: usize = 12;
+/// Bytes of heap data re-encoded per call of [`Input::encode`]: many elements may name
+/// one large heap object, so the output is bounded apart from the input's size.
+const MAX_HEAP_BYTES: u64 = 1 << 32;
 
 /// A reference names an object of the input whose copy does not exist yet.
 #[derive(Debug)]
@@ -53,6 +56,8 @@ pub struct Input {
     src: Source,
     ctx: Context,
     cache: HashMap<u64, GlobalHeapCollection>,
+    /// Heap bytes copied by the current [`Input::encode`].
+    copied: u64,
 }
 
 impl Input {
@@ -66,6 +71,7 @@ impl Input {
             src,
             ctx,
             cache: HashMap::new(),
+            copied: 0,
         })
     }
 
@@ -105,7 +111,16 @@ impl Input {
             .ok()
             .and_then(|i| self.cache.get(&id.collection)?.object(i));
         match found {
-            Some(o) => Ok(o.data.clone()),
+            Some(o) => {
+                self.copied = self.copied.saturating_add(o.data.len() as u64);
+                if self.copied > MAX_HEAP_BYTES {
+                    return Err(format!(
+                        "more than {MAX_HEAP_BYTES} bytes of variable-length data in one value"
+                    )
+                    .into());
+                }
+                Ok(o.data.clone())
+            }
             None => Err(format!(
                 "global heap collection at {:#x} has no object {}",
                 id.collection, id.index
@@ -148,6 +163,7 @@ impl Input {
         if bytes.len() % size != 0 {
             return Err("stored data is not a whole number of elements".into());
         }
+        self.copied = 0;
         for e in bytes.chunks_exact(size) {
             self.element(t, e, remap, out, 0)?;
         }
@@ -283,5 +299,108 @@ impl Input {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use h5oxide::format::object_header::message::datatype::{ByteOrder, CompoundMember};
+
+    fn fixture() -> Input {
+        let p =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/files/types_references.h5");
+        Input::open(&p).unwrap()
+    }
+
+    fn reference(kind: ReferenceKind, size: u32) -> Datatype {
+        Datatype::new(size, TypeClass::Reference { kind })
+    }
+
+    #[test]
+    fn object_references_are_remapped_inside_compounds() {
+        let mut input = fixture();
+        // {ref at 0, u32 at 8}: h5py's REFERENCE_LIST member layout; /data is at 800
+        // (h5dump: DATASET 800 "/data").
+        let t = Datatype::new(
+            12,
+            TypeClass::Compound {
+                members: vec![
+                    CompoundMember::new("dataset", 0, reference(ReferenceKind::Object, 8)),
+                    CompoundMember::new(
+                        "dimension",
+                        8,
+                        Datatype::integer(4, false, ByteOrder::LittleEndian),
+                    ),
+                ],
+            },
+        );
+        let mut b = 800u64.to_le_bytes().to_vec();
+        b.extend_from_slice(&7u32.to_le_bytes());
+        // A null reference stays null and is not looked up.
+        b.extend_from_slice(&[0; 8]);
+        b.extend_from_slice(&9u32.to_le_bytes());
+        let mut asked = Vec::new();
+        let mut remap = |a: u64| -> Result<u64, BoxError> {
+            asked.push(a);
+            Ok(0x1234)
+        };
+        let mut out = Elements::new();
+        input.encode(&t, &b, &mut remap, &mut out).unwrap();
+        assert_eq!(asked, [800]);
+        let mut want = 0x1234u64.to_le_bytes().to_vec();
+        want.extend_from_slice(&7u32.to_le_bytes());
+        want.extend_from_slice(&[0; 8]);
+        want.extend_from_slice(&9u32.to_le_bytes());
+        assert_eq!(out.bytes(), want);
+        assert!(!out.has_heap_data());
+    }
+
+    #[test]
+    fn malformed_elements_are_errors() {
+        let mut input = fixture();
+        let mut remap = |a: u64| -> Result<u64, BoxError> { Ok(a) };
+        let seq = Datatype::new(
+            16,
+            TypeClass::VarLen {
+                kind: VarLenKind::Sequence,
+                base: Box::new(Datatype::integer(4, true, ByteOrder::LittleEndian)),
+            },
+        );
+        // A count with a null heap ID.
+        let mut b = 3u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&[0; 12]);
+        let e = input.encode(&seq, &b, &mut remap, &mut Elements::new());
+        assert!(e.unwrap_err().to_string().contains("no data"));
+        // A heap ID past the end of the file.
+        let mut b = 3u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        assert!(input
+            .encode(&seq, &b, &mut remap, &mut Elements::new())
+            .is_err());
+        // Not a whole number of elements.
+        let region = reference(ReferenceKind::DatasetRegion, 12);
+        assert!(input
+            .encode(&region, &[1; 13], &mut remap, &mut Elements::new())
+            .is_err());
+        // A revised reference.
+        let revised = reference(ReferenceKind::Object2, 8);
+        let e = input.encode(&revised, &[1; 8], &mut remap, &mut Elements::new());
+        assert!(e.unwrap_err().to_string().contains("revised"));
+        // A null region reference stays null, with no heap object.
+        let mut out = Elements::new();
+        input
+            .encode(&region, &[0; 12], &mut remap, &mut out)
+            .unwrap();
+        assert_eq!(out.bytes(), [0; 12]);
+        assert!(!out.has_heap_data());
+    }
+
+    #[test]
+    fn not_yet_is_told_apart() {
+        let e: BoxError = Box::new(NotYet(5));
+        assert!(e.is::<NotYet>());
+        assert!(e.to_string().contains("0x5"));
     }
 }
