@@ -809,17 +809,13 @@ impl<'d> Loader<'d> {
             let value = field(a, "value", &what)?;
             let mut flat = Vec::new();
             flatten(value, shape.len(), &mut flat).map_err(|e| format!("{what}: {e}"))?;
-            if crate::repack::is_vlen_string(&t) {
+            if crate::repack::is_vlen_string(&t) && shape.len() <= 1 {
                 let s = strings_of(&flat, &what)?;
-                match shape.len() {
-                    0 => attrs.set(name, s.first().map_or("", String::as_str))?,
-                    1 => attrs.set(name, &s)?,
-                    _ => {
-                        return Err(format!(
-                            "{what}: multi-dimensional string attributes not yet supported"
-                        )
-                        .into())
-                    }
+                // Rank 0 or 1 here; other ranks go through the element encoder.
+                if shape.is_empty() {
+                    attrs.set(name, s.first().map_or("", String::as_str))?;
+                } else {
+                    attrs.set(name, &s)?;
                 }
                 continue;
             }

@@ -629,7 +629,7 @@ impl Copier<'_> {
                 )
                 .into());
             }
-            if is_vlen_string(t) {
+            if is_vlen_string(t) && a.shape().len() <= 1 {
                 let shape = a.shape();
                 let strings: Vec<String> = a
                     .values()?
@@ -640,16 +640,11 @@ impl Copier<'_> {
                         _ => Err(format!("{path} attribute {name:?}: a string is not UTF-8")),
                     })
                     .collect::<Result<_, _>>()?;
-                match shape.len() {
-                    0 => to.set(name, strings.first().map_or("", String::as_str))?,
-                    1 => to.set(name, &strings)?,
-                    _ => {
-                        return Err(format!(
-                            "{path} attribute {name:?}: multi-dimensional string attributes \
-                             not yet supported"
-                        )
-                        .into())
-                    }
+                // Rank 0 or 1 here; other ranks go through the element encoder.
+                if shape.is_empty() {
+                    to.set(name, strings.first().map_or("", String::as_str))?;
+                } else {
+                    to.set(name, &strings)?;
                 }
             } else if needs_encoding(t) {
                 let elements = self

@@ -276,3 +276,52 @@ fn references_between_datasets_holding_references_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn sequence_and_string_attributes_of_any_rank_are_copied() {
+    use h5oxide::types::{VarLenArray, VarLenAscii};
+    let dir = common::temp_dir("cli-refs-attrs");
+    let src = dir.join("attrs.h5");
+    {
+        let f = h5oxide::File::create(&src).unwrap();
+        let ds = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&[
+                VarLenArray::from(vec![1u16, 2, 3]),
+                VarLenArray::from(Vec::new()),
+            ])
+            .chunk([1])
+            .deflate(4)
+            .create("seq")
+            .unwrap();
+        let ascii = |s: &str| VarLenAscii::new(s).unwrap();
+        let grid = h5oxide::ndarray::array![[ascii("a"), ascii("bc")], [ascii(""), ascii("def")]];
+        ds.attrs().set("grid", &grid).unwrap();
+        let rows = vec![
+            VarLenArray::from(vec![-1.5f64]),
+            VarLenArray::from(vec![2.0, 4.0]),
+        ];
+        ds.attrs().set("rows", &rows).unwrap();
+    }
+    let text = c_text(&src, &[]);
+    // The values as the C library reads them from the source.
+    assert!(text.contains("(0): (1, 2, 3), ()"), "{text}");
+    assert!(text.contains("(0,0): \"a\", \"bc\","), "{text}");
+    // An empty string is stored as a null heap ID.
+    assert!(text.contains("(1,0): NULL, \"def\""), "{text}");
+    assert!(text.contains("(0): (-1.5), (2, 4)"), "{text}");
+    let json = dir.join("attrs.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    for libver in LIBVERS {
+        let out = dir.join(format!("repacked_{libver}.h5"));
+        ok(&["repack", "--libver", libver, s(&src), s(&out)]);
+        same(&text, &c_text(&out, &[]), &format!("repack {libver}"));
+        // The filters and chunks of the sequence dataset are kept.
+        let p = common::h5dump(&out, &["-p", "-H", "-d", "/seq"]);
+        assert!(p.contains("COMPRESSION DEFLATE { LEVEL 4 }"), "{p}");
+        let out = dir.join(format!("loaded_{libver}.h5"));
+        ok(&["load-json", "--libver", libver, s(&json), s(&out)]);
+        same(&text, &c_text(&out, &[]), &format!("load-json {libver}"));
+    }
+}
