@@ -16,7 +16,8 @@ use h5oxide::format::object_header::message::datatype::{
 };
 use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
 use h5oxide::format::object_header::message::{self as msg, Message};
-use h5oxide::format::{Context, Cursor, Limits, UNDEFINED_ADDRESS};
+use h5oxide::format::selection::{Hyperslab, HyperslabShape, PointSelection, Selection};
+use h5oxide::format::{Context, Cursor, Limits, Writer, UNDEFINED_ADDRESS};
 use h5oxide::write::types::Elements;
 
 use crate::check::Source;
@@ -43,6 +44,20 @@ impl fmt::Display for NotYet {
 }
 
 impl Error for NotYet {}
+
+/// `sel` in the oldest encoding that holds it, as libhdf5 1.8/1.10 write it: files of the
+/// newest formats store hyperslabs in version 3 (spec VIII.C), which those versions cannot
+/// read.
+pub fn oldest_encoding(sel: Selection) -> Selection {
+    match sel {
+        Selection::Points(p) => Selection::Points(PointSelection::new(p.rank, p.points)),
+        Selection::Hyperslab(h) => Selection::Hyperslab(match h.shape {
+            HyperslabShape::Regular(dims) => Hyperslab::regular(dims),
+            HyperslabShape::Irregular(blocks) => Hyperslab::irregular(h.rank, blocks),
+        }),
+        other => other,
+    }
+}
 
 /// True if elements of `t` hold data that must be re-encoded: variable-length data or
 /// references.
@@ -286,9 +301,16 @@ impl Input {
                             .ok_or("a region reference heap object shorter than an address")?
                             .try_into()?,
                     );
+                    let sel = Selection::decode(&mut Cursor::new(
+                        &data[8..],
+                        0,
+                        "region reference selection",
+                    ))?;
+                    let mut w = Writer::new();
+                    oldest_encoding(sel).encode(&mut w)?;
                     let mut obj = Elements::new();
                     obj.bytes_mut().extend_from_slice(&remap(a)?.to_le_bytes());
-                    obj.bytes_mut().extend_from_slice(&data[8..]);
+                    obj.bytes_mut().extend_from_slice(w.as_slice());
                     out.push_heap_id(obj);
                     Ok(())
                 }

@@ -538,6 +538,17 @@ pub fn address_of(file: &File, path: &str) -> Result<u64, BoxError> {
     }
 }
 
+/// `t` with the versions the C library gives a type it writes to a file of the earliest
+/// format (spec IV.A.2.d), when `earliest`: a file of a newer format may hold versions
+/// (4, 5) that readers of the older format refuse.
+fn fit_type(t: &Datatype, earliest: bool) -> Datatype {
+    let mut t = t.clone();
+    if earliest {
+        t.assign_versions(1);
+    }
+    t
+}
+
 /// A dataset holding references, made once every object it refers to exists.
 struct LaterDataset {
     ds: Dataset,
@@ -567,6 +578,8 @@ struct Copier<'a> {
     later_attrs: Vec<(Attributes, Attributes, String)>,
     /// Set once every object exists: attributes are then written at once.
     objects_done: bool,
+    /// The output is of the earliest format.
+    earliest: bool,
 }
 
 impl Copier<'_> {
@@ -651,14 +664,14 @@ impl Copier<'_> {
                     .encode(t, a.raw()?)
                     .map_err(|e| format!("{path} attribute {name:?}: {e}"))?;
                 let v = ElementsValue {
-                    dtype: t.clone(),
+                    dtype: fit_type(t, self.earliest),
                     shape: a.shape(),
                     elements,
                 };
                 to.set(name, &v)?;
             } else {
                 let v = RawValue {
-                    dtype: t.clone(),
+                    dtype: fit_type(t, self.earliest),
                     shape: a.shape(),
                     bytes: a.raw()?.to_vec(),
                 };
@@ -693,7 +706,10 @@ impl Copier<'_> {
         let out = self.output.root();
         let t = ds.dtype();
         if ds.is_null() {
-            let b = out.new_dataset_builder().dtype(t.clone()).null();
+            let b = out
+                .new_dataset_builder()
+                .dtype(fit_type(t, self.earliest))
+                .null();
             let b = match &committed {
                 Some(c) => b.dtype_committed(c),
                 None => b,
@@ -705,6 +721,7 @@ impl Copier<'_> {
             return Ok(b.create(path)?);
         }
         let mut plan = dataset_plan(ds, path, self.o)?;
+        plan.dtype = fit_type(&plan.dtype, self.earliest);
         plan.committed = committed;
         plan.fill_times = self.fill_times(ds, &plan)?;
         if is_vlen_string(t) {
@@ -782,7 +799,7 @@ impl Copier<'_> {
         let out = self.output.root();
         let mut b = plan
             .builder(&out)
-            .with_elements(t.clone(), &plan.dims, elements);
+            .with_elements(plan.dtype.clone(), &plan.dims, elements);
         if let Some(m) = &plan.max {
             b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
         }
@@ -981,6 +998,7 @@ fn copy_file(
         later_links: Vec::new(),
         later_attrs: Vec::new(),
         objects_done: false,
+        earliest: output.superblock_version() < 2,
     };
     cx.copy_attributes(&input.root().attrs(), &out_root.attrs(), "/")?;
     cx.done.insert(input.root().address(), "/".to_owned());
@@ -1100,7 +1118,10 @@ impl CommittedTypes {
             return Err(format!("object at {address:#x} is not a committed type").into());
         };
         let path = node.paths.first().cloned().unwrap_or_default();
-        let made = self.out_root.commit_type(&path, &t.dtype()?)?;
+        let earliest = self.out_root.file().superblock_version() < 2;
+        let made = self
+            .out_root
+            .commit_type(&path, &fit_type(&t.dtype()?, earliest))?;
         self.attrs.push((t.attrs(), made.attrs(), path.clone()));
         done.insert(address, path);
         self.made.insert(address, made.clone());
@@ -1205,7 +1226,13 @@ fn value_eq(
                 object: q,
                 selection: t,
             },
-        ) => s == t && same_object(*p, *q),
+        ) => {
+            // The copy stores selections in the oldest encoding that holds them.
+            let oldest = |s: &h5oxide::format::selection::Selection| {
+                crate::elements::oldest_encoding(s.clone())
+            };
+            oldest(s) == oldest(t) && same_object(*p, *q)
+        }
         (V::Sequence(a), V::Sequence(b)) => all(a, b),
         (V::Array { dims: d, values: a }, V::Array { dims: e, values: b }) => d == e && all(a, b),
         (V::Compound(a), V::Compound(b)) => {
