@@ -452,6 +452,7 @@ fn import(a: &Args) -> Result<(), BoxError> {
         fill: None,
         compact: false,
         committed: None,
+        fill_times: None,
     };
     let row: u64 = h
         .shape

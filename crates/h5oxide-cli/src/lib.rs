@@ -8,6 +8,7 @@ mod check;
 mod clear_flags;
 mod ddl;
 mod dump;
+mod elements;
 mod export;
 mod import;
 mod json;
@@ -70,11 +71,14 @@ enum Command {
     Import(import::Args),
     /// Rewrite every group, dataset, attribute and link into a new compact file, optionally
     /// with other filters, chunk shapes or format generation, then compare it with the input.
+    /// References are rewritten to name the copied objects; variable-length data, fill
+    /// values and their fill and allocation times are kept.
     ///
     /// Examples: h5ox repack in.h5 out.h5;  h5ox repack --filter zstd=3 --libver latest
     /// in.h5 out.h5;  h5ox repack --filter /big:lz4 --chunk /big=1024,64 in.h5 out.h5
     Repack(repack::Args),
-    /// Build an HDF5 file from HDF5/JSON as `h5ox dump --json` writes it.
+    /// Build an HDF5 file from HDF5/JSON as `h5ox dump --json` writes it (object and region
+    /// references and variable-length sequences included).
     ///
     /// Example: h5ox dump --json a.h5 > a.json && h5ox load-json a.json b.h5
     LoadJson(load_json::Args),

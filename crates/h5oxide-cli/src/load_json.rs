@@ -2,27 +2,35 @@
 //! (hdf5-json form: `root`, `groups`, `datasets`, `datatypes` keyed by id; links, attributes,
 //! types, shapes, creation properties and values).
 //!
-//! Written: groups, hard, soft and external links, datasets and attributes of integer,
-//! float, fixed and variable-length string, enumeration, compound, array and opaque types,
-//! with their chunk shapes, filters, fill values and maximum shapes. Committed datatypes,
-//! references, other variable-length types and null dataspaces are refused by name.
+//! Written: groups, committed datatypes, hard, soft and external links, datasets and
+//! attributes of integer, float, fixed and variable-length string, enumeration, compound,
+//! array, opaque, variable-length sequence, object reference and region reference types,
+//! with their chunk shapes, filters, fill values and maximum shapes. Object references
+//! (`"datasets/<id>"`, `"groups/<id>"`, `"datatypes/<id>"`) and region references
+//! (`{"id", "class", "selection"}`) name objects of the document; they are written once the
+//! objects they name exist. Null dataspace attributes are refused by name.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json};
 
 use h5oxide::format::object_header::message::datatype::{
-    ByteOrder, CharSet, CompoundMember, Datatype, EnumMember, MantissaNorm, StringPadding,
-    TypeClass, VarLenKind,
+    ByteOrder, CharSet, CompoundMember, Datatype, EnumMember, MantissaNorm, ReferenceKind,
+    StringPadding, TypeClass, VarLenKind,
 };
-use h5oxide::{Attributes, File, Group, Libver, Mode, RawValue};
+use h5oxide::format::selection::{Block, Hyperslab, PointSelection, Selection as StoredSelection};
+use h5oxide::write::types::Elements;
+use h5oxide::{Attributes, File, Libver, Mode, RawValue};
 
 use h5oxide::format::object_header::message::filter_pipeline::{FilterDescription, FilterPipeline};
 
+use crate::elements::{needs_encoding, NotYet};
 use crate::progress::Progress;
-use crate::repack::{parse_libver, write_dataset, BoxError, FilterOp, Plan};
+use crate::repack::{
+    address_of, parse_libver, write_dataset, BoxError, ElementsValue, FilterOp, Plan,
+};
 use crate::tree::join;
 
 /// Nesting depth of types accepted.
@@ -278,8 +286,201 @@ pub fn type_of(t: &Json, depth: u32) -> Result<Datatype, String> {
                 },
             ))
         }
+        "H5T_REFERENCE" => match t.get("base").and_then(Json::as_str) {
+            Some("H5T_STD_REF_OBJ") => Ok(Datatype::new(
+                8,
+                TypeClass::Reference {
+                    kind: ReferenceKind::Object,
+                },
+            )),
+            // A global heap ID: an 8-byte address and a 4-byte index (spec III.E).
+            Some("H5T_STD_REF_DSETREG") => Ok(Datatype::new(
+                12,
+                TypeClass::Reference {
+                    kind: ReferenceKind::DatasetRegion,
+                },
+            )),
+            other => Err(format!("not yet supported: reference type {other:?}")),
+        },
+        "H5T_VLEN" => {
+            let base = type_of(field(t, "base", what)?, depth + 1)?;
+            // A 4-byte count and a heap ID (spec IV.A.2.d, class 9).
+            Ok(Datatype::new(
+                16,
+                TypeClass::VarLen {
+                    kind: VarLenKind::Sequence,
+                    base: Box::new(base),
+                },
+            ))
+        }
         other => Err(format!("not yet supported: type class {other}")),
     }
+}
+
+/// The selection of a region reference as `h5ox dump --json` writes it: `class`
+/// (`H5S_SEL_NONE`, `_ALL`, `_POINTS`, `_HYPERSLABS`) and `selection` (points as
+/// coordinate lists, hyperslabs as `{"start", "opposite"}` blocks with inclusive corners).
+fn selection_of(v: &Json) -> Result<StoredSelection, String> {
+    let coords = |c: &Json| -> Result<Vec<u64>, String> {
+        c.as_array()
+            .ok_or("region coordinates are not a list")?
+            .iter()
+            .map(|x| uint(x, "region"))
+            .collect()
+    };
+    let list = || {
+        v.get("selection")
+            .and_then(Json::as_array)
+            .ok_or_else(|| "a region reference has no selection list".to_owned())
+    };
+    match v.get("class").and_then(Json::as_str) {
+        Some("H5S_SEL_NONE") => Ok(StoredSelection::None),
+        Some("H5S_SEL_ALL") => Ok(StoredSelection::All),
+        Some("H5S_SEL_POINTS") => {
+            let points: Vec<Vec<u64>> = list()?.iter().map(coords).collect::<Result<_, _>>()?;
+            let rank = points.first().map_or(0, Vec::len);
+            if rank == 0 || points.iter().any(|p| p.len() != rank) {
+                return Err("region points of differing or zero rank".into());
+            }
+            Ok(StoredSelection::Points(PointSelection::new(
+                rank as u32,
+                points,
+            )))
+        }
+        Some("H5S_SEL_HYPERSLABS") => {
+            let blocks: Vec<Block> = list()?
+                .iter()
+                .map(|b| {
+                    Ok(Block {
+                        start: coords(field(b, "start", "region block")?)?,
+                        end: coords(field(b, "opposite", "region block")?)?,
+                    })
+                })
+                .collect::<Result<_, String>>()?;
+            let rank = blocks.first().map_or(0, |b| b.start.len());
+            if rank == 0
+                || blocks.iter().any(|b| {
+                    b.start.len() != rank
+                        || b.end.len() != rank
+                        || b.start.iter().zip(&b.end).any(|(s, e)| s > e)
+                })
+            {
+                return Err("region blocks of differing or zero rank, or reversed".into());
+            }
+            Ok(StoredSelection::Hyperslab(Hyperslab::irregular(
+                rank as u32,
+                blocks,
+            )))
+        }
+        other => Err(format!(
+            "not yet supported: region selection class {other:?}"
+        )),
+    }
+}
+
+/// The object id an HDF5/JSON reference names: `"datasets/<id>"` or a bare id.
+fn ref_id(s: &str) -> &str {
+    s.rsplit_once('/').map_or(s, |(_, id)| id)
+}
+
+/// Appends one element `v` of type `t` holding variable-length data or references, the
+/// ids of referenced objects resolved to addresses by `resolve`.
+fn encode_elements(
+    t: &Datatype,
+    v: &Json,
+    resolve: &mut dyn FnMut(&str) -> Result<u64, BoxError>,
+    out: &mut Elements,
+    depth: u32,
+) -> Result<(), BoxError> {
+    if depth > MAX_DEPTH {
+        return Err("value nested too deeply".into());
+    }
+    if !needs_encoding(t) {
+        let mut b = Vec::new();
+        encode(t, v, &mut b, depth)?;
+        out.bytes_mut().extend_from_slice(&b);
+        return Ok(());
+    }
+    match &t.class {
+        TypeClass::Compound { members } => {
+            let items = v
+                .as_array()
+                .ok_or_else(|| format!("{v} is not a compound value (a list)"))?;
+            if items.len() != members.len() {
+                return Err("a compound value has the wrong number of members".into());
+            }
+            let at = out.start_element(t.element_size());
+            for (m, item) in members.iter().zip(items) {
+                let mut part = Elements::new();
+                encode_elements(&m.dtype, item, resolve, &mut part, depth + 1)?;
+                if m.offset as usize + part.bytes().len() > t.element_size() {
+                    return Err("compound member outside its element".into());
+                }
+                out.place(at + m.offset as usize, part);
+            }
+        }
+        TypeClass::Array { dims, base } => {
+            let mut flat = Vec::new();
+            flatten(v, dims.len(), &mut flat)?;
+            let n = dims
+                .iter()
+                .fold(1u64, |a, &d| a.saturating_mul(u64::from(d)));
+            if flat.len() as u64 != n {
+                return Err("an array value has the wrong number of elements".into());
+            }
+            for x in flat {
+                encode_elements(base, x, resolve, out, depth + 1)?;
+            }
+        }
+        TypeClass::VarLen { kind, base } => {
+            let mut items = Elements::new();
+            let count = match (kind, v) {
+                (_, Json::Null) => 0,
+                (VarLenKind::String { .. }, Json::String(s)) => {
+                    items.bytes_mut().extend_from_slice(s.as_bytes());
+                    s.len()
+                }
+                (VarLenKind::Sequence, Json::Array(list)) => {
+                    for x in list {
+                        encode_elements(base, x, resolve, &mut items, depth + 1)?;
+                    }
+                    list.len()
+                }
+                _ => return Err(format!("{v} is not a {}", t.descriptor()).into()),
+            };
+            out.push_var_len(u32::try_from(count)?, items);
+        }
+        TypeClass::Reference { kind } => match (kind, v) {
+            (ReferenceKind::Object, Json::Null) => out.bytes_mut().extend_from_slice(&[0; 8]),
+            (ReferenceKind::Object, Json::String(s)) => {
+                let a = resolve(ref_id(s))?;
+                out.bytes_mut().extend_from_slice(&a.to_le_bytes());
+            }
+            (ReferenceKind::DatasetRegion, Json::Null) => {
+                out.start_element(12);
+            }
+            (ReferenceKind::DatasetRegion, Json::Object(_)) => {
+                let id = field(v, "id", "region reference")?
+                    .as_str()
+                    .ok_or("a region reference id is not a string")?;
+                let sel = selection_of(v)?;
+                let mut obj = Elements::new();
+                obj.bytes_mut()
+                    .extend_from_slice(&resolve(ref_id(id))?.to_le_bytes());
+                let mut w = h5oxide::format::Writer::new();
+                sel.encode(&mut w)?;
+                obj.bytes_mut().extend_from_slice(w.as_slice());
+                out.push_heap_id(obj);
+            }
+            _ => return Err(format!("{v} is not a {}", t.descriptor()).into()),
+        },
+        _ => {
+            let mut b = Vec::new();
+            encode(t, v, &mut b, depth)?;
+            out.bytes_mut().extend_from_slice(&b);
+        }
+    }
+    Ok(())
 }
 
 fn put_int(v: i128, size: usize, order: ByteOrder, out: &mut Vec<u8>) {
@@ -490,48 +691,6 @@ fn strings_of(flat: &[&Json], what: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn set_attributes(obj: &Json, attrs: &Attributes, path: &str) -> Result<(), BoxError> {
-    let Some(list) = obj.get("attributes").and_then(Json::as_array) else {
-        return Ok(());
-    };
-    for a in list {
-        let name = field(a, "name", path)?.as_str().unwrap_or_default();
-        let what = format!("{path} attribute {name:?}");
-        let t = type_of(field(a, "type", &what)?, 0).map_err(|e| format!("{what}: {e}"))?;
-        let (shape, _) = shape_of(field(a, "shape", &what)?, &what)?;
-        let value = field(a, "value", &what)?;
-        let mut flat = Vec::new();
-        flatten(value, shape.len(), &mut flat).map_err(|e| format!("{what}: {e}"))?;
-        if crate::repack::is_vlen_string(&t) {
-            let s = strings_of(&flat, &what)?;
-            match shape.len() {
-                0 => attrs.set(name, s.first().map_or("", String::as_str))?,
-                1 => attrs.set(name, &s)?,
-                _ => {
-                    return Err(format!(
-                        "{what}: multi-dimensional string attributes not yet supported"
-                    )
-                    .into())
-                }
-            }
-            continue;
-        }
-        let mut bytes = Vec::new();
-        for v in flat {
-            encode(&t, v, &mut bytes, 0).map_err(|e| format!("{what}: {e}"))?;
-        }
-        attrs.set(
-            name,
-            &RawValue {
-                dtype: t,
-                shape,
-                bytes,
-            },
-        )?;
-    }
-    Ok(())
-}
-
 fn filters_of(cp: &Json, path: &str) -> Vec<FilterOp> {
     // The filters as a stored pipeline, so the rules of `repack` apply to them.
     let filters = cp
@@ -570,102 +729,275 @@ fn filters_of(cp: &Json, path: &str) -> Vec<FilterOp> {
     ops
 }
 
-fn make_dataset(d: &Json, root: &Group, path: &str, progress: &Progress) -> Result<(), BoxError> {
-    if d.get("valueTruncated").and_then(Json::as_bool) == Some(true) {
-        return Err(format!("{path}: the dump holds only part of the value (--max-values)").into());
-    }
-    let t = type_of(field(d, "type", path)?, 0).map_err(|e| format!("{path}: {e}"))?;
-    let shape = field(d, "shape", path)?;
-    if shape.get("class").and_then(Json::as_str) == Some("H5S_NULL") {
-        // A type and attributes, no elements.
-        let ds = root.new_dataset_builder().dtype(t).null().create(path)?;
-        set_attributes(d, &ds.attrs(), path)?;
-        return Ok(());
-    }
-    let (dims, max) = shape_of(shape, path)?;
-    let cp = d.get("creationProperties").cloned().unwrap_or(Json::Null);
-    let chunk = match cp.get("layout") {
-        Some(l) if l.get("class").and_then(Json::as_str) == Some("H5D_CHUNKED") => Some(
-            field(l, "dims", path)?
-                .as_array()
-                .ok_or("chunk dims are not a list")?
-                .iter()
-                .map(|x| uint(x, path))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        _ => None,
-    };
-    let filters = filters_of(&cp, path);
-    let value = field(d, "value", path)?;
-    let mut flat = Vec::new();
-    flatten(value, dims.len(), &mut flat).map_err(|e| format!("{path}: {e}"))?;
-    let n = dims
-        .iter()
-        .try_fold(1u64, |a, &d| a.checked_mul(d))
-        .ok_or_else(|| format!("{path}: shape too large"))?;
-    if flat.len() as u64 != n {
-        return Err(format!("{path}: {} values for {n} elements", flat.len()).into());
-    }
-    let max_fixed = max
-        .as_ref()
-        .is_none_or(|m| m.iter().zip(&dims).all(|(m, d)| *m == Some(*d)));
-    if crate::repack::is_vlen_string(&t) {
-        let s = strings_of(&flat, path)?;
-        let mut b = crate::repack::with_strings_of(root.new_dataset_builder(), &t, &s);
-        b = if dims.is_empty() {
-            b.scalar()
-        } else {
-            b.shape(dims.iter().map(|&x| x as usize).collect::<Vec<_>>())
-        };
-        if let (false, Some(m)) = (max_fixed, &max) {
-            b = b.max_shape(m.iter().map(|m| m.map(|x| x as usize)).collect::<Vec<_>>());
-        }
-        if let Some(c) = &chunk {
-            b = b.chunk(c.iter().map(|&x| x as usize).collect::<Vec<_>>());
-        }
-        b = crate::repack::apply_filters(b, &filters);
-        b.create(path)?;
-    } else {
-        let fill = match cp.get("fillValue") {
-            Some(v) => {
-                let mut b = Vec::new();
-                // A fill value this tool cannot encode again is left at its default.
-                encode(&t, v, &mut b, 0).ok().map(|()| b)
+/// What one load has made and what waits: datasets holding references are made once every
+/// object they name exists, attributes of objects with attributes holding references once
+/// every object exists.
+struct Loader<'d> {
+    out: File,
+    progress: Progress,
+    /// Object id -> path of its copy.
+    made: HashMap<String, String>,
+    /// Output header addresses by path, as looked up.
+    addresses: HashMap<String, u64>,
+    /// Ids of datasets holding references, not made yet.
+    waiting: HashSet<String>,
+    /// Datasets holding references: JSON, path, id.
+    later_datasets: Vec<(&'d Json, String, String)>,
+    /// Hard links to datasets not made yet: group path, name, id.
+    later_links: Vec<(String, String, String)>,
+    /// Objects whose attributes wait: JSON, attributes, path.
+    later_attrs: Vec<(&'d Json, Attributes, String)>,
+    objects_done: bool,
+}
+
+impl<'d> Loader<'d> {
+    /// Encodes `flat` values of `t` holding variable-length data or references.
+    fn elements(&mut self, t: &Datatype, flat: &[&Json]) -> Result<Elements, BoxError> {
+        let Loader {
+            out,
+            made,
+            addresses,
+            waiting,
+            ..
+        } = self;
+        let mut resolve = |id: &str| -> Result<u64, BoxError> {
+            if waiting.contains(id) {
+                return Err(Box::new(NotYet(0)));
             }
-            None => None,
+            let path = made
+                .get(id)
+                .ok_or_else(|| format!("a reference to {id:?}, not an object of the document"))?;
+            if let Some(&a) = addresses.get(path) {
+                return Ok(a);
+            }
+            let a = address_of(out, path)?;
+            addresses.insert(path.clone(), a);
+            Ok(a)
         };
-        let plan = Plan {
-            dtype: t.clone(),
-            dims: dims.clone(),
-            max: if max_fixed { None } else { max },
-            chunk,
-            filters,
-            fill,
-            compact: false,
-            committed: None,
+        let mut e = Elements::new();
+        for v in flat {
+            encode_elements(t, v, &mut resolve, &mut e, 0)?;
+        }
+        Ok(e)
+    }
+
+    fn set_attributes(
+        &mut self,
+        obj: &'d Json,
+        attrs: &Attributes,
+        path: &str,
+    ) -> Result<(), BoxError> {
+        let Some(list) = obj.get("attributes").and_then(Json::as_array) else {
+            return Ok(());
         };
-        let row = dims.iter().skip(1).fold(1u64, |a, &d| a.saturating_mul(d));
-        let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
-            let (from, k) = if dims.is_empty() {
-                (0, 1)
+        if !self.objects_done {
+            let refs = list.iter().any(|a| {
+                a.get("type")
+                    .and_then(|t| type_of(t, 0).ok())
+                    .is_some_and(|t| t.has_reference())
+            });
+            if refs {
+                self.later_attrs.push((obj, attrs.clone(), path.to_owned()));
+                return Ok(());
+            }
+        }
+        for a in list {
+            let name = field(a, "name", path)?.as_str().unwrap_or_default();
+            let what = format!("{path} attribute {name:?}");
+            let t = type_of(field(a, "type", &what)?, 0).map_err(|e| format!("{what}: {e}"))?;
+            let (shape, _) = shape_of(field(a, "shape", &what)?, &what)?;
+            let value = field(a, "value", &what)?;
+            let mut flat = Vec::new();
+            flatten(value, shape.len(), &mut flat).map_err(|e| format!("{what}: {e}"))?;
+            if crate::repack::is_vlen_string(&t) && shape.len() <= 1 {
+                let s = strings_of(&flat, &what)?;
+                // Rank 0 or 1 here; other ranks go through the element encoder.
+                if shape.is_empty() {
+                    attrs.set(name, s.first().map_or("", String::as_str))?;
+                } else {
+                    attrs.set(name, &s)?;
+                }
+                continue;
+            }
+            if needs_encoding(&t) {
+                let elements = self
+                    .elements(&t, &flat)
+                    .map_err(|e| format!("{what}: {e}"))?;
+                attrs.set(
+                    name,
+                    &ElementsValue {
+                        dtype: t,
+                        shape,
+                        elements,
+                    },
+                )?;
+                continue;
+            }
+            let mut bytes = Vec::new();
+            for v in flat {
+                encode(&t, v, &mut bytes, 0).map_err(|e| format!("{what}: {e}"))?;
+            }
+            attrs.set(
+                name,
+                &RawValue {
+                    dtype: t,
+                    shape,
+                    bytes,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    fn make_dataset(&mut self, d: &'d Json, path: &str) -> Result<(), BoxError> {
+        let root = self.out.root();
+        if d.get("valueTruncated").and_then(Json::as_bool) == Some(true) {
+            return Err(
+                format!("{path}: the dump holds only part of the value (--max-values)").into(),
+            );
+        }
+        let t = type_of(field(d, "type", path)?, 0).map_err(|e| format!("{path}: {e}"))?;
+        let shape = field(d, "shape", path)?;
+        if shape.get("class").and_then(Json::as_str) == Some("H5S_NULL") {
+            // A type and attributes, no elements.
+            let ds = root.new_dataset_builder().dtype(t).null().create(path)?;
+            self.set_attributes(d, &ds.attrs(), path)?;
+            return Ok(());
+        }
+        let (dims, max) = shape_of(shape, path)?;
+        let cp = d.get("creationProperties").cloned().unwrap_or(Json::Null);
+        let chunk = match cp.get("layout") {
+            Some(l) if l.get("class").and_then(Json::as_str) == Some("H5D_CHUNKED") => Some(
+                field(l, "dims", path)?
+                    .as_array()
+                    .ok_or("chunk dims are not a list")?
+                    .iter()
+                    .map(|x| uint(x, path))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            _ => None,
+        };
+        let filters = filters_of(&cp, path);
+        let value = field(d, "value", path)?;
+        let mut flat = Vec::new();
+        flatten(value, dims.len(), &mut flat).map_err(|e| format!("{path}: {e}"))?;
+        let n = dims
+            .iter()
+            .try_fold(1u64, |a, &d| a.checked_mul(d))
+            .ok_or_else(|| format!("{path}: shape too large"))?;
+        if flat.len() as u64 != n {
+            return Err(format!("{path}: {} values for {n} elements", flat.len()).into());
+        }
+        let max_fixed = max
+            .as_ref()
+            .is_none_or(|m| m.iter().zip(&dims).all(|(m, d)| *m == Some(*d)));
+        let usize_dims = |d: &[u64]| d.iter().map(|&x| x as usize).collect::<Vec<_>>();
+        if crate::repack::is_vlen_string(&t) || needs_encoding(&t) {
+            let mut b = if crate::repack::is_vlen_string(&t) {
+                let s = strings_of(&flat, path)?;
+                let b = crate::repack::with_strings_of(root.new_dataset_builder(), &t, &s);
+                if dims.is_empty() {
+                    b.scalar()
+                } else {
+                    b.shape(usize_dims(&dims))
+                }
             } else {
-                (start * row, count * row)
+                let e = match self.elements(&t, &flat) {
+                    Err(e) if e.is::<NotYet>() => return Err(e),
+                    r => r.map_err(|e| format!("{path}: {e}"))?,
+                };
+                root.new_dataset_builder()
+                    .with_elements(t.clone(), &dims, e)
             };
-            let mut b = Vec::with_capacity(usize::try_from(k)? * t.element_size());
-            for v in flat
-                .iter()
-                .skip(usize::try_from(from)?)
-                .take(usize::try_from(k)?)
-            {
-                encode(&t, v, &mut b, 0).map_err(|e| format!("{path}: {e}"))?;
+            if let (false, Some(m)) = (max_fixed, &max) {
+                b = b.max_shape(m.iter().map(|m| m.map(|x| x as usize)).collect::<Vec<_>>());
             }
-            Ok(b)
-        };
-        write_dataset(root, path, &plan, &mut rows, progress)?;
+            if let Some(c) = &chunk {
+                b = b.chunk(usize_dims(c));
+            }
+            b = crate::repack::apply_filters(b, &filters);
+            b.create(path)?;
+        } else {
+            let fill = match cp.get("fillValue") {
+                Some(v) => {
+                    let mut b = Vec::new();
+                    // A fill value this tool cannot encode again is left at its default.
+                    encode(&t, v, &mut b, 0).ok().map(|()| b)
+                }
+                None => None,
+            };
+            let plan = Plan {
+                dtype: t.clone(),
+                dims: dims.clone(),
+                max: if max_fixed { None } else { max },
+                chunk,
+                filters,
+                fill,
+                compact: false,
+                committed: None,
+                fill_times: None,
+            };
+            let row = dims.iter().skip(1).fold(1u64, |a, &d| a.saturating_mul(d));
+            let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
+                let (from, k) = if dims.is_empty() {
+                    (0, 1)
+                } else {
+                    (start * row, count * row)
+                };
+                let mut b = Vec::with_capacity(usize::try_from(k)? * t.element_size());
+                for v in flat
+                    .iter()
+                    .skip(usize::try_from(from)?)
+                    .take(usize::try_from(k)?)
+                {
+                    encode(&t, v, &mut b, 0).map_err(|e| format!("{path}: {e}"))?;
+                }
+                Ok(b)
+            };
+            write_dataset(&root, path, &plan, &mut rows, &self.progress)?;
+        }
+        let ds = root.dataset(path)?;
+        self.set_attributes(d, &ds.attrs(), path)?;
+        Ok(())
     }
-    let ds = root.dataset(path)?;
-    set_attributes(d, &ds.attrs(), path)?;
-    Ok(())
+
+    /// Makes the datasets holding references, each once the objects it names exist, with
+    /// their other links.
+    fn make_later_datasets(&mut self) -> Result<(), BoxError> {
+        let mut todo = std::mem::take(&mut self.later_datasets);
+        while !todo.is_empty() {
+            let before = todo.len();
+            let mut next = Vec::new();
+            for (d, path, id) in todo {
+                match self.make_dataset(d, &path) {
+                    Ok(()) => {
+                        self.waiting.remove(&id);
+                        for (gpath, name, _) in self
+                            .later_links
+                            .iter()
+                            .filter(|l| l.2 == id)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                        {
+                            self.out.group(&gpath)?.link_hard(&path, &name)?;
+                        }
+                        self.made.insert(id, path);
+                    }
+                    Err(e) if e.is::<NotYet>() => next.push((d, path, id)),
+                    Err(e) => return Err(e),
+                }
+            }
+            if next.len() == before {
+                return Err(format!(
+                    "{}: datasets holding references to each other (a cycle): not yet supported",
+                    next[0].1
+                )
+                .into());
+            }
+            todo = next;
+        }
+        Ok(())
+    }
 }
 
 fn collection<'a>(doc: &'a Json, name: &str) -> Option<&'a Map<String, Json>> {
@@ -682,12 +1014,20 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
     let datasets = collection(doc, "datasets").unwrap_or(&empty);
     let root_json = groups.get(&root_id).ok_or("the root group is missing")?;
     let root = out.root();
-    set_attributes(root_json, &root.attrs(), "/")?;
-    // The JSON is parsed whole before anything is written; no bar for the rest.
-    let progress = Progress::new(0);
-    // Object id -> path of its copy.
-    let mut made: HashMap<String, String> = HashMap::new();
-    made.insert(root_id.clone(), "/".into());
+    let mut cx = Loader {
+        out: out.clone(),
+        // The JSON is parsed whole before anything is written; no bar for the rest.
+        progress: Progress::new(0),
+        made: HashMap::new(),
+        addresses: HashMap::new(),
+        waiting: HashSet::new(),
+        later_datasets: Vec::new(),
+        later_links: Vec::new(),
+        later_attrs: Vec::new(),
+        objects_done: false,
+    };
+    cx.set_attributes(root_json, &root.attrs(), "/")?;
+    cx.made.insert(root_id.clone(), "/".into());
     let mut queue = VecDeque::from([(root_id, "/".to_owned())]);
     while let Some((id, gpath)) = queue.pop_front() {
         let g = &groups[&id];
@@ -703,27 +1043,42 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
             match field(l, "class", &path)?.as_str().unwrap_or_default() {
                 "H5L_TYPE_HARD" => {
                     let target = field(l, "id", &path)?.as_str().unwrap_or_default();
-                    if let Some(p) = made.get(target) {
+                    if cx.waiting.contains(target) {
+                        cx.later_links
+                            .push((gpath.clone(), name.to_owned(), target.to_owned()));
+                        continue;
+                    }
+                    if let Some(p) = cx.made.get(target) {
                         group.link_hard(p, name)?;
                         continue;
                     }
                     if let Some(gj) = groups.get(target) {
                         let made_group = root.create_group(&path)?;
-                        set_attributes(gj, &made_group.attrs(), &path)?;
+                        cx.set_attributes(gj, &made_group.attrs(), &path)?;
                         queue.push_back((target.to_owned(), path.clone()));
                     } else if let Some(dj) = datasets.get(target) {
-                        make_dataset(dj, &root, &path, &progress)?;
+                        let refs = dj
+                            .get("type")
+                            .and_then(|t| type_of(t, 0).ok())
+                            .is_some_and(|t| t.has_reference());
+                        if refs {
+                            // Made once the objects it names exist.
+                            cx.waiting.insert(target.to_owned());
+                            cx.later_datasets.push((dj, path, target.to_owned()));
+                            continue;
+                        }
+                        cx.make_dataset(dj, &path)?;
                     } else if let Some(tj) =
                         collection(doc, "datatypes").and_then(|t| t.get(target))
                     {
                         let t = type_of(field(tj, "type", &path)?, 0)
                             .map_err(|e| format!("{path}: {e}"))?;
                         let made_type = root.commit_type(&path, &t)?;
-                        set_attributes(tj, &made_type.attrs(), &path)?;
+                        cx.set_attributes(tj, &made_type.attrs(), &path)?;
                     } else {
                         return Err(format!("{path}: hard link to unknown object {target}").into());
                     }
-                    made.insert(target.to_owned(), path);
+                    cx.made.insert(target.to_owned(), path);
                 }
                 "H5L_TYPE_SOFT" => {
                     let t = field(l, "h5path", &path)?.as_str().unwrap_or_default();
@@ -740,7 +1095,12 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
             }
         }
     }
-    progress.finish();
+    cx.make_later_datasets()?;
+    cx.objects_done = true;
+    for (obj, attrs, path) in std::mem::take(&mut cx.later_attrs) {
+        cx.set_attributes(obj, &attrs, &path)?;
+    }
+    cx.progress.finish();
     Ok(())
 }
 

@@ -2,10 +2,17 @@
 //! compact file, optionally with other filters, chunk shapes or format generation; then the
 //! new file is read back and compared with the old one.
 //!
+//! References are stored as header addresses (spec VIII.C), so datasets holding them are
+//! made after every other object, in an order where each one's targets exist, and
+//! attributes of objects with attributes holding them after every object; each reference is
+//! then rewritten to the address of its target's copy (`elements`). Variable-length data is
+//! read from the input's global heap and written to new heap collections. Such datasets are
+//! written whole, not slab by slab.
+//!
 //! Also the dataset writer `import` and `load-json` share: a dataset of a run-time type
 //! created and filled slab by slab (runs of leading rows), so memory stays bounded.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +21,7 @@ use h5oxide::format::object_header::message::dataspace::DataspaceKind;
 use h5oxide::format::object_header::message::datatype::{
     ByteOrder, CharSet, Datatype, StringPadding, TypeClass, VarLenKind,
 };
+use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
 use h5oxide::format::object_header::message::filter_pipeline::FilterPipeline;
 use h5oxide::format::object_header::message::layout::Storage;
 use h5oxide::write::{Bitshuffle, Blosc, BloscShuffle, ScaleOffset, Szip};
@@ -22,6 +30,9 @@ use h5oxide::{
     Object, RawValue, Selection,
 };
 
+use h5oxide::write::types::Elements;
+
+use crate::elements::{needs_encoding, Input, NotYet};
 use crate::progress::Progress;
 use crate::tree::join;
 
@@ -275,6 +286,8 @@ pub struct Plan {
     pub compact: bool,
     /// The committed datatype of the new file the dataset's type refers to.
     pub committed: Option<NamedDatatype>,
+    /// Space allocation and fill write times of the fill value message, when kept.
+    pub fill_times: Option<(AllocationTime, FillWriteTime)>,
 }
 
 impl Plan {
@@ -331,9 +344,13 @@ fn default_chunk(dims: &[u64], elem: u64) -> Vec<u64> {
     c
 }
 
-fn with_fill(b: DatasetBuilder, fill: Option<&[u8]>) -> DatasetBuilder {
-    match fill {
-        Some(f) => b.fill_value_raw(f.to_vec()),
+fn with_fill(b: DatasetBuilder, plan: &Plan) -> DatasetBuilder {
+    let b = match &plan.fill {
+        Some(f) => b.fill_value_raw(f.clone()),
+        None => b,
+    };
+    match plan.fill_times {
+        Some((a, w)) => b.fill_times(a, w),
         None => b,
     }
 }
@@ -356,7 +373,7 @@ pub fn write_dataset(
         progress.add(bytes.len() as u64);
         let b = plan.builder(group).with_raw(plan.dtype.clone(), &[], bytes);
         let b = if plan.compact { b.compact() } else { b };
-        return Ok(with_fill(b, plan.fill.as_deref()).create(name)?);
+        return Ok(with_fill(b, plan).create(name)?);
     };
     let row_bytes = plan.row_bytes().ok_or("dataset size overflows")?.max(1);
     let chunked = plan.chunked();
@@ -399,7 +416,7 @@ pub fn write_dataset(
             .with_raw(plan.dtype.clone(), &shape, bytes)
             .max_shape(max)
             .chunk(usize_dims(c)?);
-        let b = with_fill(apply_filters(b, &plan.filters), plan.fill.as_deref());
+        let b = with_fill(apply_filters(b, &plan.filters), plan);
         let mut ds = b.create(name)?;
         if first < nrows {
             ds.resize(usize_dims(&plan.dims)?)?;
@@ -411,7 +428,7 @@ pub fn write_dataset(
             .builder(group)
             .dtype(plan.dtype.clone())
             .shape(usize_dims(&plan.dims)?);
-        (with_fill(b, plan.fill.as_deref()).create(name)?, 0)
+        (with_fill(b, plan).create(name)?, 0)
     } else {
         let bytes = rows(0, nrows)?;
         progress.add(bytes.len() as u64);
@@ -419,7 +436,7 @@ pub fn write_dataset(
             .builder(group)
             .with_raw(plan.dtype.clone(), &plan.dims, bytes);
         let b = if plan.compact { b.compact() } else { b };
-        (with_fill(b, plan.fill.as_deref()).create(name)?, nrows)
+        (with_fill(b, plan).create(name)?, nrows)
     };
     while start < nrows {
         let count = step.min(nrows - start);
@@ -443,7 +460,7 @@ pub fn parse_libver(s: &str) -> Result<Libver, String> {
     }
 }
 
-/// True for variable-length strings (the one variable-length type written).
+/// True for variable-length strings.
 pub fn is_vlen_string(t: &Datatype) -> bool {
     matches!(
         t.class,
@@ -474,70 +491,372 @@ pub fn with_strings_of(b: DatasetBuilder, t: &Datatype, strings: &[String]) -> D
     }
 }
 
-/// Why a type cannot be copied, if it cannot.
-fn unsupported_type(t: &Datatype) -> Option<&'static str> {
-    if is_vlen_string(t) {
-        None
-    } else if t.has_variable_length() {
-        Some("variable-length data other than strings")
-    } else if t.has_reference() {
-        Some("references")
-    } else {
-        None
+/// An attribute value of a run-time type whose elements hold variable-length data or
+/// references, re-encoded for the output.
+pub struct ElementsValue {
+    /// The stored type.
+    pub dtype: Datatype,
+    /// The shape; empty for a scalar.
+    pub shape: Vec<u64>,
+    /// The elements.
+    pub elements: Elements,
+}
+
+impl h5oxide::AttrValue for ElementsValue {
+    fn attr_type(&self) -> Datatype {
+        self.dtype.clone()
+    }
+    fn attr_shape(&self) -> Vec<u64> {
+        self.shape.clone()
+    }
+    fn attr_data(&self) -> h5oxide::write::AttrData {
+        h5oxide::write::AttrData::Elements(self.elements.clone())
     }
 }
 
-/// Copies every attribute of `from` onto `to`.
+/// The header address of the object at `path` of `file`: the root's, or the one its
+/// hard link names.
 ///
 /// # Errors
-/// Unsupported types or shapes (named with `path`), read and write errors.
-pub fn copy_attributes(from: &Attributes, to: &Attributes, path: &str) -> Result<(), BoxError> {
-    // Creation order kept where the source tracked it (the listing falls back to name order).
-    for a in from.list_in_creation_order()? {
-        let name = a.name();
-        let t = a.dtype();
-        if let Some(why) = unsupported_type(t) {
-            return Err(format!("{path} attribute {name:?}: {why} not yet supported").into());
-        }
-        if a.space().kind == DataspaceKind::Null {
-            // The attribute writer has no null dataspace.
-            return Err(format!(
-                "{path} attribute {name:?}: null dataspace attributes not yet supported"
-            )
-            .into());
-        }
-        if is_vlen_string(t) {
-            let shape = a.shape();
-            let strings: Vec<String> = a
-                .values()?
-                .into_iter()
-                .map(|v| match v {
-                    h5oxide::Value::String(s) => Ok(s),
-                    h5oxide::Value::Null => Ok(String::new()),
-                    _ => Err(format!("{path} attribute {name:?}: a string is not UTF-8")),
-                })
-                .collect::<Result<_, _>>()?;
-            match shape.len() {
-                0 => to.set(name, strings.first().map_or("", String::as_str))?,
-                1 => to.set(name, &strings)?,
-                _ => {
-                    return Err(format!(
-                        "{path} attribute {name:?}: multi-dimensional string attributes \
-                         not yet supported"
-                    )
-                    .into())
-                }
+/// A path that does not end in a hard link.
+pub fn address_of(file: &File, path: &str) -> Result<u64, BoxError> {
+    let root = file.root();
+    let Some((parent, name)) = path.trim_end_matches('/').rsplit_once('/') else {
+        return Ok(root.address());
+    };
+    if name.is_empty() {
+        return Ok(root.address());
+    }
+    let group = if parent.is_empty() {
+        root
+    } else {
+        file.group(parent)?
+    };
+    match group.link(name)? {
+        Some(Link::Hard { address }) => Ok(address),
+        _ => Err(format!("{path}: not a hard link in the copy").into()),
+    }
+}
+
+/// `t` with the versions the C library gives a type it writes to a file of the earliest
+/// format (spec IV.A.2.d), when `earliest`: a file of a newer format may hold versions
+/// (4, 5) that readers of the older format refuse.
+fn fit_type(t: &Datatype, earliest: bool) -> Datatype {
+    let mut t = t.clone();
+    if earliest {
+        t.assign_versions(1);
+    }
+    t
+}
+
+/// A dataset holding references, made once every object it refers to exists.
+struct LaterDataset {
+    ds: Dataset,
+    path: String,
+    committed: Option<NamedDatatype>,
+}
+
+/// The state of one copy: which input objects exist in the output, and what waits for
+/// other objects to exist (references name objects by their header address, so they are
+/// written once their targets are copied).
+struct Copier<'a> {
+    output: &'a File,
+    o: &'a Overrides,
+    progress: &'a Progress,
+    /// The input read directly: global heap and fill value messages.
+    input: Option<Input>,
+    /// Input header address -> path of the copy in the output.
+    done: HashMap<u64, String>,
+    /// Output header addresses by path, as looked up.
+    out_addr: HashMap<String, u64>,
+    /// Input header addresses of datasets holding references, not made yet.
+    waiting: HashSet<u64>,
+    later_datasets: Vec<LaterDataset>,
+    /// Hard links to datasets not made yet: group path, name, input address.
+    later_links: Vec<(String, String, u64)>,
+    /// Attributes of objects with attributes holding references: source, copy, path.
+    later_attrs: Vec<(Attributes, Attributes, String)>,
+    /// Set once every object exists: attributes are then written at once.
+    objects_done: bool,
+    /// The output is of the earliest format.
+    earliest: bool,
+}
+
+impl Copier<'_> {
+    /// Re-encodes `bytes`, stored elements of `t`, for the output.
+    fn encode(&mut self, t: &Datatype, bytes: &[u8]) -> Result<Elements, BoxError> {
+        let Copier {
+            input,
+            done,
+            out_addr,
+            waiting,
+            output,
+            ..
+        } = self;
+        let input = input
+            .as_mut()
+            .ok_or("variable-length data needs the input on disk")?;
+        let mut remap = |a: u64| -> Result<u64, BoxError> {
+            if waiting.contains(&a) {
+                return Err(Box::new(NotYet(a)));
             }
-        } else {
-            let v = RawValue {
-                dtype: t.clone(),
-                shape: a.shape(),
-                bytes: a.raw()?.to_vec(),
-            };
-            to.set(name, &v)?;
+            let path = done
+                .get(&a)
+                .ok_or_else(|| format!("a reference to an object at {a:#x} no link reaches"))?;
+            if let Some(&x) = out_addr.get(path) {
+                return Ok(x);
+            }
+            let x = address_of(output, path)?;
+            out_addr.insert(path.clone(), x);
+            Ok(x)
+        };
+        let mut e = Elements::new();
+        input.encode(t, bytes, &mut remap, &mut e)?;
+        Ok(e)
+    }
+
+    /// Copies every attribute of `from` onto `to`; those of an object with attributes
+    /// holding references wait until every object exists (all of them, to keep their
+    /// creation order).
+    fn copy_attributes(
+        &mut self,
+        from: &Attributes,
+        to: &Attributes,
+        path: &str,
+    ) -> Result<(), BoxError> {
+        // Creation order kept where the source tracked it (the listing falls back to name
+        // order).
+        let list = from.list_in_creation_order()?;
+        if !self.objects_done && list.iter().any(|a| a.dtype().has_reference()) {
+            self.later_attrs
+                .push((from.clone(), to.clone(), path.to_owned()));
+            return Ok(());
+        }
+        for a in list {
+            let name = a.name();
+            let t = a.dtype();
+            if a.space().kind == DataspaceKind::Null {
+                // The attribute writer has no null dataspace.
+                return Err(format!(
+                    "{path} attribute {name:?}: null dataspace attributes not yet supported"
+                )
+                .into());
+            }
+            if is_vlen_string(t) && a.shape().len() <= 1 {
+                let shape = a.shape();
+                let strings: Vec<String> = a
+                    .values()?
+                    .into_iter()
+                    .map(|v| match v {
+                        h5oxide::Value::String(s) => Ok(s),
+                        h5oxide::Value::Null => Ok(String::new()),
+                        _ => Err(format!("{path} attribute {name:?}: a string is not UTF-8")),
+                    })
+                    .collect::<Result<_, _>>()?;
+                // Rank 0 or 1 here; other ranks go through the element encoder.
+                if shape.is_empty() {
+                    to.set(name, strings.first().map_or("", String::as_str))?;
+                } else {
+                    to.set(name, &strings)?;
+                }
+            } else if needs_encoding(t) {
+                let elements = self
+                    .encode(t, a.raw()?)
+                    .map_err(|e| format!("{path} attribute {name:?}: {e}"))?;
+                let v = ElementsValue {
+                    dtype: fit_type(t, self.earliest),
+                    shape: a.shape(),
+                    elements,
+                };
+                to.set(name, &v)?;
+            } else {
+                let v = RawValue {
+                    dtype: fit_type(t, self.earliest),
+                    shape: a.shape(),
+                    bytes: a.raw()?.to_vec(),
+                };
+                to.set(name, &v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The fill value message's times of `ds`, kept when the copy has the same kind of
+    /// storage (chunked or not) and is not compact (always allocated early).
+    fn fill_times(
+        &mut self,
+        ds: &Dataset,
+        plan: &Plan,
+    ) -> Result<Option<(AllocationTime, FillWriteTime)>, BoxError> {
+        if plan.compact || ds.is_chunked() != (plan.chunked() && !plan.dims.is_empty()) {
+            return Ok(None);
+        }
+        match self.input.as_ref() {
+            Some(i) => i.fill_times(ds.address()),
+            None => Ok(None),
         }
     }
-    Ok(())
+
+    fn copy_dataset(
+        &mut self,
+        ds: &Dataset,
+        path: &str,
+        committed: Option<NamedDatatype>,
+    ) -> Result<Dataset, BoxError> {
+        let out = self.output.root();
+        let t = ds.dtype();
+        if ds.is_null() {
+            let b = out
+                .new_dataset_builder()
+                .dtype(fit_type(t, self.earliest))
+                .null();
+            let b = match &committed {
+                Some(c) => b.dtype_committed(c),
+                None => b,
+            };
+            let b = match ds.fill_value_bytes() {
+                Some(f) if !needs_encoding(t) => b.fill_value_raw(f.to_vec()),
+                _ => b,
+            };
+            return Ok(b.create(path)?);
+        }
+        let mut plan = dataset_plan(ds, path, self.o)?;
+        plan.dtype = fit_type(&plan.dtype, self.earliest);
+        plan.committed = committed;
+        plan.fill_times = self.fill_times(ds, &plan)?;
+        if is_vlen_string(t) {
+            let strings = ds.read_strings()?;
+            self.progress.add(plan.total_bytes());
+            let string_builder = |committed: bool| {
+                let b = if committed {
+                    plan.builder(&out)
+                } else {
+                    out.new_dataset_builder()
+                };
+                with_strings_of(b, t, &strings)
+            };
+            // The writer stores null-terminated strings: a committed string type of other
+            // padding cannot be referred to.
+            let nullterm = matches!(
+                t.class,
+                TypeClass::VarLen {
+                    kind: VarLenKind::String {
+                        padding: StringPadding::NullTerminate,
+                        ..
+                    },
+                    ..
+                }
+            );
+            let same = nullterm && plan.committed.is_some();
+            let mut b = string_builder(same);
+            b = if plan.dims.is_empty() {
+                b.scalar()
+            } else {
+                b.shape(plan.dims.iter().map(|&n| n as usize).collect::<Vec<_>>())
+            };
+            if let Some(m) = &plan.max {
+                b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
+            }
+            if let Some(c) = &plan.chunk {
+                b = b.chunk(c.iter().map(|&n| n as usize).collect::<Vec<_>>());
+            }
+            if let Some((a, w)) = plan.fill_times {
+                b = b.fill_times(a, w);
+            }
+            return Ok(apply_filters(b, &plan.filters).create(path)?);
+        }
+        if needs_encoding(t) {
+            return self.copy_encoded(ds, path, plan);
+        }
+        let shape = plan.dims.clone();
+        let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
+            if shape.is_empty() {
+                return Ok(ds.read_bytes()?);
+            }
+            Ok(ds.read_bytes_selection(&row_selection(&shape, start, count)?)?)
+        };
+        write_dataset(&out, path, &plan, &mut rows, self.progress)
+    }
+
+    /// A dataset whose elements hold variable-length data or references, written whole.
+    fn copy_encoded(
+        &mut self,
+        ds: &Dataset,
+        path: &str,
+        mut plan: Plan,
+    ) -> Result<Dataset, BoxError> {
+        let t = ds.dtype();
+        let elements = self.encode(t, &ds.read_bytes()?)?;
+        // A fill value of such a type is heap IDs or addresses of the input: kept only
+        // when it is the null value.
+        if plan
+            .fill
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|&b| b != 0))
+        {
+            plan.fill = None;
+        }
+        let out = self.output.root();
+        let mut b = plan
+            .builder(&out)
+            .with_elements(plan.dtype.clone(), &plan.dims, elements);
+        if let Some(m) = &plan.max {
+            b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
+        }
+        if !plan.dims.is_empty() && plan.chunked() {
+            let c = match &plan.chunk {
+                Some(c) => c.clone(),
+                None => default_chunk(&plan.dims, u64::from(plan.dtype.size)),
+            };
+            b = b.chunk(c.iter().map(|&n| n as usize).collect::<Vec<_>>());
+            b = apply_filters(b, &plan.filters);
+        } else if plan.compact {
+            b = b.compact();
+        }
+        let made = with_fill(b, &plan).create(path)?;
+        self.progress.add(plan.total_bytes());
+        Ok(made)
+    }
+
+    /// Makes the datasets holding references, each once the objects it refers to exist,
+    /// with their other links and their attributes.
+    fn make_later_datasets(&mut self) -> Result<(), BoxError> {
+        let mut todo = std::mem::take(&mut self.later_datasets);
+        while !todo.is_empty() {
+            let before = todo.len();
+            let mut next = Vec::new();
+            for job in todo {
+                match self.copy_dataset(&job.ds, &job.path, job.committed.clone()) {
+                    Ok(made) => {
+                        let address = job.ds.address();
+                        self.waiting.remove(&address);
+                        self.done.insert(address, job.path.clone());
+                        let links: Vec<(String, String, u64)> = self
+                            .later_links
+                            .iter()
+                            .filter(|l| l.2 == address)
+                            .cloned()
+                            .collect();
+                        for (gpath, name, _) in links {
+                            self.output.group(&gpath)?.link_hard(&job.path, &name)?;
+                        }
+                        self.copy_attributes(&job.ds.attrs(), &made.attrs(), &job.path)?;
+                    }
+                    Err(e) if e.is::<NotYet>() => next.push(job),
+                    Err(e) => return Err(format!("{}: {e}", job.path).into()),
+                }
+            }
+            if next.len() == before {
+                return Err(format!(
+                    "{}: datasets holding references to each other (a cycle): not yet supported",
+                    next[0].path
+                )
+                .into());
+            }
+            todo = next;
+        }
+        Ok(())
+    }
 }
 
 /// Settings that change datasets on the way.
@@ -639,6 +958,7 @@ fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxErro
             && chunk_override.is_none()
             && filter_override.is_none_or(Vec::is_empty),
         committed: None,
+        fill_times: None,
     })
 }
 
@@ -655,76 +975,6 @@ fn row_selection(shape: &[u64], start: u64, count: u64) -> Result<Selection, Box
     Ok(Selection::new(d, shape)?)
 }
 
-fn copy_dataset(
-    ds: &Dataset,
-    out: &Group,
-    path: &str,
-    o: &Overrides,
-    committed: Option<NamedDatatype>,
-    progress: &Progress,
-) -> Result<Dataset, BoxError> {
-    let t = ds.dtype();
-    if let Some(why) = unsupported_type(t) {
-        return Err(format!("{path}: {why} not yet supported").into());
-    }
-    if ds.is_null() {
-        let b = out.new_dataset_builder().dtype(t.clone()).null();
-        let b = match &committed {
-            Some(c) => b.dtype_committed(c),
-            None => b,
-        };
-        return Ok(with_fill(b, ds.fill_value_bytes()).create(path)?);
-    }
-    let mut plan = dataset_plan(ds, path, o)?;
-    plan.committed = committed;
-    if is_vlen_string(t) {
-        let strings = ds.read_strings()?;
-        progress.add(plan.total_bytes());
-        let string_builder = |committed: bool| {
-            let b = if committed {
-                plan.builder(out)
-            } else {
-                out.new_dataset_builder()
-            };
-            with_strings_of(b, t, &strings)
-        };
-        // The writer stores null-terminated strings: a committed string type of other
-        // padding cannot be referred to.
-        let nullterm = matches!(
-            t.class,
-            TypeClass::VarLen {
-                kind: VarLenKind::String {
-                    padding: StringPadding::NullTerminate,
-                    ..
-                },
-                ..
-            }
-        );
-        let same = nullterm && plan.committed.is_some();
-        let mut b = string_builder(same);
-        b = if plan.dims.is_empty() {
-            b.scalar()
-        } else {
-            b.shape(plan.dims.iter().map(|&n| n as usize).collect::<Vec<_>>())
-        };
-        if let Some(m) = &plan.max {
-            b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
-        }
-        if let Some(c) = &plan.chunk {
-            b = b.chunk(c.iter().map(|&n| n as usize).collect::<Vec<_>>());
-        }
-        return Ok(apply_filters(b, &plan.filters).create(path)?);
-    }
-    let shape = plan.dims.clone();
-    let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
-        if shape.is_empty() {
-            return Ok(ds.read_bytes()?);
-        }
-        Ok(ds.read_bytes_selection(&row_selection(&shape, start, count)?)?)
-    };
-    write_dataset(out, path, &plan, &mut rows, progress)
-}
-
 /// Copies the whole object graph of `input` into `output`.
 fn copy_file(
     input: &File,
@@ -733,10 +983,25 @@ fn copy_file(
     progress: &Progress,
 ) -> Result<(), BoxError> {
     let out_root = output.root();
-    copy_attributes(&input.root().attrs(), &out_root.attrs(), "/")?;
-    // Header address in the input -> path of the copy in the output.
-    let mut done: HashMap<u64, String> = HashMap::new();
-    done.insert(input.root().address(), "/".to_owned());
+    let mut cx = Copier {
+        output,
+        o,
+        progress,
+        input: match input.path() {
+            Some(p) => Some(Input::open(p)?),
+            None => None,
+        },
+        done: HashMap::new(),
+        out_addr: HashMap::new(),
+        waiting: HashSet::new(),
+        later_datasets: Vec::new(),
+        later_links: Vec::new(),
+        later_attrs: Vec::new(),
+        objects_done: false,
+        earliest: output.superblock_version() < 2,
+    };
+    cx.copy_attributes(&input.root().attrs(), &out_root.attrs(), "/")?;
+    cx.done.insert(input.root().address(), "/".to_owned());
     let mut queue: VecDeque<(Group, String)> = VecDeque::new();
     queue.push_back((input.root(), "/".to_owned()));
     let mut types = CommittedTypes::new(input, output)?;
@@ -746,7 +1011,11 @@ fn copy_file(
             let path = join(&gpath, &name);
             match link {
                 Link::Hard { address } => {
-                    if let Some(p) = done.get(&address) {
+                    if cx.waiting.contains(&address) {
+                        cx.later_links.push((gpath.clone(), name, address));
+                        continue;
+                    }
+                    if let Some(p) = cx.done.get(&address) {
                         // A committed type made early, for a dataset, is already here.
                         if *p != path {
                             out_group.link_hard(p, &name)?;
@@ -757,26 +1026,44 @@ fn copy_file(
                         Object::Group(child) => {
                             // Possibly made already, as the folder of a committed type.
                             let made = out_root.require_group(&path)?;
-                            copy_attributes(&child.attrs(), &made.attrs(), &path)?;
+                            cx.copy_attributes(&child.attrs(), &made.attrs(), &path)?;
                             queue.push_back((child, path.clone()));
                         }
                         Object::Dataset(ds) => {
-                            let committed = types.of_dataset(&ds, &mut done)?;
-                            let made = copy_dataset(&ds, &out_root, &path, o, committed, progress)?;
-                            copy_attributes(&ds.attrs(), &made.attrs(), &path)?;
+                            let committed = types.of_dataset(&ds, &mut cx.done)?;
+                            if ds.dtype().has_reference() {
+                                // Written once the objects it refers to exist.
+                                cx.waiting.insert(address);
+                                cx.later_datasets.push(LaterDataset {
+                                    ds,
+                                    path,
+                                    committed,
+                                });
+                                continue;
+                            }
+                            let made = cx.copy_dataset(&ds, &path, committed)?;
+                            cx.copy_attributes(&ds.attrs(), &made.attrs(), &path)?;
                         }
                         Object::Datatype(_) => {
-                            types.make(address, &mut done)?;
+                            types.make(address, &mut cx.done)?;
                         }
                         _ => return Err(format!("{path}: unknown object kind").into()),
                     }
-                    done.insert(address, path);
+                    cx.done.insert(address, path);
                 }
                 Link::Soft { target } => out_group.link_soft(&target, &name)?,
                 Link::External { file, path: p } => out_group.link_external(&file, &p, &name)?,
                 _ => return Err(format!("{path}: user-defined links not yet supported").into()),
             }
+            for (from, to, p) in std::mem::take(&mut types.attrs) {
+                cx.copy_attributes(&from, &to, &p)?;
+            }
         }
+    }
+    cx.make_later_datasets()?;
+    cx.objects_done = true;
+    for (from, to, p) in std::mem::take(&mut cx.later_attrs) {
+        cx.copy_attributes(&from, &to, &p)?;
     }
     Ok(())
 }
@@ -788,6 +1075,8 @@ struct CommittedTypes {
     source: Option<(crate::check::Source, h5oxide::format::Context)>,
     out_root: Group,
     made: HashMap<u64, NamedDatatype>,
+    /// Attributes of the types made, to copy: source, copy, path.
+    attrs: Vec<(Attributes, Attributes, String)>,
 }
 
 impl CommittedTypes {
@@ -807,6 +1096,7 @@ impl CommittedTypes {
             source,
             out_root: output.root(),
             made: HashMap::new(),
+            attrs: Vec::new(),
         })
     }
 
@@ -828,8 +1118,11 @@ impl CommittedTypes {
             return Err(format!("object at {address:#x} is not a committed type").into());
         };
         let path = node.paths.first().cloned().unwrap_or_default();
-        let made = self.out_root.commit_type(&path, &t.dtype()?)?;
-        copy_attributes(&t.attrs(), &made.attrs(), &path)?;
+        let earliest = self.out_root.file().superblock_version() < 2;
+        let made = self
+            .out_root
+            .commit_type(&path, &fit_type(&t.dtype()?, earliest))?;
+        self.attrs.push((t.attrs(), made.attrs(), path.clone()));
         done.insert(address, path);
         self.made.insert(address, made.clone());
         Ok(made)
@@ -888,7 +1181,78 @@ fn total_bytes(file: &File) -> u64 {
         .fold(0u64, u64::saturating_add)
 }
 
-fn attrs_equal(a: &Attributes, b: &Attributes, path: &str) -> Result<(), BoxError> {
+/// The objects of two files by address, to compare references by the paths they name.
+struct RefPaths<'a> {
+    a: &'a File,
+    b: &'a File,
+    trees: Option<(crate::tree::Tree, crate::tree::Tree)>,
+}
+
+impl RefPaths<'_> {
+    /// True if `x` and `y` are equal, references counting as equal when they name objects
+    /// at the same path (and, for regions, the same selection).
+    fn equal(&mut self, x: &[h5oxide::Value], y: &[h5oxide::Value]) -> bool {
+        let (a, b) = (self.a, self.b);
+        let (ta, tb) = self
+            .trees
+            .get_or_insert_with(|| (crate::tree::Tree::walk(a), crate::tree::Tree::walk(b)));
+        x.len() == y.len() && x.iter().zip(y).all(|(x, y)| value_eq(x, y, ta, tb))
+    }
+}
+
+fn value_eq(
+    x: &h5oxide::Value,
+    y: &h5oxide::Value,
+    ta: &crate::tree::Tree,
+    tb: &crate::tree::Tree,
+) -> bool {
+    use h5oxide::Value as V;
+    let same_object = |p: u64, q: u64| match (p, q) {
+        (0, 0) => true,
+        (0, _) | (_, 0) => false,
+        _ => ta.path_of(p).is_some() && ta.path_of(p) == tb.path_of(q),
+    };
+    let all = |a: &[V], b: &[V]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| value_eq(x, y, ta, tb))
+    };
+    match (x, y) {
+        (V::ObjectRef(p), V::ObjectRef(q)) => same_object(*p, *q),
+        (
+            V::RegionRef {
+                object: p,
+                selection: s,
+            },
+            V::RegionRef {
+                object: q,
+                selection: t,
+            },
+        ) => {
+            // The copy stores selections in the oldest encoding that holds them.
+            let oldest = |s: &h5oxide::format::selection::Selection| {
+                crate::elements::oldest_encoding(s.clone())
+            };
+            oldest(s) == oldest(t) && same_object(*p, *q)
+        }
+        (V::Sequence(a), V::Sequence(b)) => all(a, b),
+        (V::Array { dims: d, values: a }, V::Array { dims: e, values: b }) => d == e && all(a, b),
+        (V::Compound(a), V::Compound(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|((n, x), (m, y))| n == m && value_eq(x, y, ta, tb))
+        }
+        // NaN payloads compare by their bits.
+        (V::Float(p), V::Float(q)) => p.to_bits() == q.to_bits(),
+        _ => x == y,
+    }
+}
+
+fn attrs_equal(
+    a: &Attributes,
+    b: &Attributes,
+    path: &str,
+    refs: &mut RefPaths<'_>,
+) -> Result<(), BoxError> {
     let la = a.list()?;
     let lb = b.list()?;
     let names = |l: &[h5oxide::Attribute]| {
@@ -912,6 +1276,12 @@ fn attrs_equal(a: &Attributes, b: &Attributes, path: &str) -> Result<(), BoxErro
             if x.values()? != y.values()? {
                 return Err(format!("{what}: values differ").into());
             }
+        } else if needs_encoding(x.dtype()) {
+            if x.dtype().descriptor() != y.dtype().descriptor()
+                || !refs.equal(&x.values()?, &y.values()?)
+            {
+                return Err(format!("{what}: type or values differ").into());
+            }
         } else if x.dtype().descriptor() != y.dtype().descriptor() || x.raw()? != y.raw()? {
             return Err(format!("{what}: type or values differ").into());
         }
@@ -919,7 +1289,12 @@ fn attrs_equal(a: &Attributes, b: &Attributes, path: &str) -> Result<(), BoxErro
     Ok(())
 }
 
-fn datasets_equal(a: &Dataset, b: &Dataset, path: &str) -> Result<(), BoxError> {
+fn datasets_equal(
+    a: &Dataset,
+    b: &Dataset,
+    path: &str,
+    refs: &mut RefPaths<'_>,
+) -> Result<(), BoxError> {
     if a.shape() != b.shape() || a.max_shape() != b.max_shape() {
         return Err(format!("{path}: shape or maximum shape differs").into());
     }
@@ -931,6 +1306,12 @@ fn datasets_equal(a: &Dataset, b: &Dataset, path: &str) -> Result<(), BoxError> 
     }
     if a.dtype().descriptor() != b.dtype().descriptor() {
         return Err(format!("{path}: type differs").into());
+    }
+    if needs_encoding(a.dtype()) {
+        if !refs.equal(&a.read_values()?, &b.read_values()?) {
+            return Err(format!("{path}: values differ").into());
+        }
+        return Ok(());
     }
     // Scale-offset D-scale on floats (filter 6, scale type 0) rounds to 10^-d: applied
     // again to rounded values it may move them by float error, so compare within it.
@@ -984,7 +1365,8 @@ fn datasets_equal(a: &Dataset, b: &Dataset, path: &str) -> Result<(), BoxError> 
 /// # Errors
 /// The first difference found, named by path.
 pub fn verify(a: &File, b: &File) -> Result<(), BoxError> {
-    attrs_equal(&a.root().attrs(), &b.root().attrs(), "/")?;
+    let mut refs = RefPaths { a, b, trees: None };
+    attrs_equal(&a.root().attrs(), &b.root().attrs(), "/", &mut refs)?;
     let mut seen: HashMap<u64, u64> = HashMap::new();
     seen.insert(a.root().address(), b.root().address());
     let mut queue = VecDeque::from([(a.root(), b.root())]);
@@ -1010,18 +1392,18 @@ pub fn verify(a: &File, b: &File) -> Result<(), BoxError> {
                     seen.insert(*xa, *ya);
                     match (ga.object(name)?, gb.object(name)?) {
                         (Object::Group(p), Object::Group(q)) => {
-                            attrs_equal(&p.attrs(), &q.attrs(), &path)?;
+                            attrs_equal(&p.attrs(), &q.attrs(), &path, &mut refs)?;
                             queue.push_back((p, q));
                         }
                         (Object::Dataset(p), Object::Dataset(q)) => {
-                            datasets_equal(&p, &q, &path)?;
-                            attrs_equal(&p.attrs(), &q.attrs(), &path)?;
+                            datasets_equal(&p, &q, &path, &mut refs)?;
+                            attrs_equal(&p.attrs(), &q.attrs(), &path, &mut refs)?;
                         }
                         (Object::Datatype(p), Object::Datatype(q)) => {
                             if p.dtype()?.descriptor() != q.dtype()?.descriptor() {
                                 return Err(format!("{path}: committed type differs").into());
                             }
-                            attrs_equal(&p.attrs(), &q.attrs(), &path)?;
+                            attrs_equal(&p.attrs(), &q.attrs(), &path, &mut refs)?;
                         }
                         _ => return Err(format!("{path}: object kind differs").into()),
                     }

@@ -57,6 +57,7 @@ pub struct DatasetBuilder {
     compact: bool,
     null: bool,
     non_ascii: bool,
+    fill_times: Option<(AllocationTime, FillWriteTime)>,
 }
 
 /// libhdf5's largest compact dataset: the layout message (at most 64 KiB) less its
@@ -91,6 +92,7 @@ impl DatasetBuilder {
             compact: false,
             null: false,
             non_ascii: false,
+            fill_times: None,
         }
     }
 
@@ -464,6 +466,62 @@ impl DatasetBuilder {
     /// ```
     pub fn fill_value_raw(mut self, bytes: Vec<u8>) -> Self {
         self.fill = Some(bytes);
+        self
+    }
+
+    /// The fill value message's space allocation time and fill write time (spec IV.A.2.f,
+    /// as `H5Pset_alloc_time` and `H5Pset_fill_time`), in place of the defaults:
+    /// incremental for chunked datasets, early for compact ones, late otherwise, and the
+    /// fill value written if set. Storage is still allocated when data is written; the
+    /// times are recorded for readers and for other writers of the file.
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let b = file.root().new_dataset_builder().with_data(&[1u8, 2, 3]);
+    /// let ds = b.fill_times(AllocationTime::Early, FillWriteTime::Never).create("x")?;
+    /// assert_eq!(ds.read_raw::<u8>()?, [1, 2, 3]);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn fill_times(mut self, allocation: AllocationTime, write: FillWriteTime) -> Self {
+        self.fill_times = Some((allocation, write));
+        self
+    }
+
+    /// Data given as stored elements with the variable-length data they refer to, for a
+    /// type known only at run time that holds variable-length sequences, strings or
+    /// references (copying a dataset, building one from HDF5/JSON). An empty `shape`
+    /// makes a scalar dataset.
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::datatype::{Datatype, TypeClass, VarLenKind};
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::H5Write;
+    /// let file = h5oxide::File::in_memory()?;
+    /// // vlen(<u2): two sequences, [1, 2] and [].
+    /// let t = Datatype::new(16, TypeClass::VarLen {
+    ///     kind: VarLenKind::Sequence,
+    ///     base: Box::new(u16::write_type()),
+    /// });
+    /// let mut e = Elements::new();
+    /// let mut items = Elements::new();
+    /// u16::write_elements(&[1, 2], &mut items);
+    /// e.push_var_len(2, items);
+    /// e.push_var_len(0, Elements::new());
+    /// let ds = file.root().new_dataset_builder().with_elements(t, &[2], e).create("seq")?;
+    /// assert_eq!(ds.shape(), [2]);
+    /// let v = ds.read_values()?;
+    /// assert_eq!(v[0], h5oxide::Value::Sequence(vec![h5oxide::Value::UInt(1), h5oxide::Value::UInt(2)]));
+    /// assert_eq!(v[1], h5oxide::Value::Sequence(vec![]));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn with_elements(mut self, dtype: Datatype, shape: &[u64], elements: Elements) -> Self {
+        if self.dtype.is_none() {
+            self.dtype = Some(dtype.clone());
+        }
+        self.scalar = shape.is_empty();
+        let data = elements.into_data(&dtype);
+        self.data = Some((shape.to_vec(), data, dtype));
         self
     }
 
@@ -965,9 +1023,8 @@ impl DatasetBuilder {
         } else {
             Dataspace::simple(dims.clone(), Some(max))
         };
-        let fill = FillValue {
-            version: if libver == Libver::Latest { 3 } else { 2 },
-            allocation_time: if chunk.is_some() {
+        let (allocation_time, write_time) = self.fill_times.unwrap_or((
+            if chunk.is_some() {
                 AllocationTime::Incremental
             } else if self.compact {
                 // spec IV.A.2.f: compact storage is always allocated early.
@@ -975,7 +1032,12 @@ impl DatasetBuilder {
             } else {
                 AllocationTime::Late
             },
-            write_time: FillWriteTime::IfSet,
+            FillWriteTime::IfSet,
+        ));
+        let fill = FillValue {
+            version: if libver == Libver::Latest { 3 } else { 2 },
+            allocation_time,
+            write_time,
             state: match &self.fill {
                 Some(v) => FillState::UserDefined(v.clone()),
                 None => FillState::Default,

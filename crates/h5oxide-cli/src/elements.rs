@@ -1,0 +1,428 @@
+//! Stored elements of one file re-encoded for another: variable-length data read from the
+//! input's global heap and handed to the writer as new heap objects, and references
+//! rewritten to the addresses the referenced objects have in the output.
+//!
+//! The writer stores 8-byte addresses, so an element of the input has the same size in the
+//! output when the input does too (spec III.E: a heap ID is an address and a 4-byte index).
+
+use std::collections::HashMap;
+use std::error::Error;
+use std::fmt;
+use std::path::Path;
+
+use h5oxide::format::heap::global::{GlobalHeapCollection, GlobalHeapId};
+use h5oxide::format::object_header::message::datatype::{
+    Datatype, ReferenceKind, TypeClass, VarLenKind,
+};
+use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
+use h5oxide::format::object_header::message::{self as msg, Message};
+use h5oxide::format::selection::{Hyperslab, HyperslabShape, PointSelection, Selection};
+use h5oxide::format::{Context, Cursor, Limits, Writer, UNDEFINED_ADDRESS};
+use h5oxide::write::types::Elements;
+
+use crate::check::Source;
+use crate::repack::BoxError;
+
+/// Nesting depth of types followed (sequences of compounds of arrays ...).
+const MAX_DEPTH: u32 = 32;
+/// Heap collections kept decoded at once.
+const CACHE_COLLECTIONS: usize = 64;
+/// Bytes of a heap ID and of an address in the files written.
+const HEAP_ID: usize = 12;
+/// Bytes of heap data re-encoded per call of [`Input::encode`]: many elements may name
+/// one large heap object, so the output is bounded apart from the input's size.
+const MAX_HEAP_BYTES: u64 = 1 << 32;
+
+/// A reference names an object of the input whose copy does not exist yet.
+#[derive(Debug)]
+pub struct NotYet(pub u64);
+
+impl fmt::Display for NotYet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the object at {:#x} is not copied yet", self.0)
+    }
+}
+
+impl Error for NotYet {}
+
+/// `sel` in the oldest encoding that holds it, as libhdf5 1.8/1.10 write it: files of the
+/// newest formats store hyperslabs in version 3 (spec VIII.C), which those versions cannot
+/// read.
+pub fn oldest_encoding(sel: Selection) -> Selection {
+    match sel {
+        Selection::Points(p) => Selection::Points(PointSelection::new(p.rank, p.points)),
+        Selection::Hyperslab(h) => Selection::Hyperslab(match h.shape {
+            HyperslabShape::Regular(dims) => Hyperslab::regular(dims),
+            HyperslabShape::Irregular(blocks) => Hyperslab::irregular(h.rank, blocks),
+        }),
+        other => other,
+    }
+}
+
+/// True if elements of `t` hold data that must be re-encoded: variable-length data or
+/// references.
+pub fn needs_encoding(t: &Datatype) -> bool {
+    t.has_variable_length() || t.has_reference()
+}
+
+/// The input file read directly: its global heap (with a small cache of collections) and
+/// its object headers.
+pub struct Input {
+    src: Source,
+    ctx: Context,
+    cache: HashMap<u64, GlobalHeapCollection>,
+    /// Heap bytes copied by the current [`Input::encode`].
+    copied: u64,
+}
+
+impl Input {
+    /// Opens the file at `path` for reading.
+    ///
+    /// # Errors
+    /// An unreadable file or superblock.
+    pub fn open(path: &Path) -> Result<Input, BoxError> {
+        let (src, ctx) = crate::check::open_source(path)?;
+        Ok(Input {
+            src,
+            ctx,
+            cache: HashMap::new(),
+            copied: 0,
+        })
+    }
+
+    /// The fill value message's allocation and write times of the object at `address`
+    /// (spec IV.A.2.f), when it has a new-style fill value message.
+    ///
+    /// # Errors
+    /// An unreadable object header.
+    pub fn fill_times(
+        &self,
+        address: u64,
+    ) -> Result<Option<(AllocationTime, FillWriteTime)>, BoxError> {
+        let h = h5oxide::format::object_header::read_object_header(
+            &self.src,
+            address,
+            &self.ctx,
+            &Limits::DEFAULT,
+        )?;
+        for raw in &h.messages {
+            if let Ok(Message::FillValue(f)) = msg::decode(raw, &self.ctx) {
+                return Ok(Some((f.allocation_time, f.write_time)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn heap_object(&mut self, id: &GlobalHeapId) -> Result<Vec<u8>, BoxError> {
+        if !self.cache.contains_key(&id.collection) {
+            if self.cache.len() >= CACHE_COLLECTIONS {
+                self.cache.clear();
+            }
+            let c =
+                GlobalHeapCollection::read(&self.src, id.collection, &self.ctx, &Limits::DEFAULT)?;
+            self.cache.insert(id.collection, c);
+        }
+        let found = u16::try_from(id.index)
+            .ok()
+            .and_then(|i| self.cache.get(&id.collection)?.object(i));
+        match found {
+            Some(o) => {
+                self.copied = self.copied.saturating_add(o.data.len() as u64);
+                if self.copied > MAX_HEAP_BYTES {
+                    return Err(format!(
+                        "more than {MAX_HEAP_BYTES} bytes of variable-length data in one value"
+                    )
+                    .into());
+                }
+                Ok(o.data.clone())
+            }
+            None => Err(format!(
+                "global heap collection at {:#x} has no object {}",
+                id.collection, id.index
+            )
+            .into()),
+        }
+    }
+
+    fn heap_id(&self, b: &[u8], at: u64) -> Result<GlobalHeapId, BoxError> {
+        let mut cur = Cursor::new(b, at, "heap ID");
+        Ok(GlobalHeapId::decode(&mut cur, &self.ctx)?)
+    }
+
+    /// Appends the elements `bytes` (stored elements of `t` in the input, row-major) to
+    /// `out`, their variable-length data read from the input's heap and their object
+    /// addresses passed through `remap` (input header address -> output header address).
+    ///
+    /// # Errors
+    /// A malformed or truncated element or heap object, revised (HDF5 1.12) references,
+    /// an input with other than 8-byte addresses, and what `remap` returns (a [`NotYet`]
+    /// when the referenced object is not copied yet).
+    pub fn encode(
+        &mut self,
+        t: &Datatype,
+        bytes: &[u8],
+        remap: &mut dyn FnMut(u64) -> Result<u64, BoxError>,
+        out: &mut Elements,
+    ) -> Result<(), BoxError> {
+        if self.ctx.sizeof_offsets() != 8 && needs_encoding(t) {
+            return Err(
+                "variable-length data or references in a file with other than \
+                        8-byte addresses: not yet supported"
+                    .into(),
+            );
+        }
+        let size = t.element_size();
+        if size == 0 {
+            return Err("a type of size 0".into());
+        }
+        if bytes.len() % size != 0 {
+            return Err("stored data is not a whole number of elements".into());
+        }
+        self.copied = 0;
+        for e in bytes.chunks_exact(size) {
+            self.element(t, e, remap, out, 0)?;
+        }
+        Ok(())
+    }
+
+    fn element(
+        &mut self,
+        t: &Datatype,
+        b: &[u8],
+        remap: &mut dyn FnMut(u64) -> Result<u64, BoxError>,
+        out: &mut Elements,
+        depth: u32,
+    ) -> Result<(), BoxError> {
+        if depth > MAX_DEPTH {
+            return Err("types nested too deeply".into());
+        }
+        let short = || -> BoxError { "an element shorter than its type".into() };
+        if !needs_encoding(t) {
+            out.bytes_mut().extend_from_slice(b);
+            return Ok(());
+        }
+        match &t.class {
+            TypeClass::Compound { members } => {
+                // The frame keeps every byte (padding included); the members holding heap
+                // data or references are placed over it.
+                let at = out.bytes().len();
+                out.bytes_mut().extend_from_slice(b);
+                for m in members {
+                    if !needs_encoding(&m.dtype) {
+                        continue;
+                    }
+                    if m.v1_array.is_some() {
+                        return Err("version 1 array members holding variable-length data \
+                                    or references: not yet supported"
+                            .into());
+                    }
+                    let from = m.offset as usize;
+                    let end = from.checked_add(m.dtype.element_size()).ok_or_else(short)?;
+                    let part_bytes = b.get(from..end).ok_or_else(short)?;
+                    let mut part = Elements::new();
+                    self.element(&m.dtype, part_bytes, remap, &mut part, depth + 1)?;
+                    out.place(at + from, part);
+                }
+                Ok(())
+            }
+            TypeClass::Array { base, .. } => {
+                let n = base.element_size();
+                if n == 0 {
+                    return Err("an array of a type of size 0".into());
+                }
+                for e in b.chunks_exact(n) {
+                    self.element(base, e, remap, out, depth + 1)?;
+                }
+                Ok(())
+            }
+            TypeClass::Enum { .. } | TypeClass::Complex { .. } => {
+                // Their bases are numbers: nothing to re-encode.
+                out.bytes_mut().extend_from_slice(b);
+                Ok(())
+            }
+            TypeClass::VarLen { kind, base } => {
+                // spec IV.A.2.d class 9 in the file: a 4-byte count and a heap ID.
+                let count = u32::from_le_bytes(b.get(..4).ok_or_else(short)?.try_into()?);
+                let id = self.heap_id(b.get(4..).ok_or_else(short)?, 0)?;
+                if id.is_null() {
+                    if count != 0 {
+                        return Err("a variable-length value with a count and no data".into());
+                    }
+                    out.push_var_len(0, Elements::new());
+                    return Ok(());
+                }
+                let data = self.heap_object(&id)?;
+                let mut items = Elements::new();
+                match kind {
+                    VarLenKind::String { .. } => {
+                        let s = data
+                            .get(..count as usize)
+                            .ok_or("a variable-length string longer than its heap object")?;
+                        items.bytes_mut().extend_from_slice(s);
+                    }
+                    VarLenKind::Sequence => {
+                        let n = base.element_size();
+                        let len = (count as usize)
+                            .checked_mul(n)
+                            .filter(|&l| l <= data.len())
+                            .ok_or("a sequence longer than its heap object")?;
+                        if n == 0 && count > 0 {
+                            return Err("a sequence of a type of size 0".into());
+                        }
+                        for e in data[..len].chunks_exact(n.max(1)) {
+                            self.element(base, e, remap, &mut items, depth + 1)?;
+                        }
+                    }
+                }
+                out.push_var_len(count, items);
+                Ok(())
+            }
+            TypeClass::Reference { kind } => match kind {
+                ReferenceKind::Object => {
+                    let a = u64::from_le_bytes(b.get(..8).ok_or_else(short)?.try_into()?);
+                    let new = if a == 0 || a == UNDEFINED_ADDRESS {
+                        a
+                    } else {
+                        remap(a)?
+                    };
+                    out.bytes_mut().extend_from_slice(&new.to_le_bytes());
+                    Ok(())
+                }
+                ReferenceKind::DatasetRegion => {
+                    // spec VIII.C: a heap object of the dataset's address and the selection.
+                    let id = self.heap_id(b, 0)?;
+                    if id.is_null() {
+                        out.start_element(HEAP_ID);
+                        return Ok(());
+                    }
+                    let data = self.heap_object(&id)?;
+                    let a = u64::from_le_bytes(
+                        data.get(..8)
+                            .ok_or("a region reference heap object shorter than an address")?
+                            .try_into()?,
+                    );
+                    let sel = Selection::decode(&mut Cursor::new(
+                        &data[8..],
+                        0,
+                        "region reference selection",
+                    ))?;
+                    let mut w = Writer::new();
+                    oldest_encoding(sel).encode(&mut w)?;
+                    let mut obj = Elements::new();
+                    obj.bytes_mut().extend_from_slice(&remap(a)?.to_le_bytes());
+                    obj.bytes_mut().extend_from_slice(w.as_slice());
+                    out.push_heap_id(obj);
+                    Ok(())
+                }
+                _ => Err("revised (HDF5 1.12) references: not yet supported".into()),
+            },
+            _ => {
+                out.bytes_mut().extend_from_slice(b);
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use h5oxide::format::object_header::message::datatype::{ByteOrder, CompoundMember};
+
+    fn fixture() -> Input {
+        let p =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/files/types_references.h5");
+        Input::open(&p).unwrap()
+    }
+
+    fn reference(kind: ReferenceKind, size: u32) -> Datatype {
+        Datatype::new(size, TypeClass::Reference { kind })
+    }
+
+    #[test]
+    fn object_references_are_remapped_inside_compounds() {
+        let mut input = fixture();
+        // {ref at 0, u32 at 8}: h5py's REFERENCE_LIST member layout; /data is at 800
+        // (h5dump: DATASET 800 "/data").
+        let t = Datatype::new(
+            12,
+            TypeClass::Compound {
+                members: vec![
+                    CompoundMember::new("dataset", 0, reference(ReferenceKind::Object, 8)),
+                    CompoundMember::new(
+                        "dimension",
+                        8,
+                        Datatype::integer(4, false, ByteOrder::LittleEndian),
+                    ),
+                ],
+            },
+        );
+        let mut b = 800u64.to_le_bytes().to_vec();
+        b.extend_from_slice(&7u32.to_le_bytes());
+        // A null reference stays null and is not looked up.
+        b.extend_from_slice(&[0; 8]);
+        b.extend_from_slice(&9u32.to_le_bytes());
+        let mut asked = Vec::new();
+        let mut remap = |a: u64| -> Result<u64, BoxError> {
+            asked.push(a);
+            Ok(0x1234)
+        };
+        let mut out = Elements::new();
+        input.encode(&t, &b, &mut remap, &mut out).unwrap();
+        assert_eq!(asked, [800]);
+        let mut want = 0x1234u64.to_le_bytes().to_vec();
+        want.extend_from_slice(&7u32.to_le_bytes());
+        want.extend_from_slice(&[0; 8]);
+        want.extend_from_slice(&9u32.to_le_bytes());
+        assert_eq!(out.bytes(), want);
+        assert!(!out.has_heap_data());
+    }
+
+    #[test]
+    fn malformed_elements_are_errors() {
+        let mut input = fixture();
+        let mut remap = |a: u64| -> Result<u64, BoxError> { Ok(a) };
+        let seq = Datatype::new(
+            16,
+            TypeClass::VarLen {
+                kind: VarLenKind::Sequence,
+                base: Box::new(Datatype::integer(4, true, ByteOrder::LittleEndian)),
+            },
+        );
+        // A count with a null heap ID.
+        let mut b = 3u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&[0; 12]);
+        let e = input.encode(&seq, &b, &mut remap, &mut Elements::new());
+        assert!(e.unwrap_err().to_string().contains("no data"));
+        // A heap ID past the end of the file.
+        let mut b = 3u32.to_le_bytes().to_vec();
+        b.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        assert!(input
+            .encode(&seq, &b, &mut remap, &mut Elements::new())
+            .is_err());
+        // Not a whole number of elements.
+        let region = reference(ReferenceKind::DatasetRegion, 12);
+        assert!(input
+            .encode(&region, &[1; 13], &mut remap, &mut Elements::new())
+            .is_err());
+        // A revised reference.
+        let revised = reference(ReferenceKind::Object2, 8);
+        let e = input.encode(&revised, &[1; 8], &mut remap, &mut Elements::new());
+        assert!(e.unwrap_err().to_string().contains("revised"));
+        // A null region reference stays null, with no heap object.
+        let mut out = Elements::new();
+        input
+            .encode(&region, &[0; 12], &mut remap, &mut out)
+            .unwrap();
+        assert_eq!(out.bytes(), [0; 12]);
+        assert!(!out.has_heap_data());
+    }
+
+    #[test]
+    fn not_yet_is_told_apart() {
+        let e: BoxError = Box::new(NotYet(5));
+        assert!(e.is::<NotYet>());
+        assert!(e.to_string().contains("0x5"));
+    }
+}
