@@ -712,11 +712,8 @@ fn references_in_dense_attributes() {
             .create("data")
             .unwrap();
         let holder = root.create_group("holder").unwrap();
-        for i in 0..12 {
-            holder
-                .attrs()
-                .set(&format!("n{i:02}"), &(i as i32))
-                .unwrap();
+        for i in 0..12i32 {
+            holder.attrs().set(&format!("n{i:02}"), &i).unwrap();
         }
         holder
             .attrs()
