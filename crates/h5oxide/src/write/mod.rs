@@ -115,6 +115,7 @@ pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
 pub(crate) mod pending;
+pub(crate) mod pending_links;
 pub(crate) mod ref_patch;
 pub(crate) mod reference;
 pub(crate) mod swmr;
@@ -205,11 +206,14 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
 
 /// Updates stored references to moved objects (`ref_patch`), then commits.
 pub(crate) fn commit(file: &crate::File) -> Result<()> {
-    // Held chunks first (they may move headers), then references to moved objects, whose
-    // chunked tables are written through the same held-chunk path, so flushed again.
+    // Held chunks first (they may move headers), then held group links (groups move and
+    // relink their parents), then references to moved objects, whose chunked tables are
+    // written through the same held-chunk path, so both are flushed again.
     pending::flush_file(file)?;
+    pending_links::flush_file(file)?;
     ref_patch::patch_references(file)?;
     pending::flush_file(file)?;
+    pending_links::flush_file(file)?;
     commit_inner(&file.inner)
 }
 
