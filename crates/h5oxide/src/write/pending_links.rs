@@ -391,3 +391,92 @@ impl PendingGroup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use h5oxide_format::object_header::message::link::CharacterSet;
+
+    fn group(n: usize, dense: bool, tracked: Option<u64>) -> PendingGroup {
+        let mut g = PendingGroup {
+            links: BTreeMap::new(),
+            next_order: tracked,
+            symbol_table: false,
+            dense,
+            max_compact: 8,
+            min_dense: 6,
+        };
+        for i in 0..n {
+            let name = format!("n{i:02}");
+            g.links.insert(name.clone(), hard(&name));
+        }
+        g
+    }
+
+    fn hard(name: &str) -> LinkMessage {
+        LinkMessage {
+            name: name.to_owned(),
+            charset: CharacterSet::Ascii,
+            creation_order: None,
+            target: LinkTarget::Hard { address: 1 },
+        }
+    }
+
+    #[test]
+    fn dense_past_max_compact_and_compact_below_min_dense() {
+        // spec IV.A.2.j: dense past 8 links, compact again below 6.
+        let mut g = group(8, false, None);
+        g.apply(&Edit::Add(hard("x0"))).unwrap();
+        assert!(g.dense);
+        for name in ["n00", "n01", "n02"] {
+            g.apply(&Edit::Remove(name)).unwrap();
+            assert!(g.dense, "{} links stay dense", g.links.len());
+        }
+        g.apply(&Edit::Remove("n03")).unwrap();
+        assert_eq!(g.links.len(), 5);
+        assert!(!g.dense);
+        g.apply(&Edit::Add(hard("x1"))).unwrap();
+        assert!(!g.dense, "6 links of a compact group stay compact");
+    }
+
+    #[test]
+    fn creation_orders_follow_edits_and_names_stay_sorted() {
+        let mut g = group(2, false, Some(7));
+        g.apply(&Edit::Add(hard("b"))).unwrap();
+        g.apply(&Edit::Add(hard("a"))).unwrap();
+        g.apply(&Edit::Rename {
+            from: "n00",
+            to: "c",
+        })
+        .unwrap();
+        let orders: Vec<(&str, Option<u64>)> = g
+            .links
+            .values()
+            .map(|l| (l.name.as_str(), l.creation_order))
+            .collect();
+        assert_eq!(
+            orders,
+            [
+                ("a", Some(8)),
+                ("b", Some(7)),
+                ("c", Some(9)),
+                ("n01", None)
+            ]
+        );
+        assert!(matches!(
+            g.apply(&Edit::Add(hard("a"))),
+            Err(Error::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            g.apply(&Edit::Remove("zz")),
+            Err(Error::NotFound { .. })
+        ));
+        g.apply(&Edit::Retarget {
+            name: "a",
+            address: 99,
+        })
+        .unwrap();
+        assert_eq!(g.links["a"].target, LinkTarget::Hard { address: 99 });
+        assert_eq!(g.links.len(), 4);
+    }
+}
