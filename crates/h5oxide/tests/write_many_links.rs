@@ -218,3 +218,61 @@ fn creation_order_indexed_group_with_3000_datasets() {
     f.close().unwrap();
     check(&path, "/indexed_compact", &model, &before, true);
 }
+
+#[test]
+fn groups_edited_while_their_links_are_held() {
+    let dir = temp_dir("many-links-held");
+    for (libver, tag) in common::BOTH {
+        let path = dir.join(format!("held_{tag}.h5"));
+        let f = create(&path, libver);
+        let root = f.root();
+        let keep = root.create_group("keep").unwrap();
+        f.flush().unwrap();
+        // Links held in memory while the group's own header changes (an attribute) and
+        // moves (it was committed), and while the group links to itself.
+        for i in 0..20 {
+            keep.new_dataset_builder()
+                .with_data(&[i as f64])
+                .create(&format!("x{i:02}"))
+                .unwrap();
+        }
+        keep.attrs().set("note", "held").unwrap();
+        root.link_hard("keep", "keep/self").unwrap();
+        assert_eq!(keep.len().unwrap(), 21);
+        assert_eq!(root.group("keep/self/self").unwrap().len().unwrap(), 21);
+        // A group deleted with links held: they go with it.
+        let tmp = root.create_group("tmp").unwrap();
+        for i in 0..12 {
+            tmp.link_soft("/keep", &format!("s{i}")).unwrap();
+        }
+        root.unlink("tmp").unwrap();
+        assert!(!root.contains("tmp"));
+        let bytes = f.to_bytes().unwrap();
+        let mem = File::from_bytes(bytes).unwrap();
+        assert_eq!(mem.root().member_names().unwrap(), ["keep"]);
+        assert_eq!(mem.group("keep").unwrap().len().unwrap(), 21);
+        f.close().unwrap();
+
+        let f = File::open(&path).unwrap();
+        let keep = f.group("keep").unwrap();
+        // Name order: "self" before "x00".
+        let mut want = vec!["self".to_owned()];
+        want.extend((0..20).map(|i| format!("x{i:02}")));
+        assert_eq!(keep.member_names().unwrap(), want);
+        assert_eq!(keep.attrs().get::<String>("note").unwrap(), "held");
+        assert_eq!(keep.group("self").unwrap().address(), keep.address());
+        assert_eq!(
+            keep.dataset("x07").unwrap().read_raw::<f64>().unwrap(),
+            [7.0]
+        );
+        drop(f);
+        let walk = c_walk(&path);
+        assert_eq!(
+            floats(&walk_object(&walk, "/keep/x19")["values"], 8),
+            [19.0]
+        );
+        assert_eq!(walk_object(&walk, "/keep")["kind"].as_str(), "group");
+        assert!(!walk_paths(&walk).iter().any(|p| p.starts_with("/tmp")));
+        h5dump(&path, &["-H"]);
+    }
+}
