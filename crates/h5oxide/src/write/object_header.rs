@@ -105,7 +105,19 @@ pub(crate) fn rewrite(
     edit(&mut h, ws)?;
     let sink = sink_of(file, ws);
     let new = put_header(ws, &sink, Some(addr), &h)?;
+    // A group whose links are held in memory keeps its cached link list (kept equal to
+    // them): a header rewrite does not change them, and rebuilding it costs O(N).
+    let held = if crate::write::pending_links::contains(file, addr) {
+        let l = file.inner.links.lock().unwrap_or_else(|e| e.into_inner());
+        l.get(&addr).cloned()
+    } else {
+        None
+    };
     file.inner.forget(&[addr, new]);
+    if let Some(l) = held {
+        let mut c = file.inner.links.lock().unwrap_or_else(|e| e.into_inner());
+        c.insert(new, l);
+    }
     if new != addr {
         ws.retire_header(&old);
         relocated(file, ws, addr, new)?;
