@@ -156,8 +156,8 @@ pub(crate) struct FileInner {
     pub(crate) mode: Mode,
     /// Decoded object headers by address: headers are read once per open file.
     headers: Mutex<HashMap<u64, Arc<ObjectHeader>>>,
-    /// Each group's links sorted by name, by group address: a path lookup is a binary
-    /// search once a group has been listed.
+    /// Each group's links ordered by name, by the group's current address: a path lookup
+    /// is O(log N) once a group has been listed; the writer edits them in place.
     pub(crate) links: Mutex<HashMap<u64, crate::group::SortedLinks>>,
     /// Where an object header moved when it was rewritten copy-on-write: handles that
     /// hold the old address keep reaching the object (see [`crate::write`]).
