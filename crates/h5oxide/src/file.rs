@@ -156,8 +156,8 @@ pub(crate) struct FileInner {
     pub(crate) mode: Mode,
     /// Decoded object headers by address: headers are read once per open file.
     headers: Mutex<HashMap<u64, Arc<ObjectHeader>>>,
-    /// Each group's links sorted by name, by group address: a path lookup is a binary
-    /// search once a group has been listed.
+    /// Each group's links ordered by name, by the group's current address: a path lookup
+    /// is O(log N) once a group has been listed; the writer edits them in place.
     pub(crate) links: Mutex<HashMap<u64, crate::group::SortedLinks>>,
     /// Where an object header moved when it was rewritten copy-on-write: handles that
     /// hold the old address keep reaching the object (see [`crate::write`]).
@@ -167,6 +167,9 @@ pub(crate) struct FileInner {
     /// Chunks written but held back in memory (see [`crate::write::pending`]). Locked
     /// after `writer` when both are held, never across a flush.
     pub(crate) pending: Mutex<crate::write::pending::Pending>,
+    /// Group links edited but not written yet (see [`crate::write::pending_links`]).
+    /// Locked on its own, never while another of these locks is taken.
+    pub(crate) pending_links: Mutex<crate::write::pending_links::PendingLinks>,
     /// Decoded chunks by (dataset object header address, chunk offset).
     pub(crate) chunk_cache: ChunkCache<(u64, Vec<u64>)>,
     /// Opened for reading while another process writes (see [`crate::swmr`]).
@@ -205,10 +208,25 @@ impl FileInner {
         l.retain(|k, _| !addresses.contains(k) && !addresses.contains(&self.resolve(*k)));
     }
 
-    /// The current address of the object first stored at `address`.
+    /// The current address of the object first stored at `address`: the forwarding map
+    /// holds one entry per move (old -> next address), so the chain is followed, bounded
+    /// by the map's size, and shortened for the next lookup.
     pub(crate) fn resolve(&self, address: u64) -> u64 {
-        let f = self.forward.lock().unwrap_or_else(|e| e.into_inner());
-        f.get(&address).copied().unwrap_or(address)
+        let mut f = self.forward.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(&first) = f.get(&address) else {
+            return address;
+        };
+        let mut cur = first;
+        for _ in 0..f.len() {
+            match f.get(&cur) {
+                Some(&n) if n != cur => cur = n,
+                _ => break,
+            }
+        }
+        if cur != first {
+            f.insert(address, cur);
+        }
+        cur
     }
 }
 
@@ -227,8 +245,10 @@ impl Drop for File {
         // moved are updated (`write::ref_patch`). Errors have nowhere to go, as there.
         if self.inner.writer.is_some() && Arc::strong_count(&self.inner) == 1 {
             let _ = crate::write::pending::flush_file(self);
+            let _ = crate::write::pending_links::flush_file(self);
             let _ = crate::write::ref_patch::patch_references(self);
             let _ = crate::write::pending::flush_file(self);
+            let _ = crate::write::pending_links::flush_file(self);
         }
     }
 }
@@ -955,6 +975,7 @@ impl File {
                 forward: Mutex::new(HashMap::new()),
                 writer,
                 pending: Mutex::new(Default::default()),
+                pending_links: Mutex::new(Default::default()),
                 chunk_cache: ChunkCache::new(cache_bytes),
                 swmr: false,
                 swmr_write: Mutex::new(None),

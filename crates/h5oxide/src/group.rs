@@ -19,8 +19,9 @@ use crate::error::{Error, Result};
 use crate::file::File;
 use crate::object::ObjectKind;
 
-/// A group's links sorted by name, shared between handles.
-pub(crate) type SortedLinks = std::sync::Arc<Vec<(String, Link)>>;
+/// A group's links by name (`String` orders by bytes), shared between handles; the writer
+/// edits it in place (`write::pending_links`).
+pub(crate) type SortedLinks = std::sync::Arc<std::collections::BTreeMap<String, Link>>;
 
 /// A link of a group, as stored (not followed).
 ///
@@ -321,22 +322,27 @@ impl Group {
     /// # Errors
     /// The group's storage is malformed.
     pub fn links(&self) -> Result<Vec<(String, Link)>> {
-        Ok(self.sorted_links()?.as_ref().clone())
+        Ok(self
+            .sorted_links()?
+            .iter()
+            .map(|(n, l)| (n.clone(), l.clone()))
+            .collect())
     }
 
-    /// The group's links sorted by name, read once per open file and shared.
+    /// The group's links sorted by name, read once per open file and shared; links a
+    /// writer holds in memory (`write::pending_links`) come from there.
     fn sorted_links(&self) -> Result<SortedLinks> {
+        let addr = self.file.inner.resolve(self.address);
         let cache = &self.file.inner.links;
-        if let Some(l) = cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&self.address)
-        {
+        if let Some(l) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&addr) {
             return Ok(l.clone());
         }
-        let links = std::sync::Arc::new(self.read_links()?);
+        let links = match crate::write::pending_links::snapshot(&self.file, addr) {
+            Some(l) => l,
+            None => std::sync::Arc::new(self.read_links()?.into_iter().collect()),
+        };
         let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(c.entry(self.address).or_insert(links).clone())
+        Ok(c.entry(addr).or_insert(links).clone())
     }
 
     fn read_links(&self) -> Result<Vec<(String, Link)>> {
@@ -448,6 +454,11 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn member_names_in_creation_order(&self) -> Result<Vec<String>> {
+        let addr = self.file.inner.resolve(self.address);
+        if let Some(names) = crate::write::pending_links::names_in_creation_order(&self.file, addr)
+        {
+            return Ok(names);
+        }
         let mut named: Vec<(Option<u64>, String)> = Vec::new();
         for m in self.file.messages(self.address)? {
             match m {
@@ -486,11 +497,7 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn member_names(&self) -> Result<Vec<String>> {
-        Ok(self
-            .sorted_links()?
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect())
+        Ok(self.sorted_links()?.keys().cloned().collect())
     }
 
     /// Number of links in the group.
@@ -541,11 +548,7 @@ impl Group {
     /// # Errors
     /// As [`Group::links`].
     pub fn link(&self, name: &str) -> Result<Option<Link>> {
-        let links = self.sorted_links()?;
-        Ok(links
-            .binary_search_by(|(n, _)| n.as_bytes().cmp(name.as_bytes()))
-            .ok()
-            .map(|i| links[i].1.clone()))
+        Ok(self.sorted_links()?.get(name).cloned())
     }
 
     /// Names of the links in this group in name order: h5py's `keys()`, the same list as
@@ -616,7 +619,7 @@ impl Group {
     pub fn iter(&self) -> Result<Members> {
         Ok(Members {
             group: self.clone(),
-            links: self.sorted_links()?,
+            names: self.sorted_links()?.keys().cloned().collect(),
             next: 0,
         })
     }
@@ -880,7 +883,7 @@ impl Group {
 #[derive(Debug)]
 pub struct Members {
     group: Group,
-    links: SortedLinks,
+    names: Vec<String>,
     next: usize,
 }
 
@@ -888,7 +891,7 @@ impl Iterator for Members {
     type Item = Result<(String, Option<Object>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (name, _) = self.links.get(self.next)?;
+        let name = self.names.get(self.next)?;
         self.next += 1;
         Some(match self.group.object(name) {
             Ok(o) => Ok((name.clone(), Some(o))),
@@ -898,7 +901,7 @@ impl Iterator for Members {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.links.len() - self.next;
+        let n = self.names.len() - self.next;
         (n, Some(n))
     }
 }

@@ -541,6 +541,12 @@ pub(crate) fn retire_unlinked(file: &crate::File, ws: &mut WriteState, addr: u64
         }
     }
     ws.retire_header(&h);
+    // A deleted group's held links go with it (they hold no file space).
+    file.inner
+        .pending_links
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .discard(addr);
     file.inner.invalidate();
     Ok(())
 }

@@ -18,6 +18,7 @@ use crate::write::object_header::{
     adjust_refcount, ensure_parents, index_add, index_remove, new_header, put_header, raw, rewrite,
     sink_of,
 };
+use crate::write::pending_links::{self, Edit, Stored};
 use crate::write::symbol_table::{storable, write_symbol_table};
 use crate::write::Libver;
 
@@ -73,7 +74,7 @@ pub(crate) fn new_group_header(
     }
 }
 
-fn to_target(l: Link) -> LinkTarget {
+pub(crate) fn to_target(l: Link) -> LinkTarget {
     match l {
         Link::Hard { address } => LinkTarget::Hard { address },
         Link::Soft { target } => LinkTarget::Soft { path: target },
@@ -87,7 +88,7 @@ fn to_target(l: Link) -> LinkTarget {
 }
 
 /// The link a stored target describes (the inverse of [`to_target`]).
-fn from_target(t: LinkTarget) -> Link {
+pub(crate) fn from_target(t: LinkTarget) -> Link {
     match t {
         LinkTarget::Hard { address } => Link::Hard { address },
         LinkTarget::Soft { path } => Link::Soft { target: path },
@@ -96,7 +97,7 @@ fn from_target(t: LinkTarget) -> Link {
     }
 }
 
-fn charset_of(name: &str) -> CharacterSet {
+pub(crate) fn charset_of(name: &str) -> CharacterSet {
     if name.is_ascii() {
         CharacterSet::Ascii
     } else {
@@ -104,59 +105,29 @@ fn charset_of(name: &str) -> CharacterSet {
     }
 }
 
-/// Rewrites the links of group `g` after `f` edited them, in the group's own storage form
-/// (a symbol table group holding a link it cannot store becomes a link-message group).
-/// Returns the group's new address.
-pub(crate) fn edit_links(
+/// Edits the links of group `g` in memory (written when pending links are flushed:
+/// `write::pending_links`). Returns the group's current address.
+pub(crate) fn edit_links(file: &File, ws: &mut WriteState, g: u64, edit: &Edit<'_>) -> Result<u64> {
+    pending_links::edit(file, ws, g, edit)
+}
+
+/// Writes the link storage of group `g` holding `stored.links` (sorted by name), in the
+/// group's storage form (a symbol table group holding a link it cannot store becomes a
+/// link-message group). Returns the group's new address.
+pub(crate) fn write_links(
     file: &File,
     ws: &mut WriteState,
     g: u64,
-    f: &mut dyn FnMut(&mut Vec<LinkMessage>) -> Result<()>,
+    stored: &Stored,
 ) -> Result<u64> {
     let g = file.inner.resolve(g);
     let ctx = file.inner.ctx;
-    let group = Group {
-        file: file.clone(),
-        address: g,
-        path: String::new(),
-    };
-    // Creation orders (and character sets) survive the rewrite: dense links are read as
-    // whole messages, compact ones keep the orders of their messages.
-    let mut dense_at = None;
-    let mut orders = std::collections::HashMap::new();
-    for m in &file.header(g)?.messages {
-        match message::decode(m, &ctx)? {
-            Message::Link(l) if m.msg_type == types::LINK => {
-                if let Some(c) = l.creation_order {
-                    orders.insert(l.name, c);
-                }
-            }
-            Message::LinkInfo(li) if li.fractal_heap_address != UNDEFINED_ADDRESS => {
-                dense_at = Some((li.fractal_heap_address, li.name_index_address));
-            }
-            _ => {}
-        }
-    }
-    let mut links: Vec<LinkMessage> = match dense_at {
-        Some((heap, names)) => dense::read_links(file, heap, names)?,
-        None => group
-            .links()?
-            .into_iter()
-            .map(|(name, l)| LinkMessage {
-                charset: charset_of(&name),
-                creation_order: orders.get(&name).copied(),
-                target: to_target(l),
-                name,
-            })
-            .collect(),
-    };
-    f(&mut links)?;
-    links.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    let mut links = stored.links.clone();
     let sink = sink_of(file, ws);
     let new = rewrite(file, ws, g, &mut |h, ws| {
         let msgs = &mut h.messages;
         if let Some(i) = msgs.iter().position(|m| m.msg_type == types::SYMBOL_TABLE) {
-            if links.iter().all(|l| storable(&l.target)) {
+            if stored.symbol_table && links.iter().all(|l| storable(&l.target)) {
                 let old = match message::decode(&msgs[i], &ctx)? {
                     Message::SymbolTable(st) => Some(st.heap_address),
                     _ => None,
@@ -173,23 +144,7 @@ pub(crate) fn edit_links(
             msgs.extend(new_style_messages(&ctx)?);
         }
         msgs.retain(|m| m.msg_type != types::LINK);
-        // Phase change values of the group (spec IV.A.2.j; 8 and 6 by default).
-        let (mut max_compact, mut min_dense) = (8usize, 6usize);
-        for m in msgs.iter() {
-            if let Message::GroupInfo(gi) = message::decode(m, &ctx)? {
-                if let Some(p) = gi.link_phase_change {
-                    max_compact = usize::from(p.max_compact);
-                    min_dense = usize::from(p.min_dense);
-                }
-            }
-        }
-        // Dense past max compact; a dense group goes back to compact below min dense
-        // (libhdf5's H5G__obj_insert and H5G__obj_remove_update_linfo).
-        let dense = if dense_at.is_some() {
-            links.len() >= min_dense
-        } else {
-            links.len() > max_compact
-        };
+        let dense = stored.dense;
         let mut tracked = false;
         for m in msgs.iter_mut() {
             if m.msg_type != types::LINK_INFO {
@@ -252,10 +207,10 @@ pub(crate) fn edit_links(
         Ok(())
     })?;
     // The links just written are what reading them back gives (sorted by name): cached,
-    // the next edit or lookup of this group does not decode its whole link storage again.
-    // Not when the group moved on while its parents were relinked (a link cycle).
-    if file.inner.resolve(new) == new {
-        let sorted: Vec<(String, Link)> = links
+    // the next lookup of this group does not decode its whole link storage again. Not
+    // when the group moved on while its parents were relinked (a link cycle).
+    if file.inner.resolve(new) == new && !pending_links::contains(file, new) {
+        let sorted: std::collections::BTreeMap<String, Link> = links
             .into_iter()
             .map(|l| (l.name, from_target(l.target)))
             .collect();
@@ -276,14 +231,7 @@ pub(crate) fn retarget_link(
     name: &str,
     new: u64,
 ) -> Result<()> {
-    edit_links(file, ws, g, &mut |links| {
-        for l in links.iter_mut() {
-            if l.name == name {
-                l.target = LinkTarget::Hard { address: new };
-            }
-        }
-        Ok(())
-    })?;
+    edit_links(file, ws, g, &Edit::Retarget { name, address: new })?;
     Ok(())
 }
 
@@ -302,23 +250,20 @@ fn add_link(
         LinkTarget::Hard { address } => Some(*address),
         _ => None,
     };
-    let mut exists = false;
-    let g = edit_links(file, ws, parent.address, &mut |links| {
-        if links.iter().any(|l| l.name == name) {
-            exists = true;
-            return Err(Error::AlreadyExists {
-                what,
-                name: full.clone(),
-            });
-        }
-        links.push(LinkMessage {
+    if parent.link(name)?.is_some() {
+        return Err(Error::AlreadyExists { what, name: full });
+    }
+    let g = edit_links(
+        file,
+        ws,
+        parent.address,
+        &Edit::Add(LinkMessage {
             name: name.to_owned(),
             charset: charset_of(name),
             creation_order: None,
-            target: target.clone(),
-        });
-        Ok(())
-    })?;
+            target,
+        }),
+    )?;
     if let Some(t) = hard {
         index_add(ws, file.inner.resolve(g), name, t);
     }
@@ -643,28 +588,26 @@ impl Group {
             }
         }
         if resolve(sp.address) == resolve(dp.address) {
-            let g = edit_links(&file, &mut ws, sp.address, &mut |links| {
-                for l in links.iter_mut().filter(|l| l.name == sname) {
-                    l.name.clone_from(&dname);
-                    l.charset = charset_of(&dname);
-                    l.creation_order = None;
-                }
-                Ok(())
-            })?;
+            let g = edit_links(
+                &file,
+                &mut ws,
+                sp.address,
+                &Edit::Rename {
+                    from: &sname,
+                    to: &dname,
+                },
+            )?;
             if let Some(a) = hard {
                 let (g, a) = (resolve(g), resolve(a));
-                index_remove(&mut ws, g, &sname, a);
+                index_remove(&file, &mut ws, g, &sname, a);
                 index_add(&mut ws, g, &dname, a);
             }
             return Ok(());
         }
         add_link(&file, &mut ws, &dp, &dname, to_target(link), "link")?;
-        let g = edit_links(&file, &mut ws, sp.address, &mut |links| {
-            links.retain(|l| l.name != sname);
-            Ok(())
-        })?;
+        let g = edit_links(&file, &mut ws, sp.address, &Edit::Remove(&sname))?;
         if let Some(a) = hard {
-            index_remove(&mut ws, resolve(g), &sname, resolve(a));
+            index_remove(&file, &mut ws, resolve(g), &sname, resolve(a));
         }
         Ok(())
     }
@@ -729,12 +672,9 @@ impl Group {
                 name: join(&parent.path, &leaf),
             });
         };
-        let g = edit_links(&file, &mut ws, parent.address, &mut |links| {
-            links.retain(|l| l.name != leaf);
-            Ok(())
-        })?;
+        let g = edit_links(&file, &mut ws, parent.address, &Edit::Remove(&leaf))?;
         if let Link::Hard { address } = link {
-            index_remove(&mut ws, file.inner.resolve(g), &leaf, address);
+            index_remove(&file, &mut ws, file.inner.resolve(g), &leaf, address);
             let a = adjust_refcount(&file, &mut ws, address, -1)?;
             crate::write::alloc::retire_unlinked(&file, &mut ws, a)?;
         }

@@ -14,9 +14,10 @@
 //!   so it is rewritten in place when the new image fits (object headers get slack for
 //!   that), and only moves when it outgrows its allocation. Repeated edits between two
 //!   commits therefore do not pile up copies.
-//! - Handles keep working across moves: the file keeps a forwarding map from an object's
-//!   old header address to its new one, consulted on every header read, and the cached
-//!   header and link list of every object that changed or moved are dropped.
+//! - Handles keep working across moves: the file keeps a forwarding map from each address
+//!   an object's header moved away from to the next one (the chain is followed to the
+//!   current address), consulted on every header read, and the cached header and link
+//!   list of every object that changed or moved are dropped.
 //! - Stored references follow moved objects: before a commit writes the superblock,
 //!   every dataset and attribute whose type holds object, region or revised references
 //!   (recorded during the link walk and as headers are written) has its references to
@@ -33,6 +34,15 @@
 //! not change), chunks copy-on-write like metadata. Written chunks are first held in memory
 //! and a dataset's index is written once, when its pending state is flushed (before it is
 //! read, before it shrinks, and before every commit; `write::pending`).
+//!
+//! Links work the same way (`write::pending_links`): adding, removing, renaming or
+//! retargeting a link edits the group's links in memory (ordered by name, O(log N); the
+//! file's link cache is updated in place, so lookups and listings see the edit at once),
+//! and the group's storage (symbol table, link messages or dense storage, in its form and
+//! with its phase change values) is written once, before every commit and before switching
+//! to SWMR write mode. A group whose header moves then relinks itself in its parents,
+//! which become pending in turn, until none is left. A deleted group's pending links are
+//! dropped.
 //!
 //! Freed space is reused in two classes, which is what keeps the guarantee above:
 //!
@@ -115,6 +125,7 @@ pub mod filters;
 pub(crate) mod group;
 pub(crate) mod object_header;
 pub(crate) mod pending;
+pub(crate) mod pending_links;
 pub(crate) mod ref_patch;
 pub(crate) mod reference;
 pub(crate) mod swmr;
@@ -205,11 +216,14 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
 
 /// Updates stored references to moved objects (`ref_patch`), then commits.
 pub(crate) fn commit(file: &crate::File) -> Result<()> {
-    // Held chunks first (they may move headers), then references to moved objects, whose
-    // chunked tables are written through the same held-chunk path, so flushed again.
+    // Held chunks first (they may move headers), then held group links (groups move and
+    // relink their parents), then references to moved objects, whose chunked tables are
+    // written through the same held-chunk path, so both are flushed again.
     pending::flush_file(file)?;
+    pending_links::flush_file(file)?;
     ref_patch::patch_references(file)?;
     pending::flush_file(file)?;
+    pending_links::flush_file(file)?;
     commit_inner(&file.inner)
 }
 

@@ -105,7 +105,19 @@ pub(crate) fn rewrite(
     edit(&mut h, ws)?;
     let sink = sink_of(file, ws);
     let new = put_header(ws, &sink, Some(addr), &h)?;
+    // A group whose links are held in memory keeps its cached link list (kept equal to
+    // them): a header rewrite does not change them, and rebuilding it costs O(N).
+    let held = if crate::write::pending_links::contains(file, addr) {
+        let l = file.inner.links.lock().unwrap_or_else(|e| e.into_inner());
+        l.get(&addr).cloned()
+    } else {
+        None
+    };
     file.inner.forget(&[addr, new]);
+    if let Some(l) = held {
+        let mut c = file.inner.links.lock().unwrap_or_else(|e| e.into_inner());
+        c.insert(new, l);
+    }
     if new != addr {
         ws.retire_header(&old);
         relocated(file, ws, addr, new)?;
@@ -117,11 +129,13 @@ pub(crate) fn rewrite(
 /// links to it (which may move those groups in turn, up to the root).
 fn relocated(file: &File, ws: &mut WriteState, old: u64, new: u64) -> Result<()> {
     {
+        // Handles holding addresses older than `old` reach `new` through the chain
+        // old -> new (`FileInner::resolve` follows it): one entry per move, not a pass over
+        // every earlier move. `new` is where the object is now, so it forwards nowhere (the
+        // same object may move back to an address it had).
         let mut f = file.inner.forward.lock().unwrap_or_else(|e| e.into_inner());
-        for v in f.values_mut() {
-            if *v == old {
-                *v = new;
-            }
+        if f.contains_key(&new) {
+            f.insert(new, new);
         }
         f.insert(old, new);
     }
@@ -130,16 +144,16 @@ fn relocated(file: &File, ws: &mut WriteState, old: u64, new: u64) -> Result<()>
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .moved(old, new);
+    file.inner
+        .pending_links
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .moved(old, new);
     ensure_parents(file, ws)?;
     let index = ws.parents.get_or_insert_with(HashMap::new);
+    // Groups in the index are named by the address they had when the link was indexed
+    // and resolved when used: a moved group is not looked for in every list.
     let links = index.remove(&old).unwrap_or_default();
-    for list in index.values_mut() {
-        for (g, _) in list.iter_mut() {
-            if *g == old {
-                *g = new;
-            }
-        }
-    }
     // Links are rewritten one by one below, each looking its group up again (the group
     // may itself move while being relinked).
     index.insert(new, links.clone());
@@ -205,11 +219,11 @@ pub(crate) fn index_add(ws: &mut WriteState, group: u64, name: &str, target: u64
     }
 }
 
-/// Removes a hard link from the reverse index.
-pub(crate) fn index_remove(ws: &mut WriteState, group: u64, name: &str, target: u64) {
+/// Removes a hard link from the reverse index (`group` is the group's current address).
+pub(crate) fn index_remove(file: &File, ws: &mut WriteState, group: u64, name: &str, target: u64) {
     if let Some(index) = ws.parents.as_mut() {
         if let Some(list) = index.get_mut(&target) {
-            list.retain(|(g, n)| !(*g == group && n == name));
+            list.retain(|(g, n)| !(n == name && file.inner.resolve(*g) == group));
         }
     }
 }

@@ -172,6 +172,7 @@ impl File {
         if active(self) {
             return Err(Error::Usage("the file is already in SWMR write mode"));
         }
+        crate::write::pending_links::flush_file(self)?;
         crate::write::commit_inner(&self.inner)?;
         let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
         let mut sw = self
