@@ -5,7 +5,7 @@
 //! new space (or to its own space when that was allocated since the last commit) and the
 //! whole index is rebuilt copy-on-write, keeping its kind.
 
-use h5oxide_format::object_header::message::dataspace::{DataspaceKind, UNLIMITED};
+use h5oxide_format::object_header::message::dataspace::{Dataspace, DataspaceKind, UNLIMITED};
 use h5oxide_format::object_header::message::layout::{Layout, Storage};
 use h5oxide_format::object_header::message::{types as mtypes, Message};
 use h5oxide_format::UNDEFINED_ADDRESS;
@@ -76,6 +76,15 @@ fn covers(sel: &Selection, origin: &[u64], chunk: &[u64], dims: &[u64]) -> bool 
             })
 }
 
+/// Refuses an extent beyond the maximum one.
+fn check_max(space: &Dataspace, new: &[u64]) -> Result<()> {
+    let max = space.max_dims_or_dims();
+    match new.iter().zip(max).find(|(n, m)| **m != UNLIMITED && n > m) {
+        Some((&requested, &max)) => Err(Error::ResizeBeyondMax { requested, max }),
+        None => Ok(()),
+    }
+}
+
 fn replace_message(
     msgs: &mut Vec<h5oxide_format::object_header::RawMessage>,
     m: h5oxide_format::object_header::RawMessage,
@@ -120,7 +129,7 @@ impl Dataset {
     /// `Usage` if the element type or count differs; `ReadOnly`; filter and I/O errors.
     pub fn write<D: WriteData + ?Sized>(&mut self, data: &D) -> Result<()> {
         self.check_type::<D>()?;
-        let sel = Selection::all(&self.space().dims);
+        let sel = Selection::all(&self.dims());
         self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
     }
 
@@ -147,7 +156,7 @@ impl Dataset {
         selection: S,
     ) -> Result<()> {
         self.check_type::<D>()?;
-        let (sel, _) = selection.resolve(&self.space().dims)?;
+        let (sel, _) = selection.resolve(&self.dims())?;
         self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
     }
 
@@ -171,7 +180,16 @@ impl Dataset {
         }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
-        let ds = self.reload()?;
+        // What a chunked dataset's write needs of its header (type, chunk shape, filters,
+        // fill value) never changes, and its extent and chunks are followed through
+        // write::pending: its header is not read again for each write.
+        let ds = if self.is_chunked() {
+            let mut ds = self.clone();
+            ds.set_dims(self.dims().into_owned());
+            ds
+        } else {
+            self.reload()?
+        };
         let elem = ds.dtype().element_size();
         let n = sel.len().ok_or(Error::Usage("selection size overflows"))?;
         if n.saturating_mul(elem as u64) != bytes.len() as u64 {
@@ -181,13 +199,26 @@ impl Dataset {
             return Ok(());
         }
         let dims = ds.space().dims.clone();
+        if sel.dims().len() != dims.len()
+            || sel
+                .dims()
+                .iter()
+                .zip(&dims)
+                .any(|(s, &n)| s.count > 0 && s.last().is_none_or(|l| l >= n))
+        {
+            return Err(Error::Usage("selection outside the dataset"));
+        }
         let sink = sink_of(&file, &ws);
         let ctx = file.inner.ctx;
         let fill = ds
             .fill_value_bytes()
             .map(<[u8]>::to_vec)
             .unwrap_or_else(|| vec![0; elem]);
-        let pieces = ds.external_files()?;
+        let pieces = if ds.is_chunked() {
+            Vec::new()
+        } else {
+            ds.external_files()?
+        };
         let new_layout = match &ds.layout().storage {
             // Raw data in external files: written there, run by run.
             Storage::Contiguous { .. } if !pieces.is_empty() => {
@@ -232,7 +263,7 @@ impl Dataset {
                 };
                 // Chunks are kept decoded in memory and the index is written at the next
                 // flush (write::pending): rows written one by one cost a copy each.
-                let addr = ds.address();
+                let addr = file.inner.resolve(ds.address());
                 let taken = file
                     .inner
                     .pending
@@ -277,7 +308,11 @@ impl Dataset {
             })?;
         }
         drop(ws);
-        self.forget_cached_chunks();
+        if !ds.is_chunked() {
+            // Chunked datasets' cached chunks are forgotten when their held chunks are
+            // flushed, which comes before any read of them.
+            self.forget_cached_chunks();
+        }
         // Unchanged header: the view read under the lock is current.
         *self = if changed { self.reload()? } else { ds };
         Ok(())
@@ -311,7 +346,7 @@ impl Dataset {
             let sink = sink_of(&file, &ws);
             write_strings(&mut ws, &sink, &v)?
         };
-        let sel = Selection::all(&self.space().dims);
+        let sel = Selection::all(&self.dims());
         self.write_selection_bytes(&sel, &bytes)
     }
 
@@ -350,11 +385,29 @@ impl Dataset {
         }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
-        // Shrinking edits stored chunks: held ones are written first. Growing leaves
-        // them held (the layout message on disk still matches the chunks written).
-        if new.iter().zip(&self.space().dims).any(|(n, o)| n < o) {
-            flush_dataset(&file, &mut ws, self.address())?;
+        let Storage::Chunked(_) = &self.layout().storage else {
+            return Err(Error::ResizeNotChunked);
+        };
+        let old = self.dims().into_owned();
+        let grows = new.len() == old.len() && new.iter().zip(&old).all(|(n, o)| n >= o);
+        if grows && self.space().kind == DataspaceKind::Simple {
+            check_max(self.space(), &new)?;
+            // Growing changes no stored chunk: the new extent is held with the chunks
+            // (write::pending) and its dataspace message written at the next flush.
+            if new != old {
+                let addr = file.inner.resolve(self.address());
+                file.inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .set_dims(addr, new.clone());
+            }
+            self.set_dims(new);
+            return Ok(());
         }
+        // Shrinking edits stored chunks: held ones, and the extent held with them, are
+        // written first.
+        flush_dataset(&file, &mut ws, self.address())?;
         let ds = self.reload()?;
         let Storage::Chunked(c) = &ds.layout().storage else {
             return Err(Error::ResizeNotChunked);
@@ -363,14 +416,8 @@ impl Dataset {
         if space.kind != DataspaceKind::Simple || new.len() != space.dims.len() {
             return Err(Error::Usage("New shape length must match dataset rank"));
         }
+        check_max(&space, &new)?;
         let max = space.max_dims_or_dims().to_vec();
-        if let Some((&requested, &max)) = new
-            .iter()
-            .zip(&max)
-            .find(|(n, m)| **m != UNLIMITED && n > m)
-        {
-            return Err(Error::ResizeBeyondMax { requested, max });
-        }
         let ctx = file.inner.ctx;
         let sink = sink_of(&file, &ws);
         let elem = ds.dtype().element_size();

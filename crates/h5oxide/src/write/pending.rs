@@ -1,9 +1,11 @@
 //! Write-back of chunked datasets: chunks written through the API are kept decoded in
-//! memory, and a dataset's chunk index and layout message are written once, when its
-//! pending state is flushed, instead of on every write.
+//! memory, the extent a dataset grows to is kept too, and a dataset's chunk index, layout
+//! message and dataspace message are written once, when its pending state is flushed,
+//! instead of on every write and resize.
 //!
-//! A dataset's pending state is flushed before anything reads its chunks (the read path
-//! asks [`current_layout`] first), before it shrinks, and before every commit
+//! A dataset's held chunks are flushed before anything reads its chunks (the read path
+//! asks [`current_layout`] first); its whole pending state (chunks and extent) before it
+//! shrinks, before SWMR write mode starts, and before every commit
 //! ([`crate::File::flush`], [`crate::File::close`], dropping the last handle). Flushing
 //! writes the chunks, the index and the header through the ordinary copy-on-write path,
 //! so pending state only ever reaches the file as scratch space below a superblock not yet
@@ -32,6 +34,9 @@ pub(crate) const PENDING_BYTES: usize = 16 << 20;
 #[derive(Default)]
 pub(crate) struct Pending {
     datasets: HashMap<u64, PendingDataset>,
+    /// The extent of datasets that grew since their dataspace message was written: what
+    /// every handle reports and what the next flush writes.
+    dims: HashMap<u64, Vec<u64>>,
     /// Bytes of the decoded chunks held in `datasets`.
     bytes: usize,
     /// Age of the next chunk put in memory: the oldest is written out first.
@@ -52,6 +57,7 @@ impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pending")
             .field("datasets", &self.datasets.len())
+            .field("extents", &self.dims.len())
             .field("bytes", &self.bytes)
             .finish()
     }
@@ -71,9 +77,26 @@ impl Pending {
         self.datasets.insert(addr, p);
     }
 
-    /// Whether the dataset at `addr` has pending state.
+    /// Whether the dataset at `addr` has held chunks.
     pub(crate) fn contains(&self, addr: u64) -> bool {
         self.datasets.contains_key(&addr)
+    }
+
+    /// The extent the dataset at `addr` has grown to, when its dataspace message on disk
+    /// still has an older one.
+    pub(crate) fn dims(&self, addr: u64) -> Option<&[u64]> {
+        self.dims.get(&addr).map(Vec::as_slice)
+    }
+
+    /// Records the extent the dataset at `addr` has now (its dataspace message is written
+    /// at the next flush).
+    pub(crate) fn set_dims(&mut self, addr: u64, dims: Vec<u64>) {
+        self.dims.insert(addr, dims);
+    }
+
+    /// Whether nothing is pending for any dataset.
+    fn is_empty(&self) -> bool {
+        self.datasets.is_empty() && self.dims.is_empty()
     }
 
     /// The next chunk age.
@@ -86,6 +109,9 @@ impl Pending {
     pub(crate) fn moved(&mut self, old: u64, new: u64) {
         if let Some(p) = self.datasets.remove(&old) {
             self.datasets.insert(new, p);
+        }
+        if let Some(d) = self.dims.remove(&old) {
+            self.dims.insert(new, d);
         }
     }
 
@@ -138,42 +164,59 @@ impl PendingDataset {
 }
 
 /// Writes the pending state of the dataset at `addr` (its current address): its held
-/// chunks, then its index and layout message. A no-op when nothing is pending.
+/// chunks, then its index, and its layout and dataspace messages in one header rewrite. A
+/// no-op when nothing is pending.
 pub(crate) fn flush_dataset(file: &File, ws: &mut WriteState, addr: u64) -> Result<()> {
-    let addr = file.inner.resolve(addr);
-    let taken = file
-        .inner
-        .pending
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take(addr);
-    let Some(mut p) = taken else {
+    let cur = file.inner.resolve(addr);
+    // State is kept under current addresses; taking it under `addr` as well guarantees
+    // that `flush_all` removes every key it is given.
+    let (taken, dims) = {
+        let mut pending = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            pending.take(addr).or_else(|| pending.take(cur)),
+            pending
+                .dims
+                .remove(&addr)
+                .or_else(|| pending.dims.remove(&cur)),
+        )
+    };
+    let addr = cur;
+    if taken.is_none() && dims.is_none() {
         return Ok(());
-    };
-    let ds = Dataset::new(file.clone(), addr, String::new())?;
-    let Storage::Chunked(c) = &ds.layout().storage else {
-        return Err(Error::Usage(
-            "pending chunks of a dataset that is not chunked",
-        ));
-    };
-    let sink = sink_of(file, ws);
-    let mut dirty: Vec<(Vec<u64>, Vec<u8>)> = p.dirty.drain().map(|(o, (_, b))| (o, b)).collect();
-    dirty.sort_by(|a, b| a.0.cmp(&b.0));
-    for (origin, block) in dirty {
-        p.write_out(ws, &sink, origin, block)?;
     }
-    let max = ds.space().max_dims_or_dims().to_vec();
-    let filtered = ds.filters().is_some_and(|f| !f.filters.is_empty());
-    let l = write_index(ws, &sink, &mut p.records, c, &max, filtered)?;
-    let m = raw(
-        &Message::Layout(chunked_layout_message(l)),
-        0,
-        &file.inner.ctx,
-    )?;
+    let ds = Dataset::new(file.clone(), addr, String::new())?;
+    let ctx = file.inner.ctx;
+    let mut messages = Vec::new();
+    if let Some(mut p) = taken {
+        let Storage::Chunked(c) = &ds.layout().storage else {
+            return Err(Error::Usage(
+                "pending chunks of a dataset that is not chunked",
+            ));
+        };
+        let sink = sink_of(file, ws);
+        let mut dirty: Vec<(Vec<u64>, Vec<u8>)> =
+            p.dirty.drain().map(|(o, (_, b))| (o, b)).collect();
+        dirty.sort_by(|a, b| a.0.cmp(&b.0));
+        for (origin, block) in dirty {
+            p.write_out(ws, &sink, origin, block)?;
+        }
+        let max = ds.space().max_dims_or_dims().to_vec();
+        let filtered = ds.filters().is_some_and(|f| !f.filters.is_empty());
+        let l = write_index(ws, &sink, &mut p.records, c, &max, filtered)?;
+        messages.push(raw(&Message::Layout(chunked_layout_message(l)), 0, &ctx)?);
+    }
+    if let Some(dims) = dims {
+        // spec IV.A.2.b: the dataspace message carries the current extent.
+        let mut space = ds.space().clone();
+        space.dims = dims;
+        messages.push(raw(&Message::Dataspace(space), 0, &ctx)?);
+    }
     rewrite(file, ws, addr, &mut |h, _| {
-        match h.messages.iter().position(|r| r.msg_type == m.msg_type) {
-            Some(i) => h.messages[i] = m.clone(),
-            None => h.messages.push(m.clone()),
+        for m in &messages {
+            match h.messages.iter().position(|r| r.msg_type == m.msg_type) {
+                Some(i) => h.messages[i] = m.clone(),
+                None => h.messages.push(m.clone()),
+            }
         }
         Ok(())
     })?;
@@ -186,7 +229,7 @@ pub(crate) fn flush_all(file: &File, ws: &mut WriteState) -> Result<()> {
     loop {
         let next = {
             let p = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
-            p.datasets.keys().next().copied()
+            p.datasets.keys().chain(p.dims.keys()).next().copied()
         };
         let Some(addr) = next else {
             return Ok(());
@@ -208,7 +251,6 @@ pub(crate) fn flush_file(file: &File) -> Result<()> {
         .pending
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .datasets
         .is_empty()
     {
         return Ok(());
@@ -256,4 +298,32 @@ pub(crate) fn current_layout(file: &File, addr: u64) -> Result<Option<ChunkedLay
         }
     }
     Ok(None)
+}
+
+/// The current extent of the dataset at `addr` in a writable file: the one it grew to if
+/// that is not written yet, else the one its dataspace message has now (a handle's own
+/// description may predate resizes made through another handle). `None` for read-only
+/// files, and when the header cannot be read or has no simple dataspace (the caller keeps
+/// its own description).
+pub(crate) fn current_dims(file: &File, addr: u64) -> Option<Vec<u64>> {
+    file.inner.writer.as_ref()?;
+    let addr = file.inner.resolve(addr);
+    if let Some(d) = file
+        .inner
+        .pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .dims(addr)
+    {
+        return Some(d.to_vec());
+    }
+    let h = file.header(addr).ok()?;
+    let m = h
+        .messages
+        .iter()
+        .find(|m| m.msg_type == h5oxide_format::object_header::message::types::DATASPACE)?;
+    match h5oxide_format::object_header::message::decode(m, &file.inner.ctx).ok()? {
+        Message::Dataspace(s) => Some(s.dims),
+        _ => None,
+    }
 }

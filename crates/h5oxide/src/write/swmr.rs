@@ -172,6 +172,8 @@ impl File {
         if active(self) {
             return Err(Error::Usage("the file is already in SWMR write mode"));
         }
+        // Held chunks and extents first: SWMR writes go to the index and header on disk.
+        crate::write::pending::flush_file(self)?;
         crate::write::commit_inner(&self.inner)?;
         let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
         let mut sw = self
