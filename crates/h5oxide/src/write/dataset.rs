@@ -36,8 +36,8 @@ fn buffer_chunks(
 ) -> Result<()> {
     let elem = p.cx.elem;
     for origin in chunk_origins(sel, chunk) {
-        let mut block = match p.dirty.remove(&origin) {
-            Some((_, b)) => b,
+        let mut block = match p.take_block(&origin) {
+            Some(b) => b,
             None if covers(sel, &origin, chunk, dims) => p.cx.fill_block()?,
             None => match p.records.iter().find(|r| r.offset == origin) {
                 Some(r) => p.cx.read_chunk(file, r)?,
@@ -51,7 +51,7 @@ fn buffer_chunks(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .next_seq();
-        p.dirty.insert(origin, (seq, block));
+        p.hold(origin, seq, block);
         r?;
     }
     Ok(())
@@ -111,8 +111,8 @@ impl Dataset {
     }
 
     /// Writes every element (h5py's `ds[...] = data`); `data` must have as many elements
-    /// as the dataset. This handle sees the new state afterwards; other handles to the same
-    /// dataset opened before the write keep the old description until reopened.
+    /// as the dataset. Every handle to the dataset reads the new values afterwards (and its
+    /// current shape, see [`Dataset::resize`]).
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
@@ -255,12 +255,6 @@ impl Dataset {
                 })
             }
             Storage::Chunked(c) => {
-                let cx = ChunkCtx {
-                    chunk: c.dims.clone(),
-                    elem,
-                    pipeline: ds.filters().cloned(),
-                    fill,
-                };
                 // Chunks are kept decoded in memory and the index is written at the next
                 // flush (write::pending): rows written one by one cost a copy each.
                 let addr = file.inner.resolve(ds.address());
@@ -272,11 +266,15 @@ impl Dataset {
                     .take(addr);
                 let mut p = match taken {
                     Some(p) => p,
-                    None => PendingDataset {
-                        records: ds.chunk_list()?,
-                        cx,
-                        dirty: Default::default(),
-                    },
+                    None => {
+                        let cx = ChunkCtx {
+                            chunk: c.dims.clone(),
+                            elem,
+                            pipeline: ds.filters().cloned(),
+                            fill,
+                        };
+                        PendingDataset::new(cx, ds.chunk_list()?)
+                    }
                 };
                 let r = buffer_chunks(&file, &mut p, sel, bytes, &c.dims, &dims);
                 let mut pending = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -354,6 +352,12 @@ impl Dataset {
     /// `resize`). Chunks left wholly outside a smaller shape are dropped from the index and
     /// the outside part of chunks cut by it is reset to the fill value, so growing again
     /// shows fill values, as libhdf5 does.
+    ///
+    /// Growing writes nothing yet: the new extent is held in memory with the dataset's
+    /// written chunks and its dataspace message is written with them at the next flush
+    /// (before a commit, or before the dataset shrinks), so appending row by row does not
+    /// rewrite the object header each time. Every handle to the dataset, also those opened
+    /// or cloned before, reports the new [`shape`](Dataset::shape) at once.
     ///
     /// # Errors
     /// [`Error::ResizeNotChunked`] for other layouts; [`Error::ResizeBeyondMax`] for a size

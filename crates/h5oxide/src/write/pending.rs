@@ -50,7 +50,10 @@ pub(crate) struct PendingDataset {
     /// Every chunk of the dataset as the next index lists it.
     pub(crate) records: Vec<ChunkRecord>,
     /// Decoded chunks not written yet, by chunk origin: (age, bytes).
-    pub(crate) dirty: HashMap<Vec<u64>, (u64, Vec<u8>)>,
+    dirty: HashMap<Vec<u64>, (u64, Vec<u8>)>,
+    /// Bytes of the chunks in `dirty`, kept as they come and go (summing them on every
+    /// write would cost a pass over all held chunks per row appended).
+    held: usize,
 }
 
 impl std::fmt::Debug for Pending {
@@ -129,7 +132,7 @@ impl Pending {
             let Some(p) = self.datasets.get_mut(&addr) else {
                 break;
             };
-            if let Some((_, block)) = p.dirty.remove(&origin) {
+            if let Some(block) = p.take_block(&origin) {
                 self.bytes = self.bytes.saturating_sub(block.len());
                 p.write_out(ws, sink, origin, block)?;
             }
@@ -139,8 +142,33 @@ impl Pending {
 }
 
 impl PendingDataset {
+    /// No chunk held yet; `records` lists the chunks the index on disk has.
+    pub(crate) fn new(cx: ChunkCtx, records: Vec<ChunkRecord>) -> PendingDataset {
+        PendingDataset {
+            cx,
+            records,
+            dirty: HashMap::new(),
+            held: 0,
+        }
+    }
+
     fn dirty_bytes(&self) -> usize {
-        self.dirty.values().map(|(_, b)| b.len()).sum()
+        self.held
+    }
+
+    /// Takes the held chunk at `origin` out, if any.
+    pub(crate) fn take_block(&mut self, origin: &[u64]) -> Option<Vec<u8>> {
+        let (_, block) = self.dirty.remove(origin)?;
+        self.held = self.held.saturating_sub(block.len());
+        Some(block)
+    }
+
+    /// Holds the decoded chunk at `origin`, of age `seq`.
+    pub(crate) fn hold(&mut self, origin: Vec<u64>, seq: u64, block: Vec<u8>) {
+        self.held = self.held.saturating_add(block.len());
+        if let Some((_, old)) = self.dirty.insert(origin, (seq, block)) {
+            self.held = self.held.saturating_sub(old.len());
+        }
     }
 
     /// Writes one decoded chunk (over its previous copy when that is scratch space it fits
@@ -196,6 +224,7 @@ pub(crate) fn flush_dataset(file: &File, ws: &mut WriteState, addr: u64) -> Resu
         let sink = sink_of(file, ws);
         let mut dirty: Vec<(Vec<u64>, Vec<u8>)> =
             p.dirty.drain().map(|(o, (_, b))| (o, b)).collect();
+        p.held = 0;
         dirty.sort_by(|a, b| a.0.cmp(&b.0));
         for (origin, block) in dirty {
             p.write_out(ws, &sink, origin, block)?;
