@@ -132,8 +132,9 @@ impl Dataset {
         let mut space = space;
         // An extent grown but not written yet (crate::write::pending) is the current one.
         if file.inner.writer.is_some() {
+            let cur = file.inner.resolve(address);
             let p = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(d) = p.dims(address) {
+            if let Some(d) = p.dims(cur) {
                 space.dims = d.to_vec();
             }
         }

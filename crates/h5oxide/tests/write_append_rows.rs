@@ -192,3 +192,51 @@ fn swmr_appends_continue_a_held_extent() {
     assert_eq!(obj["shape"].as_u64s(), [Some(15), Some(COLS as u64)]);
     assert_eq!(floats(&obj["values"], 8), want);
 }
+
+/// A dataset grown (and written, or not) and then unlinked before the commit: what was
+/// held for it is dropped, not written over the dataset that reuses its space, and
+/// libhdf5 reads the file.
+#[test]
+fn a_grown_dataset_unlinked_before_the_commit_is_not_written() {
+    for ((libver, tag), write) in BOTH.into_iter().flat_map(|b| [(b, false), (b, true)]) {
+        let dir = temp_dir(&format!("append-rows-unlink-{tag}-{write}"));
+        let path = dir.join("u.h5");
+        let f = common::create(&path, libver);
+        let mut ds = f
+            .root()
+            .new_dataset::<f64>()
+            .shape([0, COLS])
+            .max_shape([None, Some(COLS)])
+            .chunk([4, COLS])
+            .create("gone")
+            .unwrap();
+        ds.resize([3, COLS]).unwrap();
+        if write {
+            ds.write_slice(&row(1), s![1..2, ..]).unwrap();
+        }
+        drop(ds);
+        f.root().unlink("gone").unwrap();
+        let kept = f
+            .root()
+            .new_dataset_builder()
+            .with_data(&ndarray::arr2(&[[1.5f64; COLS], [2.5; COLS]]))
+            .max_shape([None, Some(COLS)])
+            .chunk([4, COLS])
+            .create("kept")
+            .unwrap();
+        assert_eq!(kept.shape(), [2, COLS as u64]);
+        drop(kept);
+        f.close().unwrap();
+        let walk = c_walk(&path);
+        let obj = walk_object(&walk, "/kept");
+        assert_eq!(
+            obj["shape"].as_u64s(),
+            [Some(2), Some(COLS as u64)],
+            "{tag}"
+        );
+        let want: Vec<f64> = [[1.5; COLS], [2.5; COLS]].concat();
+        assert_eq!(floats(&obj["values"], 8), want, "{tag}");
+        assert_eq!(common::walk_paths(&walk), ["/", "/kept"], "{tag}");
+        h5dump(&path, &[]);
+    }
+}

@@ -212,6 +212,10 @@ pub(crate) fn flush_dataset(file: &File, ws: &mut WriteState, addr: u64) -> Resu
     if taken.is_none() && dims.is_none() {
         return Ok(());
     }
+    if unlinked(file, cur)? {
+        // Deleted since: its header and chunks are retired, its held state is dropped.
+        return Ok(());
+    }
     let ds = Dataset::new(file.clone(), addr, String::new())?;
     let ctx = file.inner.ctx;
     let mut messages = Vec::new();
@@ -305,13 +309,17 @@ pub(crate) fn current_layout(file: &File, addr: u64) -> Result<Option<ChunkedLay
         return Ok(None);
     };
     let addr = file.inner.resolve(addr);
-    let pending = file
-        .inner
-        .pending
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .contains(addr);
-    if pending {
+    let (chunks, extent) = {
+        let p = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+        (p.contains(addr), p.dims(addr).is_some())
+    };
+    if (chunks || extent) && unlinked(file, addr)? {
+        // The dataset's last link was removed and its storage is being retired (the
+        // writer's lock is held: nothing is flushed); what was held is dropped.
+        let mut p = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+        p.take(addr);
+        p.dims.remove(&addr);
+    } else if chunks {
         let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
         if ws.has_failed() {
             return Err(Error::Usage(crate::write::FAILED));
@@ -355,4 +363,21 @@ pub(crate) fn current_dims(file: &File, addr: u64) -> Option<Vec<u64>> {
         Message::Dataspace(s) => Some(s.dims),
         _ => None,
     }
+}
+
+/// Whether the object at `addr` has no hard link left (spec IV.A.1 version 1 prefix
+/// reference count; IV.A.2.w reference count message, absent for one link): it is being
+/// deleted, and its header space may be reused at once.
+fn unlinked(file: &File, addr: u64) -> Result<bool> {
+    use h5oxide_format::object_header::message::{decode, types};
+    let h = file.header(addr)?;
+    if h.version == 1 {
+        return Ok(h.refcount == Some(0));
+    }
+    for m in h.messages.iter().filter(|m| m.msg_type == types::REFCOUNT) {
+        if let Message::RefCount(r) = decode(m, &file.inner.ctx)? {
+            return Ok(r.count == 0);
+        }
+    }
+    Ok(false)
 }
