@@ -377,8 +377,12 @@ impl Dataset {
     ///     ds.resize([40]).unwrap_err().to_string(),
     ///     "Unable to extend dataset (dimension cannot exceed the existing maximal size (new: 40 max: 30))"
     /// );
+    /// let before = ds.clone();
     /// ds.resize([30])?;
     /// assert_eq!(ds.shape(), vec![30]);
+    /// // Other handles see the new shape too, and the fill value (0) past the old one.
+    /// assert_eq!(before.shape(), vec![30]);
+    /// assert_eq!(file.root().dataset("d")?.read_raw::<i32>()?[..4], [1, 2, 3, 0]);
     /// # Ok(())
     /// # }
     /// ```
