@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use h5oxide_format::chunk_index::ChunkRecord;
 use h5oxide_format::object_header::message::layout::{ChunkedLayout, Storage};
-use h5oxide_format::object_header::message::Message;
+use h5oxide_format::object_header::message::{types, Message};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -247,6 +247,9 @@ pub(crate) fn flush_dataset(file: &File, ws: &mut WriteState, addr: u64) -> Resu
     rewrite(file, ws, addr, &mut |h, _| {
         for m in &messages {
             match h.messages.iter().position(|r| r.msg_type == m.msg_type) {
+                // The dataspace message keeps its header flags, as a resize written at
+                // once does.
+                Some(i) if m.msg_type == types::DATASPACE => h.messages[i].data = m.data.clone(),
                 Some(i) => h.messages[i] = m.clone(),
                 None => h.messages.push(m.clone()),
             }
@@ -355,10 +358,7 @@ pub(crate) fn current_dims(file: &File, addr: u64) -> Option<Vec<u64>> {
         return Some(d.to_vec());
     }
     let h = file.header(addr).ok()?;
-    let m = h
-        .messages
-        .iter()
-        .find(|m| m.msg_type == h5oxide_format::object_header::message::types::DATASPACE)?;
+    let m = h.messages.iter().find(|m| m.msg_type == types::DATASPACE)?;
     match h5oxide_format::object_header::message::decode(m, &file.inner.ctx).ok()? {
         Message::Dataspace(s) => Some(s.dims),
         _ => None,
@@ -369,7 +369,7 @@ pub(crate) fn current_dims(file: &File, addr: u64) -> Option<Vec<u64>> {
 /// reference count; IV.A.2.w reference count message, absent for one link): it is being
 /// deleted, and its header space may be reused at once.
 fn unlinked(file: &File, addr: u64) -> Result<bool> {
-    use h5oxide_format::object_header::message::{decode, types};
+    use h5oxide_format::object_header::message::decode;
     let h = file.header(addr)?;
     if h.version == 1 {
         return Ok(h.refcount == Some(0));
