@@ -29,7 +29,7 @@ use crate::value::{decode_many, HeapSource, Value};
 const RAW: &str = "contiguous data";
 
 /// What a dataset's object header says about it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Meta {
     pub(crate) dtype: Datatype,
     pub(crate) space: Dataspace,
@@ -129,6 +129,15 @@ impl Dataset {
             None => fill_old.map(|f| f.value).filter(|v| !v.is_empty()),
         };
         let fill = fill.filter(|v| v.len() == dtype.element_size());
+        let mut space = space;
+        // An extent grown but not written yet (crate::write::pending) is the current one.
+        if file.inner.writer.is_some() {
+            let cur = file.inner.resolve(address);
+            let p = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(d) = p.dims(cur) {
+                space.dims = d.to_vec();
+            }
+        }
         Ok(Dataset {
             file,
             address,
@@ -197,7 +206,8 @@ impl Dataset {
         &self.meta.dtype
     }
 
-    /// The dataspace.
+    /// The dataspace, as this handle was opened or last resized it; [`Dataset::shape`]
+    /// also follows resizes made through other handles since.
     ///
     /// ```
     /// use h5oxide::format::object_header::message::dataspace::DataspaceKind;
@@ -230,7 +240,28 @@ impl Dataset {
                 return s;
             }
         }
-        self.meta.space.dims.clone()
+        self.dims().into_owned()
+    }
+
+    /// The current extent: in a writable file it may have changed since this handle was
+    /// opened (a resize through another handle), or not be written yet
+    /// (crate::write::pending).
+    pub(crate) fn dims(&self) -> Cow<'_, [u64]> {
+        let own = &self.meta.space.dims;
+        if self.meta.space.kind != DataspaceKind::Simple {
+            return Cow::Borrowed(own);
+        }
+        match crate::write::pending::current_dims(&self.file, self.address) {
+            Some(d) if d.len() == own.len() && d != *own => Cow::Owned(d),
+            _ => Cow::Borrowed(own),
+        }
+    }
+
+    /// Sets this handle's extent after a resize.
+    pub(crate) fn set_dims(&mut self, dims: Vec<u64>) {
+        if self.meta.space.dims != dims {
+            Arc::make_mut(&mut self.meta).space.dims = dims;
+        }
     }
 
     /// True for a null dataspace (no elements, not even a scalar).
@@ -277,7 +308,11 @@ impl Dataset {
         match self.meta.space.kind {
             DataspaceKind::Null => 0,
             DataspaceKind::Scalar => 1,
-            DataspaceKind::Simple => self.meta.space.element_count().unwrap_or(u64::MAX),
+            DataspaceKind::Simple => self
+                .dims()
+                .iter()
+                .try_fold(1u64, |a, &d| a.checked_mul(d))
+                .unwrap_or(u64::MAX),
         }
     }
 
@@ -417,7 +452,7 @@ impl Dataset {
         if matches!(self.meta.layout.storage, Storage::Virtual { .. }) {
             return self.read_bytes_selection(&Selection::all(&self.virtual_shape()?));
         }
-        self.read_bytes_selection(&Selection::all(&self.meta.space.dims))
+        self.read_bytes_selection(&Selection::all(&self.dims()))
     }
 
     /// Calls `f` with the stored bytes of every element: borrowed straight from the file
@@ -567,7 +602,9 @@ impl Dataset {
         // such band is decoded and scattered on its own thread without sharing an output
         // byte with another band.
         wanted.sort_by(|a, b| a.offset.cmp(&b.offset));
-        let keep = self.chunks_to_keep(c, sel, &wanted, chunk_bytes);
+        let dims = self.dims();
+        let dims = &*dims;
+        let keep = self.chunks_to_keep(c, sel, &wanted, chunk_bytes, dims);
         let wanted: Vec<(&ChunkRecord, bool)> = wanted.into_iter().zip(keep).collect();
         let row_bytes = sel
             .dims()
@@ -595,7 +632,6 @@ impl Dataset {
             consumed = hi;
             bands.push((band, band_out, group.to_vec()));
         }
-        let dims = &self.meta.space.dims;
         let fill_band = |(band, band_out, chunks): Band<'_, '_>| {
             for (r, keep) in chunks {
                 if !keep {
@@ -648,6 +684,7 @@ impl Dataset {
         sel: &Selection,
         wanted: &[&ChunkRecord],
         chunk_bytes: usize,
+        dims: &[u64],
     ) -> Vec<bool> {
         let cap = self.file.inner.chunk_cache.capacity();
         if chunk_bytes == 0 || chunk_bytes > cap {
@@ -656,7 +693,6 @@ impl Dataset {
         if wanted.len().saturating_mul(chunk_bytes) <= cap {
             return vec![true; wanted.len()];
         }
-        let dims = &self.meta.space.dims;
         let covered =
             |r: &ChunkRecord| {
                 r.offset.iter().zip(&c.dims).zip(dims).zip(sel.dims()).all(
@@ -786,7 +822,7 @@ impl Dataset {
                 .offset
                 .iter()
                 .zip(&c.dims)
-                .zip(&self.meta.space.dims)
+                .zip(self.dims().iter())
                 .any(|((&o, &cd), &n)| o.saturating_add(cd) > n),
             _ => false,
         };
@@ -1086,8 +1122,7 @@ impl fmt::Display for Dataset {
         let shape = match self.meta.space.kind {
             DataspaceKind::Null => "None".to_owned(),
             _ => {
-                let dims: Vec<String> =
-                    self.meta.space.dims.iter().map(|d| d.to_string()).collect();
+                let dims: Vec<String> = self.dims().iter().map(|d| d.to_string()).collect();
                 if dims.len() == 1 {
                     format!("({},)", dims[0])
                 } else {

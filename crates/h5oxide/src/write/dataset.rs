@@ -5,7 +5,7 @@
 //! new space (or to its own space when that was allocated since the last commit) and the
 //! whole index is rebuilt copy-on-write, keeping its kind.
 
-use h5oxide_format::object_header::message::dataspace::{DataspaceKind, UNLIMITED};
+use h5oxide_format::object_header::message::dataspace::{Dataspace, DataspaceKind, UNLIMITED};
 use h5oxide_format::object_header::message::layout::{Layout, Storage};
 use h5oxide_format::object_header::message::{types as mtypes, Message};
 use h5oxide_format::UNDEFINED_ADDRESS;
@@ -36,8 +36,8 @@ fn buffer_chunks(
 ) -> Result<()> {
     let elem = p.cx.elem;
     for origin in chunk_origins(sel, chunk) {
-        let mut block = match p.dirty.remove(&origin) {
-            Some((_, b)) => b,
+        let mut block = match p.take_block(&origin) {
+            Some(b) => b,
             None if covers(sel, &origin, chunk, dims) => p.cx.fill_block()?,
             None => match p.records.iter().find(|r| r.offset == origin) {
                 Some(r) => p.cx.read_chunk(file, r)?,
@@ -51,7 +51,7 @@ fn buffer_chunks(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .next_seq();
-        p.dirty.insert(origin, (seq, block));
+        p.hold(origin, seq, block);
         r?;
     }
     Ok(())
@@ -74,6 +74,15 @@ fn covers(sel: &Selection, origin: &[u64], chunk: &[u64], dims: &[u64]) -> bool 
                     && s.start <= o
                     && s.start.saturating_add(s.count) >= end
             })
+}
+
+/// Refuses an extent beyond the maximum one.
+fn check_max(space: &Dataspace, new: &[u64]) -> Result<()> {
+    let max = space.max_dims_or_dims();
+    match new.iter().zip(max).find(|(n, m)| **m != UNLIMITED && n > m) {
+        Some((&requested, &max)) => Err(Error::ResizeBeyondMax { requested, max }),
+        None => Ok(()),
+    }
 }
 
 fn replace_message(
@@ -102,8 +111,8 @@ impl Dataset {
     }
 
     /// Writes every element (h5py's `ds[...] = data`); `data` must have as many elements
-    /// as the dataset. This handle sees the new state afterwards; other handles to the same
-    /// dataset opened before the write keep the old description until reopened.
+    /// as the dataset. Every handle to the dataset reads the new values afterwards (and its
+    /// current shape, see [`Dataset::resize`]).
     ///
     /// ```
     /// let file = h5oxide::File::in_memory()?;
@@ -120,7 +129,7 @@ impl Dataset {
     /// `Usage` if the element type or count differs; `ReadOnly`; filter and I/O errors.
     pub fn write<D: WriteData + ?Sized>(&mut self, data: &D) -> Result<()> {
         self.check_type::<D>()?;
-        let sel = Selection::all(&self.space().dims);
+        let sel = Selection::all(&self.dims());
         self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
     }
 
@@ -147,7 +156,7 @@ impl Dataset {
         selection: S,
     ) -> Result<()> {
         self.check_type::<D>()?;
-        let (sel, _) = selection.resolve(&self.space().dims)?;
+        let (sel, _) = selection.resolve(&self.dims())?;
         self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
     }
 
@@ -171,7 +180,16 @@ impl Dataset {
         }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
-        let ds = self.reload()?;
+        // What a chunked dataset's write needs of its header (type, chunk shape, filters,
+        // fill value) never changes, and its extent and chunks are followed through
+        // write::pending: its header is not read again for each write.
+        let ds = if self.is_chunked() {
+            let mut ds = self.clone();
+            ds.set_dims(self.dims().into_owned());
+            ds
+        } else {
+            self.reload()?
+        };
         let elem = ds.dtype().element_size();
         let n = sel.len().ok_or(Error::Usage("selection size overflows"))?;
         if n.saturating_mul(elem as u64) != bytes.len() as u64 {
@@ -181,13 +199,26 @@ impl Dataset {
             return Ok(());
         }
         let dims = ds.space().dims.clone();
+        if sel.dims().len() != dims.len()
+            || sel
+                .dims()
+                .iter()
+                .zip(&dims)
+                .any(|(s, &n)| s.count > 0 && s.last().is_none_or(|l| l >= n))
+        {
+            return Err(Error::Usage("selection outside the dataset"));
+        }
         let sink = sink_of(&file, &ws);
         let ctx = file.inner.ctx;
         let fill = ds
             .fill_value_bytes()
             .map(<[u8]>::to_vec)
             .unwrap_or_else(|| vec![0; elem]);
-        let pieces = ds.external_files()?;
+        let pieces = if ds.is_chunked() {
+            Vec::new()
+        } else {
+            ds.external_files()?
+        };
         let new_layout = match &ds.layout().storage {
             // Raw data in external files: written there, run by run.
             Storage::Contiguous { .. } if !pieces.is_empty() => {
@@ -224,15 +255,9 @@ impl Dataset {
                 })
             }
             Storage::Chunked(c) => {
-                let cx = ChunkCtx {
-                    chunk: c.dims.clone(),
-                    elem,
-                    pipeline: ds.filters().cloned(),
-                    fill,
-                };
                 // Chunks are kept decoded in memory and the index is written at the next
                 // flush (write::pending): rows written one by one cost a copy each.
-                let addr = ds.address();
+                let addr = file.inner.resolve(ds.address());
                 let taken = file
                     .inner
                     .pending
@@ -241,11 +266,15 @@ impl Dataset {
                     .take(addr);
                 let mut p = match taken {
                     Some(p) => p,
-                    None => PendingDataset {
-                        records: ds.chunk_list()?,
-                        cx,
-                        dirty: Default::default(),
-                    },
+                    None => {
+                        let cx = ChunkCtx {
+                            chunk: c.dims.clone(),
+                            elem,
+                            pipeline: ds.filters().cloned(),
+                            fill,
+                        };
+                        PendingDataset::new(cx, ds.chunk_list()?)
+                    }
                 };
                 let r = buffer_chunks(&file, &mut p, sel, bytes, &c.dims, &dims);
                 let mut pending = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -277,7 +306,11 @@ impl Dataset {
             })?;
         }
         drop(ws);
-        self.forget_cached_chunks();
+        if !ds.is_chunked() {
+            // Chunked datasets' cached chunks are forgotten when their held chunks are
+            // flushed, which comes before any read of them.
+            self.forget_cached_chunks();
+        }
         // Unchanged header: the view read under the lock is current.
         *self = if changed { self.reload()? } else { ds };
         Ok(())
@@ -311,7 +344,7 @@ impl Dataset {
             let sink = sink_of(&file, &ws);
             write_strings(&mut ws, &sink, &v)?
         };
-        let sel = Selection::all(&self.space().dims);
+        let sel = Selection::all(&self.dims());
         self.write_selection_bytes(&sel, &bytes)
     }
 
@@ -319,6 +352,12 @@ impl Dataset {
     /// `resize`). Chunks left wholly outside a smaller shape are dropped from the index and
     /// the outside part of chunks cut by it is reset to the fill value, so growing again
     /// shows fill values, as libhdf5 does.
+    ///
+    /// Growing writes nothing yet: the new extent is held in memory with the dataset's
+    /// written chunks and its dataspace message is written with them at the next flush
+    /// (before a commit, or before the dataset shrinks), so appending row by row does not
+    /// rewrite the object header each time. Every handle to the dataset, also those opened
+    /// or cloned before, reports the new [`shape`](Dataset::shape) at once.
     ///
     /// # Errors
     /// [`Error::ResizeNotChunked`] for other layouts; [`Error::ResizeBeyondMax`] for a size
@@ -338,8 +377,12 @@ impl Dataset {
     ///     ds.resize([40]).unwrap_err().to_string(),
     ///     "Unable to extend dataset (dimension cannot exceed the existing maximal size (new: 40 max: 30))"
     /// );
+    /// let before = ds.clone();
     /// ds.resize([30])?;
     /// assert_eq!(ds.shape(), vec![30]);
+    /// // Other handles see the new shape too, and the fill value (0) past the old one.
+    /// assert_eq!(before.shape(), vec![30]);
+    /// assert_eq!(file.root().dataset("d")?.read_raw::<i32>()?[..4], [1, 2, 3, 0]);
     /// # Ok(())
     /// # }
     /// ```
@@ -350,11 +393,29 @@ impl Dataset {
         }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
-        // Shrinking edits stored chunks: held ones are written first. Growing leaves
-        // them held (the layout message on disk still matches the chunks written).
-        if new.iter().zip(&self.space().dims).any(|(n, o)| n < o) {
-            flush_dataset(&file, &mut ws, self.address())?;
+        let Storage::Chunked(_) = &self.layout().storage else {
+            return Err(Error::ResizeNotChunked);
+        };
+        let old = self.dims().into_owned();
+        let grows = new.len() == old.len() && new.iter().zip(&old).all(|(n, o)| n >= o);
+        if grows && self.space().kind == DataspaceKind::Simple {
+            check_max(self.space(), &new)?;
+            // Growing changes no stored chunk: the new extent is held with the chunks
+            // (write::pending) and its dataspace message written at the next flush.
+            if new != old {
+                let addr = file.inner.resolve(self.address());
+                file.inner
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .set_dims(addr, new.clone());
+            }
+            self.set_dims(new);
+            return Ok(());
         }
+        // Shrinking edits stored chunks: held ones, and the extent held with them, are
+        // written first.
+        flush_dataset(&file, &mut ws, self.address())?;
         let ds = self.reload()?;
         let Storage::Chunked(c) = &ds.layout().storage else {
             return Err(Error::ResizeNotChunked);
@@ -363,14 +424,8 @@ impl Dataset {
         if space.kind != DataspaceKind::Simple || new.len() != space.dims.len() {
             return Err(Error::Usage("New shape length must match dataset rank"));
         }
+        check_max(&space, &new)?;
         let max = space.max_dims_or_dims().to_vec();
-        if let Some((&requested, &max)) = new
-            .iter()
-            .zip(&max)
-            .find(|(n, m)| **m != UNLIMITED && n > m)
-        {
-            return Err(Error::ResizeBeyondMax { requested, max });
-        }
         let ctx = file.inner.ctx;
         let sink = sink_of(&file, &ws);
         let elem = ds.dtype().element_size();

@@ -33,7 +33,9 @@
 //! Raw data of contiguous datasets is written in place (it is not metadata; the layout does
 //! not change), chunks copy-on-write like metadata. Written chunks are first held in memory
 //! and a dataset's index is written once, when its pending state is flushed (before it is
-//! read, before it shrinks, and before every commit; `write::pending`).
+//! read, before it shrinks, and before every commit; `write::pending`). The extent a
+//! chunked dataset grows to is held the same way: its dataspace message is written with
+//! the index.
 //!
 //! Links work the same way (`write::pending_links`): adding, removing, renaming or
 //! retargeting a link edits the group's links in memory (ordered by name, O(log N); the

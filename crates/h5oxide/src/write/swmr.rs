@@ -172,6 +172,9 @@ impl File {
         if active(self) {
             return Err(Error::Usage("the file is already in SWMR write mode"));
         }
+        // Held chunks and extents first (flushing them may move headers and so edit
+        // links), then held group links: SWMR writes go to the index and header on disk.
+        crate::write::pending::flush_file(self)?;
         crate::write::pending_links::flush_file(self)?;
         crate::write::commit_inner(&self.inner)?;
         let mut ws = w.lock().unwrap_or_else(|e| e.into_inner());
