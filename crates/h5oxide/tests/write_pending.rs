@@ -41,9 +41,12 @@ fn appended_rows_are_read_back_before_and_after_close() {
                 let got: Vec<f64> = ds.read_raw().unwrap();
                 let want: Vec<f64> = (0..=40).flat_map(row).collect();
                 assert_eq!(got, want, "{tag}: the writing handle after 41 rows");
-                // Its shape is the old one, its chunks the new.
+                // It follows the current extent and sees the held chunks.
+                assert_eq!(early.shape(), vec![41, 8], "{tag}: an older handle's shape");
                 let got: Vec<f64> = early.read_slice_1d(s![0, ..]).unwrap().to_vec();
                 assert_eq!(got, row(0), "{tag}: an older handle");
+                let got: Vec<f64> = early.read_slice_1d(s![40, ..]).unwrap().to_vec();
+                assert_eq!(got, row(40), "{tag}: an older handle, newest row");
             }
         }
         // A row rewritten after more were appended, in a chunk already written out.
