@@ -80,8 +80,10 @@ pub fn all(cfg: &Config) -> Vec<WriteWorkload> {
     if cfg.wants(&small_name(cfg)) {
         w.push(small_datasets(cfg));
     }
-    if cfg.wants(&gzip_name(cfg)) {
-        w.push(gzip(cfg));
+    for (gzip, sync) in [(false, true), (false, false), (true, true)] {
+        if cfg.wants(&big_name(cfg, gzip, sync)) {
+            w.push(big(cfg, gzip, sync));
+        }
     }
     if cfg.wants(&append_name(cfg)) {
         w.push(append(cfg));
@@ -93,8 +95,13 @@ fn small_name(cfg: &Config) -> String {
     format!("write: {} small datasets + 1 attribute each", cfg.small)
 }
 
-fn gzip_name(cfg: &Config) -> String {
-    format!("write: chunked gzip-6 ({} MiB)", cfg.big_bytes() >> 20)
+fn big_name(cfg: &Config, gzip: bool, sync: bool) -> String {
+    let mib = cfg.big_bytes() >> 20;
+    match (gzip, sync) {
+        (true, _) => format!("write: chunked gzip-6 ({mib} MiB)"),
+        (false, true) => format!("write: contiguous f64 ({mib} MiB)"),
+        (false, false) => format!("write: contiguous f64 ({mib} MiB), h5oxide without syncs"),
+    }
 }
 
 fn append_name(cfg: &Config) -> String {
@@ -183,9 +190,12 @@ fn small_datasets(cfg: &Config) -> WriteWorkload {
     }
 }
 
-fn gzip(cfg: &Config) -> WriteWorkload {
+/// The large dataset written in one call: contiguous, or in 1 MiB chunks with deflate 6;
+/// h5oxide's commit syncs unless `sync` is off (`FileOptions::sync`; libhdf5's close never
+/// syncs).
+fn big(cfg: &Config, gzip: bool, sync: bool) -> WriteWorkload {
     let rows = cfg.rows();
-    let [ox_path, c_path] = files(cfg, "gzip");
+    let [ox_path, c_path] = files(cfg, if gzip { "gzip" } else { "contiguous" });
     // Generated once, outside the timed runs, and shared by both sides.
     let data: std::sync::Arc<Vec<f64>> =
         std::sync::Arc::new((0..rows * COLS).map(generate::value).collect());
@@ -194,7 +204,7 @@ fn gzip(cfg: &Config) -> WriteWorkload {
     let expected = folded(&f, data.len() as u64);
     fn read_back(path: &str) -> Output {
         let file = ffi::open_file(path);
-        let d = ffi::open_dataset(&file, c"gzip");
+        let d = ffi::open_dataset(&file, c"data");
         let mut v = vec![0f64; ffi::extent_len(&ffi::dataset_space(&d))];
         ffi::read_f64(&d, None, None, &mut v);
         let mut f = Fold::default();
@@ -205,19 +215,24 @@ fn gzip(cfg: &Config) -> WriteWorkload {
     let d2 = data.clone();
     WriteWorkload {
         workload: Workload {
-            name: gzip_name(cfg),
+            name: big_name(cfg, gzip, sync),
             bytes: Some(rows * COLS * 8),
             ox: Box::new(move || {
-                let file = ok("create the file", File::create(&ox_path));
-                let mut d = ok(
-                    "create the dataset",
-                    file.root()
-                        .new_dataset::<f64>()
-                        .shape([rows as usize, COLS as usize])
-                        .chunk([CHUNK_ROWS as usize, COLS as usize])
-                        .deflate(6)
-                        .create("gzip"),
+                let file = ok(
+                    "create the file",
+                    File::options()
+                        .mode(h5oxide::Mode::Create)
+                        .sync(sync)
+                        .open(&ox_path),
                 );
+                let mut b = file
+                    .root()
+                    .new_dataset::<f64>()
+                    .shape([rows as usize, COLS as usize]);
+                if gzip {
+                    b = b.chunk([CHUNK_ROWS as usize, COLS as usize]).deflate(6);
+                }
+                let mut d = ok("create the dataset", b.create("data"));
                 let view = ok(
                     "view the data",
                     ArrayView2::from_shape((rows as usize, COLS as usize), &data[..])
@@ -231,14 +246,18 @@ fn gzip(cfg: &Config) -> WriteWorkload {
             c: Box::new(move || {
                 let file = ffi::create_file(&c_path, false);
                 let space = ffi::space(&[rows, COLS]);
-                let dcpl = ffi::dcpl(Some(&[CHUNK_ROWS, COLS]), &[Filter::Deflate(6)]);
-                let d = ffi::create_f64_dataset(&file, "gzip", &space, &dcpl);
+                let dcpl = if gzip {
+                    ffi::dcpl(Some(&[CHUNK_ROWS, COLS]), &[Filter::Deflate(6)])
+                } else {
+                    ffi::dcpl(None, &[])
+                };
+                let d = ffi::create_f64_dataset(&file, "data", &space, &dcpl);
                 ffi::write_f64(&d, None, None, &d2);
                 Output::Folded(0, 0)
             }),
         },
         check: WriteCheck {
-            name: gzip_name(cfg),
+            name: big_name(cfg, gzip, sync),
             files,
             read_back,
             expected,

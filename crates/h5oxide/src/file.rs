@@ -309,6 +309,7 @@ pub struct FileOptions {
     swmr: bool,
     userblock: u64,
     chunk_cache: usize,
+    sync: bool,
 }
 
 impl Default for FileOptions {
@@ -322,6 +323,7 @@ impl Default for FileOptions {
             swmr: false,
             userblock: 0,
             chunk_cache: DEFAULT_CACHE_BYTES,
+            sync: true,
         }
     }
 }
@@ -447,6 +449,27 @@ impl FileOptions {
     /// ```
     pub fn userblock(mut self, size: u64) -> Self {
         self.userblock = size;
+        self
+    }
+
+    /// Whether each commit syncs the file to storage (default: on). With it on, a commit
+    /// syncs the new data and metadata, writes the superblock and syncs again, so a crash
+    /// or power loss leaves the last committed state (docs/CRASH_SAFETY.md). Off, a commit
+    /// writes the same bytes in the same order but leaves them to the operating system, as
+    /// libhdf5 does by default: a process killed at any point still leaves the last
+    /// committed state (the page cache keeps what was written), a power loss may not.
+    /// SWMR write mode always syncs.
+    ///
+    /// ```no_run
+    /// use h5oxide::{File, Mode};
+    /// // A scratch file that is rebuilt if the machine goes down: skip the syncs.
+    /// let file = File::options().mode(Mode::Create).sync(false).open("scratch.h5")?;
+    /// file.root().new_dataset_builder().with_data(&vec![0.0f64; 1 << 20]).create("x")?;
+    /// file.close()?;
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn sync(mut self, on: bool) -> Self {
+        self.sync = on;
         self
     }
 
@@ -578,6 +601,7 @@ impl FileOptions {
             self.limits,
             self.chunk_cache,
         )?;
+        file.set_sync(self.sync);
         Ok(file.with_lock(lock, false))
     }
 
@@ -668,7 +692,9 @@ impl FileOptions {
             backend.set_len(0)?;
             crate::write::format_new(&*backend, self.libver, self.userblock)?;
         }
-        File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache)
+        let file = File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache)?;
+        file.set_sync(self.sync);
+        Ok(file)
     }
 }
 
@@ -928,6 +954,13 @@ impl File {
             .take();
         drop(lock);
         Ok(())
+    }
+
+    /// Sets whether commits sync the file (see [`FileOptions::sync`]).
+    fn set_sync(&self, on: bool) {
+        if let Some(w) = &self.inner.writer {
+            w.lock().unwrap_or_else(|e| e.into_inner()).sync = on;
+        }
     }
 
     fn from_backend(

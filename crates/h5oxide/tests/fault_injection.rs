@@ -367,3 +367,67 @@ fn a_file_refuses_changes_after_a_failed_write() {
         assert_eq!(back.root().member_names().unwrap(), ["kept"], "{tag}");
     }
 }
+
+/// Counts the syncs a file makes; everything else goes to `0`.
+#[derive(Debug)]
+struct CountSyncs(Shared, Arc<std::sync::atomic::AtomicU64>);
+
+impl Backend for CountSyncs {
+    fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>, StorageError> {
+        self.0.read_at(offset, len)
+    }
+    fn size(&self) -> u64 {
+        self.0.size()
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> Result<(), StorageError> {
+        self.0.write_at(offset, data)
+    }
+    fn set_len(&self, len: u64) -> Result<(), StorageError> {
+        self.0.set_len(len)
+    }
+    fn sync(&self) -> Result<(), StorageError> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.sync()
+    }
+    fn is_writable(&self) -> bool {
+        self.0.is_writable()
+    }
+}
+
+#[test]
+fn commits_without_syncs_write_the_same_bytes() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    for (libver, tag) in BOTH {
+        let mut images = Vec::new();
+        for sync in [true, false] {
+            let mem = Arc::new(FaultBackend::new(
+                MemBackend::writable(Vec::new()),
+                u64::MAX,
+                Fault::Fail,
+            ));
+            let count = Arc::new(AtomicU64::new(0));
+            let f = File::options()
+                .mode(Mode::Create)
+                .libver(libver)
+                .sync(sync)
+                .open_backend(Box::new(CountSyncs(Shared(mem.clone()), count.clone())))
+                .unwrap();
+            let before = count.load(Ordering::SeqCst);
+            f.root()
+                .new_dataset_builder()
+                .with_data(&rows(10, 1.0))
+                .create("data")
+                .unwrap();
+            f.flush().unwrap();
+            let per_commit = count.load(Ordering::SeqCst) - before;
+            // Sync, superblock, sync (docs/CRASH_SAFETY.md), or no sync at all.
+            assert_eq!(per_commit, if sync { 2 } else { 0 }, "{tag} sync={sync}");
+            drop(f);
+            images.push(mem.inner().to_bytes());
+        }
+        assert_eq!(images[0], images[1], "{tag}: the same bytes either way");
+        let f = File::from_bytes(images.pop().unwrap()).unwrap();
+        let got = f.root().dataset("data").unwrap().read_2d::<f64>().unwrap();
+        assert_eq!(got, rows(10, 1.0), "{tag}");
+    }
+}

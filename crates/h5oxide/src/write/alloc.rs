@@ -63,6 +63,8 @@ impl<'a> Sink<'a> {
 pub(crate) struct WriteState {
     /// The superblock the next commit writes (root address kept current).
     pub(crate) sb: Superblock,
+    /// Whether commits sync the file (`FileOptions::sync`).
+    pub(crate) sync: bool,
     /// First unallocated address.
     pub(crate) eof: u64,
     /// Everything below this is reachable from the committed superblock.
@@ -109,6 +111,7 @@ impl WriteState {
     pub(crate) fn new(sb: Superblock, eof: u64, libver: Libver) -> Self {
         let eof = align(eof).unwrap_or(eof);
         WriteState {
+            sync: true,
             sb,
             eof,
             committed_eof: eof,

@@ -300,7 +300,9 @@ fn commit_steps(
     if backend.size() < end {
         backend.set_len(end)?;
     }
-    backend.sync()?;
+    if ws.sync {
+        backend.sync()?;
+    }
     let mut sb = ws.sb;
     // The end-of-file address is absolute, user block included (spec II.A; libhdf5
     // writes it so); every other address is relative to the base.
@@ -318,7 +320,9 @@ fn commit_steps(
     let mut w = Writer::new();
     sb.encode(&mut w)?;
     backend.write_at(base, w.as_slice())?;
-    backend.sync()?;
+    if ws.sync {
+        backend.sync()?;
+    }
     // Freed space at the end is cut only now: the previous superblock's end of file had
     // to stay within the file until this one was written.
     if backend.size() > end {
