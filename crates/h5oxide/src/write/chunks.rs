@@ -96,7 +96,8 @@ pub(crate) fn write_fill(sink: &Sink<'_>, at: u64, len: u64, fill: &[u8]) -> Res
 }
 
 /// The runs of a selection that are contiguous in a row-major array of shape `dims`:
-/// (byte offset in the array, byte offset in the selection's dense data, byte length).
+/// (byte offset in the array, byte offset in the selection's dense data, byte length), in
+/// increasing offset order, adjacent runs joined.
 pub(crate) fn contiguous_runs(
     sel: &Selection,
     dims: &[u64],
@@ -131,7 +132,15 @@ pub(crate) fn contiguous_runs(
             let lin: u64 = (0..rank)
                 .map(|d| (sl[d].start + idx[d] * sl[d].step) * strides[d])
                 .sum();
-            out.push((lin * elem as u64, from, run_bytes));
+            let offset = lin * elem as u64;
+            // A run that continues the previous one in both the array and the data joins
+            // it: a whole-array selection is one run, written in one call.
+            match out.last_mut() {
+                Some((o, f, n)) if *o + *n as u64 == offset && *f + *n == from => {
+                    *n += run_bytes;
+                }
+                _ => out.push((offset, from, run_bytes)),
+            }
             from += run_bytes;
         }
         let mut d = rank - 1;
@@ -514,6 +523,13 @@ mod tests {
             contiguous_runs(&Selection::all(&[]), &[], 8),
             vec![(0, 0, 8)]
         );
+        // Whole rows one after another join: the whole array, and rows 1..3 of it.
+        assert_eq!(
+            contiguous_runs(&Selection::all(&[5, 4]), &[5, 4], 2),
+            vec![(0, 0, 40)]
+        );
+        let sel = Selection::new(vec![d(1, 1, 2), d(0, 1, 4)], &[5, 4]).unwrap();
+        assert_eq!(contiguous_runs(&sel, &[5, 4], 2), vec![(8, 0, 16)]);
     }
 
     #[test]

@@ -233,16 +233,29 @@ impl Dataset {
             }
             Storage::Contiguous { address, size, .. } => {
                 let total = dims.iter().product::<u64>().saturating_mul(elem as u64);
+                let runs = contiguous_runs(sel, &dims, elem);
                 let (at, fresh) = if *address == UNDEFINED_ADDRESS {
+                    // Storage is allocated at the first write (libhdf5's "late"), and the
+                    // fill value goes only where this write does not: a whole-dataset
+                    // write writes each byte once.
                     let at = ws.alloc(total)?;
-                    write_fill(&sink, at, total, &fill)?;
+                    let mut done = 0u64;
+                    for &(offset, _, n) in &runs {
+                        if offset > done {
+                            write_fill(&sink, at + done, offset - done, &fill)?;
+                        }
+                        done = done.max(offset + n as u64);
+                    }
+                    if total > done {
+                        write_fill(&sink, at + done, total - done, &fill)?;
+                    }
                     (at, true)
                 } else {
                     (*address, false)
                 };
                 // Raw data is written in place, run by run (see the module documentation
                 // of write).
-                for (offset, from, n) in contiguous_runs(sel, &dims, elem) {
+                for (offset, from, n) in runs {
                     let part = bytes
                         .get(from..from + n)
                         .ok_or(Error::Usage("the data's size differs from the selection's"))?;
