@@ -156,11 +156,17 @@ pub(crate) fn write_links(
     })
 }
 
-/// The link messages of a dense group, in name-index order.
-pub(crate) fn read_links(file: &File, heap: u64, name_index: u64) -> Result<Vec<LinkMessage>> {
+/// The heap objects a dense name index lists, in index order, each with what `pick` kept
+/// of its record (records `pick` refuses are skipped).
+fn indexed_objects<T>(
+    file: &File,
+    heap: u64,
+    name_index: u64,
+    pick: &mut dyn FnMut(Record) -> Option<(T, Vec<u8>)>,
+) -> Result<Vec<(T, Vec<u8>)>> {
     let i = &file.inner;
     let mut reader = fractal::HeapReader::new(fractal::read_header(&i.src, heap, &i.ctx)?);
-    let mut ids = Vec::new();
+    let mut recs = Vec::new();
     btree_v2::walk(
         &i.src,
         name_index,
@@ -168,19 +174,32 @@ pub(crate) fn read_links(file: &File, heap: u64, name_index: u64) -> Result<Vec<
         &i.limits,
         &RecordParams::default(),
         &mut |r| {
-            if let Record::LinkName { heap_id, .. } = r {
-                ids.push(heap_id);
-            }
+            recs.extend(pick(r));
             Ok(())
         },
     )?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
+    let mut out = Vec::with_capacity(recs.len());
+    for (t, id) in recs {
         let bytes = reader.read(&i.src, &id, &i.ctx, &i.limits)?;
-        let mut c = Cursor::new(&bytes, heap, "link message (dense)");
-        out.push(LinkMessage::decode(&mut c, &i.ctx)?);
+        out.push((t, bytes));
     }
     Ok(out)
+}
+
+/// The link messages of a dense group, in name-index order.
+pub(crate) fn read_links(file: &File, heap: u64, name_index: u64) -> Result<Vec<LinkMessage>> {
+    let objects = indexed_objects(file, heap, name_index, &mut |r| match r {
+        Record::LinkName { heap_id, .. } => Some(((), heap_id.to_vec())),
+        _ => None,
+    })?;
+    let ctx = &file.inner.ctx;
+    objects
+        .into_iter()
+        .map(|((), bytes)| {
+            let mut c = Cursor::new(&bytes, heap, "link message (dense)");
+            Ok(LinkMessage::decode(&mut c, ctx)?)
+        })
+        .collect()
 }
 
 /// Writes dense storage for `attrs`: the attribute messages in a heap, the name index, and
@@ -234,41 +253,29 @@ pub(crate) fn write_attributes(
 
 /// The attribute messages of an object with dense attribute storage.
 pub(crate) fn read_attributes(file: &File, heap: u64, name_index: u64) -> Result<Vec<DenseAttr>> {
-    let i = &file.inner;
-    let mut reader = fractal::HeapReader::new(fractal::read_header(&i.src, heap, &i.ctx)?);
-    let mut recs = Vec::new();
-    btree_v2::walk(
-        &i.src,
-        name_index,
-        &i.ctx,
-        &i.limits,
-        &RecordParams::default(),
-        &mut |r| {
-            if let Record::AttributeName {
-                heap_id,
-                message_flags,
-                creation_order,
-                ..
-            } = r
-            {
-                recs.push((heap_id, message_flags, creation_order));
-            }
-            Ok(())
-        },
-    )?;
-    let mut out = Vec::with_capacity(recs.len());
-    for (id, flags, creation_order) in recs {
-        let body = reader.read(&i.src, &id, &i.ctx, &i.limits)?;
-        let mut c = Cursor::new(&body, heap, "attribute message (dense)");
-        let name = AttrMessage::decode(&mut c, &i.ctx)?.name;
-        out.push(DenseAttr {
-            name,
-            body,
-            flags,
+    let objects = indexed_objects(file, heap, name_index, &mut |r| match r {
+        Record::AttributeName {
+            heap_id,
+            message_flags,
             creation_order,
-        });
-    }
-    Ok(out)
+            ..
+        } => Some(((message_flags, creation_order), heap_id.to_vec())),
+        _ => None,
+    })?;
+    let ctx = &file.inner.ctx;
+    objects
+        .into_iter()
+        .map(|((flags, creation_order), body)| {
+            let mut c = Cursor::new(&body, heap, "attribute message (dense)");
+            let name = AttrMessage::decode(&mut c, ctx)?.name;
+            Ok(DenseAttr {
+                name,
+                body,
+                flags,
+                creation_order,
+            })
+        })
+        .collect()
 }
 
 /// Largest message body an object header holds (libhdf5's `H5O_MESG_MAX_SIZE` less one:
