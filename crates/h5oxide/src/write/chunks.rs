@@ -407,22 +407,17 @@ pub(crate) fn write_index(
                     filter_mask: r.filter_mask,
                 };
             }
-            let params = ExtensibleArrayHeader {
+            let params = empty_ea_header(
                 client_id,
-                element_size: element_size as u8,
-                max_nelmts_bits: max_bits,
-                index_block_elements: index_elements,
-                data_block_min_elements: min_elements,
-                secondary_block_min_data_ptrs: min_pointers,
-                max_data_block_page_nelmts_bits: page_bits,
-                num_secondary_blocks: 0,
-                secondary_block_size: 0,
-                num_data_blocks: 0,
-                data_block_size: 0,
-                max_index_set: 0,
-                num_elements: 0,
-                index_block_address: UNDEFINED_ADDRESS,
-            };
+                element_size,
+                [
+                    max_bits,
+                    index_elements,
+                    min_pointers,
+                    min_elements,
+                    page_bits,
+                ],
+            );
             // Sized at address 0 first: the image's length does not depend on its address.
             let len = extensible_array::encode_array(&params, &entries, 0, &ctx)?
                 .image
@@ -490,6 +485,32 @@ pub(crate) fn write_index(
         out.address,
     );
     Ok(out)
+}
+
+/// The header of an empty extensible array chunk index (spec VII.D) with the creation
+/// parameters of the layout message: maximum element bits, index block elements, minimum
+/// secondary block data block pointers, minimum data block elements, page bits.
+pub(crate) fn empty_ea_header(
+    client_id: u8,
+    element_size: usize,
+    [max_bits, index_elements, min_pointers, min_elements, page_bits]: [u8; 5],
+) -> ExtensibleArrayHeader {
+    ExtensibleArrayHeader {
+        client_id,
+        element_size: element_size as u8,
+        max_nelmts_bits: max_bits,
+        index_block_elements: index_elements,
+        data_block_min_elements: min_elements,
+        secondary_block_min_data_ptrs: min_pointers,
+        max_data_block_page_nelmts_bits: page_bits,
+        num_secondary_blocks: 0,
+        secondary_block_size: 0,
+        num_data_blocks: 0,
+        data_block_size: 0,
+        max_index_set: 0,
+        num_elements: 0,
+        index_block_address: UNDEFINED_ADDRESS,
+    }
 }
 
 /// The layout message for chunked storage `c`.

@@ -39,7 +39,9 @@ use crate::file::{File, FileInner};
 use crate::selection::{DimSlice, Selection};
 use crate::write::alloc::{Sink, WriteState};
 use crate::write::builder::type_check;
-use crate::write::chunks::{chunk_origins, chunked_layout_message, entry_layout, ChunkCtx};
+use crate::write::chunks::{
+    chunk_origins, chunked_layout_message, empty_ea_header, entry_layout, ChunkCtx,
+};
 use crate::write::object_header::{raw, sink_of};
 use crate::write::types::{H5Write, WriteData};
 
@@ -535,22 +537,17 @@ fn open_array(
     };
     let chunk_bytes = c.chunk_bytes().ok_or(Error::Usage("chunk too large"))?;
     let (client_id, element_size) = entry_layout(filtered, chunk_bytes, &ctx);
-    let params = ExtensibleArrayHeader {
+    let params = empty_ea_header(
         client_id,
-        element_size: element_size as u8,
-        max_nelmts_bits: max_bits,
-        index_block_elements: index_elements,
-        data_block_min_elements: min_elements,
-        secondary_block_min_data_ptrs: min_pointers,
-        max_data_block_page_nelmts_bits: page_bits,
-        num_secondary_blocks: 0,
-        secondary_block_size: 0,
-        num_data_blocks: 0,
-        data_block_size: 0,
-        max_index_set: 0,
-        num_elements: 0,
-        index_block_address: UNDEFINED_ADDRESS,
-    };
+        element_size,
+        [
+            max_bits,
+            index_elements,
+            min_pointers,
+            min_elements,
+            page_bits,
+        ],
+    );
     let len = ExtensibleArrayHeader::encoded_len(&ctx) as u64;
     let at = ws.alloc(len)?;
     let a = ea::encode_array(&params, &[], at, &ctx)?;
