@@ -5,9 +5,11 @@
 
 #[path = "../../h5oxide/tests/write_common.rs"]
 mod common;
+mod tools;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+
+use tools::{fixture, h5ox, ok, s};
 
 /// The fixtures holding references or variable-length sequences (h5dump -H shows
 /// H5T_REFERENCE or H5T_VLEN in them).
@@ -19,33 +21,6 @@ const WITH_REFS_OR_VLEN: [&str; 4] = [
 ];
 
 const LIBVERS: [&str; 2] = ["earliest", "latest"];
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/files")
-        .join(name)
-}
-
-fn h5ox(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_h5ox"))
-        .args(args)
-        .output()
-        .expect("run h5ox")
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = h5ox(args);
-    assert!(
-        o.status.success(),
-        "h5ox {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("utf-8 output")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 /// h5dump's text without the line naming the file, and with the header addresses h5dump
 /// prints before the path of each referenced object (`DATASET 800 "/data"`) removed: the

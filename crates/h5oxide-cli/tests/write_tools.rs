@@ -1,44 +1,21 @@
 //! `h5ox import`, `repack` and `load-json` on the fixture corpus and on hand-built `.npy`
 //! files; the files written are read back by the C library's h5dump.
 
+mod tools;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use tools::{fixture, h5ox, ok, s};
 
 use serde_json::Value as Json;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/files")
-        .join(name)
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("h5ox-write-tools-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
     d
-}
-
-fn h5ox(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_h5ox"))
-        .args(args)
-        .output()
-        .expect("run h5ox")
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = h5ox(args);
-    assert!(
-        o.status.success(),
-        "h5ox {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("utf-8 output")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 /// h5dump's output, or `None` when h5dump is not installed.
