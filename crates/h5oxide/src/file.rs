@@ -917,7 +917,7 @@ impl File {
         if crate::write::swmr::active(self) {
             return crate::write::swmr::flush(&self.inner);
         }
-        crate::write::pending::flush_file(self)?;
+        // `commit` writes held chunks, extents and links first.
         crate::write::commit(self)
     }
 
