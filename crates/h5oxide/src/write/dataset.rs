@@ -21,6 +21,7 @@ use crate::write::chunks::{
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
 use crate::write::pending::{flush_dataset, PendingDataset};
+use crate::write::stored::StoredData;
 use crate::write::types::{vlen_string_type, H5Write, WriteData};
 use crate::write::vlen::{stored_bytes, write_strings};
 
@@ -130,7 +131,16 @@ impl Dataset {
     pub fn write<D: WriteData + ?Sized>(&mut self, data: &D) -> Result<()> {
         self.check_type::<D>()?;
         let sel = Selection::all(&self.dims());
-        self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
+        self.write_data(&sel, data)
+    }
+
+    /// Writes `data` into `sel`: converted a piece at a time when it is a row-major slice
+    /// of elements without heap data, else through its whole stored form.
+    fn write_data<D: WriteData + ?Sized>(&mut self, sel: &Selection, data: &D) -> Result<()> {
+        match StoredData::elements_of(data) {
+            Some(s) => self.write_stored(sel, &s),
+            None => self.write_selection_bytes(sel, &stored_bytes(self.file(), data)?),
+        }
     }
 
     /// Writes `data` into the elements `selection` selects (an ndarray `s![..]` slice or a
@@ -157,7 +167,7 @@ impl Dataset {
     ) -> Result<()> {
         self.check_type::<D>()?;
         let (sel, _) = selection.resolve(&self.dims())?;
-        self.write_selection_bytes(&sel, &stored_bytes(self.file(), data)?)
+        self.write_data(&sel, data)
     }
 
     /// Writes stored bytes (row-major, the dataset's element size each) into a selection.
@@ -175,8 +185,13 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::write_slice`].
     pub fn write_selection_bytes(&mut self, sel: &Selection, bytes: &[u8]) -> Result<()> {
+        self.write_stored(sel, &StoredData::Bytes(bytes))
+    }
+
+    /// Writes stored data into a selection (see [`Dataset::write_selection_bytes`]).
+    fn write_stored(&mut self, sel: &Selection, data: &StoredData<'_>) -> Result<()> {
         if crate::write::swmr::active(self.file()) {
-            return crate::write::swmr::write_selection(self, sel, bytes);
+            return crate::write::swmr::write_selection(self, sel, &data.whole());
         }
         let file = self.file().clone();
         let mut ws = begin(&file)?;
@@ -192,7 +207,7 @@ impl Dataset {
         };
         let elem = ds.dtype().element_size();
         let n = sel.len().ok_or(Error::Usage("selection size overflows"))?;
-        if n.saturating_mul(elem as u64) != bytes.len() as u64 {
+        if n.saturating_mul(elem as u64) != data.len() {
             return Err(Error::Usage("the data's size differs from the selection's"));
         }
         if n == 0 {
@@ -222,6 +237,7 @@ impl Dataset {
         let new_layout = match &ds.layout().storage {
             // Raw data in external files: written there, run by run.
             Storage::Contiguous { .. } if !pieces.is_empty() => {
+                let bytes = data.whole();
                 let dir = file.path().and_then(|p| p.parent());
                 for (offset, from, n) in contiguous_runs(sel, &dims, elem) {
                     let part = bytes
@@ -256,10 +272,9 @@ impl Dataset {
                 // Raw data is written in place, run by run (see the module documentation
                 // of write).
                 for (offset, from, n) in runs {
-                    let part = bytes
-                        .get(from..from + n)
-                        .ok_or(Error::Usage("the data's size differs from the selection's"))?;
-                    sink.write(at + offset, part)?;
+                    data.for_each_piece(from, n, &mut |k, part| {
+                        sink.write(at + offset + k as u64, part)
+                    })?;
                 }
                 fresh.then(|| Storage::Contiguous {
                     address: at,
@@ -289,7 +304,7 @@ impl Dataset {
                         PendingDataset::new(cx, ds.chunk_list()?)
                     }
                 };
-                let r = buffer_chunks(&file, &mut p, sel, bytes, &c.dims, &dims);
+                let r = buffer_chunks(&file, &mut p, sel, &data.whole(), &c.dims, &dims);
                 let mut pending = file.inner.pending.lock().unwrap_or_else(|e| e.into_inner());
                 // Put back even after an error: what it holds was written before.
                 pending.put(addr, p);

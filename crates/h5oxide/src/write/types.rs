@@ -73,6 +73,21 @@ pub trait H5Write: Sized + 'static {
     fn write_elements(values: &[Self], out: &mut Elements) {
         Self::write_bytes(values, &mut out.bytes);
     }
+
+    /// The stored bytes of `values` as they lie in memory, when that is their stored form
+    /// (integers and floats on little-endian machines); `None` (the default) when they must
+    /// be converted. Writers then hand the caller's memory to the file as it is.
+    ///
+    /// ```
+    /// use h5oxide::H5Write;
+    /// # #[cfg(target_endian = "little")]
+    /// assert_eq!(u16::stored_view(&[1, 0x0203]), Some(&[1u8, 0, 3, 2][..]));
+    /// assert_eq!(bool::stored_view(&[true]), None);
+    /// ```
+    fn stored_view(values: &[Self]) -> Option<&[u8]> {
+        let _ = values;
+        None
+    }
 }
 
 /// Stored elements under construction: their bytes, and the variable-length data (global
@@ -332,6 +347,14 @@ macro_rules! int_write {
                     out.extend_from_slice(&v.to_le_bytes());
                 }
             }
+
+            fn stored_view(values: &[Self]) -> Option<&[u8]> {
+                // Stored little-endian (spec IV.A.2.d): memory is that form on such machines.
+                #[cfg(target_endian = "little")]
+                return Some(bytemuck::cast_slice(values));
+                #[cfg(not(target_endian = "little"))]
+                return None;
+            }
         }
     )*};
 }
@@ -351,6 +374,14 @@ macro_rules! float_write {
                 for v in values {
                     out.extend_from_slice(&v.to_le_bytes());
                 }
+            }
+
+            fn stored_view(values: &[Self]) -> Option<&[u8]> {
+                // Stored little-endian (spec IV.A.2.d): memory is that form on such machines.
+                #[cfg(target_endian = "little")]
+                return Some(bytemuck::cast_slice(values));
+                #[cfg(not(target_endian = "little"))]
+                return None;
             }
         }
     )*};
@@ -566,6 +597,22 @@ pub trait WriteData {
     /// assert!(e.has_heap_data());
     /// ```
     fn data_elements(&self) -> Elements;
+
+    /// The elements as one slice in row-major order, when they are held that way (slices,
+    /// `Vec`s, arrays, standard-layout ndarrays); `None` otherwise. Large writes convert
+    /// such data to its stored form a piece at a time instead of copying it whole.
+    ///
+    /// ```
+    /// use h5oxide::WriteData;
+    /// assert_eq!(vec![1i32, 2].as_elements(), Some(&[1i32, 2][..]));
+    /// let a = h5oxide::ndarray::array![[1u8, 2], [3, 4]];
+    /// assert_eq!(a.as_elements(), Some(&[1u8, 2, 3, 4][..]));
+    /// // A transposed view is not row-major in memory.
+    /// assert_eq!(a.t().as_elements(), None);
+    /// ```
+    fn as_elements(&self) -> Option<&[Self::Elem]> {
+        None
+    }
 }
 
 impl<T: H5Write> WriteData for [T] {
@@ -586,6 +633,10 @@ impl<T: H5Write> WriteData for [T] {
         T::write_elements(self, &mut out);
         out
     }
+
+    fn as_elements(&self) -> Option<&[T]> {
+        Some(self)
+    }
 }
 
 impl<T: H5Write> WriteData for Vec<T> {
@@ -602,6 +653,10 @@ impl<T: H5Write> WriteData for Vec<T> {
     fn data_elements(&self) -> Elements {
         self.as_slice().data_elements()
     }
+
+    fn as_elements(&self) -> Option<&[T]> {
+        Some(self.as_slice())
+    }
 }
 
 impl<T: H5Write, const N: usize> WriteData for [T; N] {
@@ -617,6 +672,10 @@ impl<T: H5Write, const N: usize> WriteData for [T; N] {
 
     fn data_elements(&self) -> Elements {
         self.as_slice().data_elements()
+    }
+
+    fn as_elements(&self) -> Option<&[T]> {
+        Some(self.as_slice())
     }
 }
 
@@ -656,6 +715,10 @@ where
             }
         }
         out
+    }
+
+    fn as_elements(&self) -> Option<&[T]> {
+        self.as_slice()
     }
 }
 
