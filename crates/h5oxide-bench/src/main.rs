@@ -47,14 +47,19 @@ fn main() -> ExitCode {
     let budget = Duration::from_secs_f64(cfg.budget_secs);
     let mut rows = Vec::new();
     for w in reads {
-        match run(&cfg, budget, w) {
+        match run(&cfg, budget, &mut |_| {}, w) {
             Ok(row) => rows.push(row),
             Err(()) => return ExitCode::FAILURE,
         }
     }
     for w in writes::all(&cfg) {
         let (workload, check) = w.split();
-        match run(&cfg, budget, workload) {
+        match run(
+            &cfg,
+            budget,
+            &mut |side| check.remove_output(side),
+            workload,
+        ) {
             Ok(row) => rows.push(row),
             Err(()) => return ExitCode::FAILURE,
         }
@@ -85,10 +90,15 @@ fn main() -> ExitCode {
 }
 
 /// Times one workload on both sides; an error (after a message) when their outputs differ.
-fn run(cfg: &Config, budget: Duration, mut w: workloads::Workload<'_>) -> Result<Row, ()> {
+fn run(
+    cfg: &Config,
+    budget: Duration,
+    before: &mut dyn FnMut(usize),
+    mut w: workloads::Workload<'_>,
+) -> Result<Row, ()> {
     eprintln!("running: {}", w.name);
-    let ox = measure::time(cfg.runs, budget, &mut w.ox);
-    let c = measure::time(cfg.runs, budget, &mut w.c);
+    let ox = measure::time(cfg.runs, budget, &mut || before(0), &mut w.ox);
+    let c = measure::time(cfg.runs, budget, &mut || before(1), &mut w.c);
     if ox.fingerprint != c.fingerprint {
         eprintln!(
             "MISMATCH in \"{}\": h5oxide read {} items (fingerprint {:016x}), libhdf5 {} items ({:016x})",

@@ -97,9 +97,17 @@ pub struct Timing {
 
 /// Runs `f` once to warm up (page cache, lazy initialisation) and fingerprints its output,
 /// then `runs` more times, stopping early once `budget` has been spent; reports the best.
-/// When the warm-up alone exceeds the budget, it is the one reported run.
-pub fn time(runs: usize, budget: Duration, mut f: impl FnMut() -> Output) -> Timing {
+/// When the warm-up alone exceeds the budget, it is the one reported run. `before` runs
+/// untimed ahead of each run (writers remove their output there, so every run writes a
+/// new file rather than replacing the last run's).
+pub fn time(
+    runs: usize,
+    budget: Duration,
+    before: &mut dyn FnMut(),
+    mut f: impl FnMut() -> Output,
+) -> Timing {
     let start = Instant::now();
+    before();
     let t = Instant::now();
     let out = f();
     let warm = t.elapsed();
@@ -115,6 +123,7 @@ pub fn time(runs: usize, budget: Duration, mut f: impl FnMut() -> Output) -> Tim
     let mut best = Duration::MAX;
     let mut done = 0;
     while done < runs {
+        before();
         let t = Instant::now();
         let out = f();
         best = best.min(t.elapsed());
@@ -187,18 +196,20 @@ mod tests {
     #[test]
     fn timing_reports_the_best_run_and_respects_the_budget() {
         let mut n = 0u64;
-        let t = time(3, Duration::from_secs(60), || {
+        let mut prepared = 0;
+        let t = time(3, Duration::from_secs(60), &mut || prepared += 1, || {
             n += 1;
             // Later runs are shorter: the best is the last.
             std::thread::sleep(Duration::from_millis(40 / n));
             Output::F64(vec![1.0])
         });
         assert_eq!(n, 4, "one warm-up and three timed runs");
+        assert_eq!(prepared, 4, "each run is prepared");
         assert_eq!(t.runs, 3);
         // The best run is the shortest: the timed runs sleep 20, 13 and 10 ms; the bound
         // leaves room for a loaded machine's late wake-ups.
         assert!(t.best < Duration::from_millis(40), "{:?}", t.best);
-        let t = time(3, Duration::from_millis(1), || {
+        let t = time(3, Duration::from_millis(1), &mut || {}, || {
             std::thread::sleep(Duration::from_millis(5));
             Output::F64(vec![])
         });

@@ -587,12 +587,15 @@ impl FileOptions {
         };
         let f = o.open(path).map_err(open_err)?;
         let lock = crate::lock::acquire(&f, path, true, self.locking)?;
-        if self.mode == Mode::Create {
+        // An empty file is left as it is: truncating one (even to its own length of 0)
+        // makes some file systems (ext4's replace-by-truncate heuristic) flush the whole
+        // file when it is closed.
+        if self.mode == Mode::Create && f.metadata().map_or(true, |m| m.len() != 0) {
             f.set_len(0).map_err(open_err)?;
         }
         let backend: Box<dyn Backend> = Box::new(h5oxide_storage::FileBackend::new(f, true)?);
         if create {
-            crate::write::format_new(&*backend, self.libver, self.userblock)?;
+            crate::write::format_new(&*backend, self.libver, self.userblock, self.sync)?;
         }
         let file = File::from_backend(
             backend,
@@ -629,7 +632,7 @@ impl FileOptions {
             let backend: Box<dyn Backend> = Box::new(MemBackend::writable(bytes));
             if matches!(self.mode, Mode::Create | Mode::CreateExclusive) || backend.size() == 0 {
                 backend.set_len(0)?;
-                crate::write::format_new(&*backend, self.libver, self.userblock)?;
+                crate::write::format_new(&*backend, self.libver, self.userblock, self.sync)?;
             }
             return File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache);
         }
@@ -658,7 +661,7 @@ impl FileOptions {
     pub fn in_memory(&self) -> Result<File> {
         self.check_userblock()?;
         let backend: Box<dyn Backend> = Box::new(MemBackend::writable(Vec::new()));
-        crate::write::format_new(&*backend, self.libver, self.userblock)?;
+        crate::write::format_new(&*backend, self.libver, self.userblock, self.sync)?;
         File::from_backend(backend, None, Mode::Create, self.limits, self.chunk_cache)
     }
 
@@ -690,7 +693,7 @@ impl FileOptions {
             && (matches!(self.mode, Mode::Create | Mode::CreateExclusive) || backend.size() == 0)
         {
             backend.set_len(0)?;
-            crate::write::format_new(&*backend, self.libver, self.userblock)?;
+            crate::write::format_new(&*backend, self.libver, self.userblock, self.sync)?;
         }
         let file = File::from_backend(backend, None, self.mode, self.limits, self.chunk_cache)?;
         file.set_sync(self.sync);

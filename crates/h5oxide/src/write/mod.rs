@@ -182,7 +182,13 @@ pub(crate) const INDEXED_STORAGE_K: u16 = 32;
 /// Writes a new, empty file (superblock and root group) into an empty backend, after a
 /// zero-filled user block of `userblock` bytes (0, or a power of two >= 512, checked by the
 /// caller): the superblock goes at that offset, which is the base address (spec II.A).
-pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) -> Result<()> {
+/// `sync` as [`crate::FileOptions::sync`]: whether this first commit syncs.
+pub(crate) fn format_new(
+    backend: &dyn Backend,
+    libver: Libver,
+    userblock: u64,
+    sync: bool,
+) -> Result<()> {
     let ctx = Context::DEFAULT;
     let version = match libver {
         Libver::Earliest => 0,
@@ -211,6 +217,7 @@ pub(crate) fn format_new(backend: &dyn Backend, libver: Libver, userblock: u64) 
         root,
     };
     let mut ws = WriteState::new(sb, sb.encoded_len() as u64, libver);
+    ws.sync = sync;
     let sink = alloc::Sink::new(backend, userblock, &ws);
     let (root_addr, stab) = group::new_group_header(&mut ws, &sink)?;
     ws.set_root(root_addr);
