@@ -1,0 +1,362 @@
+//! Revised (HDF5 1.12 `H5R_ref_t`) references: the fixtures written by HDF5 2.0 read to
+//! their targets, and files h5oxide writes read by that library (through
+//! `fixtures/revised_refs.py check`, run when `H5OXIDE_HDF5_114_LIB` names its libhdf5).
+
+#[path = "write_common.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use h5oxide::format::selection::{PointSelection, Selection as Stored};
+use h5oxide::types::Reference;
+use h5oxide::{DimSlice, Object, Selection};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    fixtures().join("files_revised_refs").join(name)
+}
+
+/// What the generator wrote into `/refs` and `/@refs` (fixtures/revised_refs.py), in the
+/// checker's words.
+const FIXTURE_REFS: [&str; 7] = [
+    "object /data",
+    "object /group",
+    "region /data hyperslab (2)-(2) (4)-(4) (6)-(6)",
+    "region /grid points (0,1) (3,4) (2,2)",
+    "attribute /data@scale",
+    "attribute /group@units",
+    "null",
+];
+
+const FIXTURE_EXTERNAL: [&str; 2] = [
+    "object revised_refs_target.h5:/data",
+    "attribute revised_refs_target.h5:/data@scale",
+];
+
+/// The name of the object at `address` of the file at `path`.
+fn name_at(path: &Path, address: u64) -> String {
+    let f = h5oxide::File::open(path).unwrap();
+    h5oxide::types::ObjectRef::from_address(address)
+        .open(&f)
+        .unwrap()
+        .name()
+        .to_owned()
+}
+
+/// `r` as the checker prints it; objects of other files are looked up in `dir`.
+fn describe(r: &Reference, file: &Path) -> String {
+    let dir = file.parent().unwrap();
+    let (Some(address), other) = (r.address(), r.file()) else {
+        return "null".into();
+    };
+    let name = match other {
+        Some(f) => format!("{f}:{}", name_at(&dir.join(f), address)),
+        None => name_at(file, address),
+    };
+    match r {
+        Reference::Object { .. } => format!("object {name}"),
+        Reference::Attribute { name: a, .. } => format!("attribute {name}@{a}"),
+        Reference::Region { selection, .. } => {
+            let sel = match selection {
+                Stored::All => "all".to_owned(),
+                Stored::None => "none".to_owned(),
+                Stored::Points(p) => {
+                    let pts: Vec<String> =
+                        p.points.iter().map(|c| format!("({})", join(c))).collect();
+                    format!("points {}", pts.join(" "))
+                }
+                Stored::Hyperslab(h) => {
+                    let bs: Vec<String> = h
+                        .blocks(1 << 20)
+                        .unwrap()
+                        .iter()
+                        .map(|b| format!("({})-({})", join(&b.start), join(&b.end)))
+                        .collect();
+                    format!("hyperslab {}", bs.join(" "))
+                }
+            };
+            format!("region {name} {sel}")
+        }
+        other => panic!("unexpected reference {other:?}"),
+    }
+}
+
+fn join(v: &[u64]) -> String {
+    v.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Lines `"<name>[i] <description>"` as the checker prints them.
+fn lines(name: &str, descriptions: &[String]) -> Vec<String> {
+    descriptions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("{name}[{i}] {d}"))
+        .collect()
+}
+
+/// h5oxide's reading of the references in `file` at `names` (`/ds` or `/obj@attr`).
+fn oxide_lines(file: &Path, names: &[&str]) -> Vec<String> {
+    let f = h5oxide::File::open(file).unwrap();
+    let mut out = Vec::new();
+    for name in names {
+        let refs: Vec<Reference> = match name.split_once('@') {
+            Some((obj, attr)) => {
+                let o = if obj.is_empty() || obj == "/" {
+                    Object::Group(f.root())
+                } else {
+                    f.root().object(obj).unwrap()
+                };
+                let attrs = match o {
+                    Object::Group(g) => g.attrs(),
+                    Object::Dataset(d) => d.attrs(),
+                    _ => panic!("{name}"),
+                };
+                attrs.attr(attr).unwrap().read_raw().unwrap()
+            }
+            None => f.root().dataset(name).unwrap().read_raw().unwrap(),
+        };
+        let d: Vec<String> = refs.iter().map(|r| describe(r, file)).collect();
+        out.extend(lines(name, &d));
+    }
+    out
+}
+
+/// The references the HDF5 1.12+ library reads from `file`, or `None` (with the reason
+/// printed) when that library is not available.
+fn c_lines(file: &Path, names: &[&str]) -> Option<Vec<String>> {
+    let Some(lib) = std::env::var_os("H5OXIDE_HDF5_114_LIB") else {
+        println!(
+            "H5OXIDE_HDF5_114_LIB not set: the check with libhdf5 1.12+ is skipped \
+             (set it to the libhdf5 of an h5py wheel, see fixtures/revised_refs.py)"
+        );
+        return None;
+    };
+    if !Path::new(&lib).exists() {
+        println!("H5OXIDE_HDF5_114_LIB={lib:?} does not exist: check skipped");
+        return None;
+    }
+    let out = Command::new("python3")
+        .arg(fixtures().join("revised_refs.py"))
+        .arg("check")
+        .arg(file.file_name().unwrap())
+        .args(names)
+        .current_dir(file.parent().unwrap())
+        .env("H5OXIDE_HDF5_114_LIB", &lib)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "checker failed on {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+fn expected(name: &str, items: &[&str]) -> Vec<String> {
+    let d: Vec<String> = items.iter().map(|s| (*s).to_owned()).collect();
+    lines(name, &d)
+}
+
+#[test]
+fn c_written_revised_references_read_to_their_targets() {
+    for gen in ["earliest", "latest"] {
+        let file = fixture(&format!("revised_refs_{gen}.h5"));
+        let mut want = expected("/refs", &FIXTURE_REFS);
+        want.extend(expected("/@refs", &FIXTURE_REFS));
+        want.extend(expected("/external", &FIXTURE_EXTERNAL));
+        let names = ["/refs", "/@refs", "/external"];
+        assert_eq!(oxide_lines(&file, &names), want, "{gen}");
+        if let Some(c) = c_lines(&file, &names) {
+            assert_eq!(c, want, "the C library's reading of {gen}");
+        }
+        // The values themselves: tokens are header addresses, the rank is stored.
+        let f = h5oxide::File::open(&file).unwrap();
+        let data = f.root().dataset("data").unwrap();
+        let refs: Vec<Reference> = f.root().dataset("refs").unwrap().read_raw().unwrap();
+        assert_eq!(refs[0], Reference::to_object(&data));
+        let Reference::Region {
+            address,
+            file: None,
+            rank: 1,
+            selection,
+        } = &refs[2]
+        else {
+            panic!("{:?}", refs[2]);
+        };
+        assert_eq!(*address, data.address());
+        let sel = h5oxide::types::RegionRef::from_parts(*address, selection.clone())
+            .selection(&[10])
+            .unwrap();
+        assert_eq!(
+            sel.dims(),
+            [DimSlice {
+                start: 2,
+                step: 2,
+                count: 3
+            }]
+        );
+        assert!(matches!(&refs[3], Reference::Region { rank: 2, .. }));
+        assert_eq!(refs[4], Reference::to_attribute(&data, "scale").unwrap());
+    }
+}
+
+/// The file of the fixtures' layout written by h5oxide, with every kind of reference.
+fn write_refs_file(dir: &Path, libver: h5oxide::Libver, tag: &str) -> PathBuf {
+    let target = dir.join("revised_refs_target.h5");
+    if !target.exists() {
+        std::fs::copy(fixture("revised_refs_target.h5"), &target).unwrap();
+    }
+    let target_data = h5oxide::File::open(&target)
+        .unwrap()
+        .root()
+        .dataset("data")
+        .unwrap()
+        .address();
+    let path = dir.join(format!("oxide_refs_{tag}.h5"));
+    let f = create(&path, libver);
+    let root = f.root();
+    let data = root
+        .new_dataset_builder()
+        .with_data(&(0..10).collect::<Vec<i32>>())
+        .create("data")
+        .unwrap();
+    data.attrs().set("scale", &2.5f64).unwrap();
+    let grid = root
+        .new_dataset_builder()
+        .with_data(&ndarray::Array2::from_shape_fn((4, 5), |(r, c)| {
+            (5 * r + c) as i32
+        }))
+        .create("grid")
+        .unwrap();
+    let group = root.create_group("group").unwrap();
+    group.attrs().set("units", &7i32).unwrap();
+    let points = Reference::Region {
+        address: grid.address(),
+        file: None,
+        selection: Stored::Points(PointSelection::new(
+            2,
+            vec![vec![0, 1], vec![3, 4], vec![2, 2]],
+        )),
+        rank: 2,
+    };
+    let refs = vec![
+        Reference::to_object(&data),
+        Reference::to_object(&group),
+        Reference::to_region(
+            &data,
+            &Selection::new(
+                vec![DimSlice {
+                    start: 2,
+                    step: 2,
+                    count: 3,
+                }],
+                &[10],
+            )
+            .unwrap(),
+        )
+        .unwrap(),
+        points,
+        Reference::to_attribute(&data, "scale").unwrap(),
+        Reference::to_attribute(&group, "units").unwrap(),
+        Reference::Null,
+        Reference::to_region(&grid, &Selection::all(&[4, 5])).unwrap(),
+    ];
+    root.new_dataset_builder()
+        .with_data(&refs)
+        .create("refs")
+        .unwrap();
+    root.attrs().set("refs", &refs).unwrap();
+    let ext = vec![
+        Reference::Object {
+            address: target_data,
+            file: None,
+        }
+        .in_file("revised_refs_target.h5")
+        .unwrap(),
+        Reference::Attribute {
+            address: target_data,
+            file: None,
+            name: "scale".into(),
+        }
+        .in_file("revised_refs_target.h5")
+        .unwrap(),
+    ];
+    root.new_dataset_builder()
+        .with_data(&ext)
+        .create("external")
+        .unwrap();
+    f.close().unwrap();
+    path
+}
+
+#[test]
+fn written_revised_references_read_by_the_c_library() {
+    let dir = temp_dir("revised_refs");
+    let mut items: Vec<&str> = FIXTURE_REFS.to_vec();
+    items.push("region /grid all");
+    for (libver, tag) in BOTH {
+        let file = write_refs_file(&dir, libver, tag);
+        let mut want = expected("/refs", &items);
+        want.extend(expected("/@refs", &items));
+        want.extend(expected("/external", &FIXTURE_EXTERNAL));
+        let names = ["/refs", "/@refs", "/external"];
+        assert_eq!(oxide_lines(&file, &names), want, "{tag}");
+        if let Some(c) = c_lines(&file, &names) {
+            assert_eq!(c, want, "the C library's reading of {tag}");
+        }
+        // The stored elements are libhdf5's: 18 bytes, an inline object reference.
+        let f = h5oxide::File::open(&file).unwrap();
+        let ds = f.root().dataset("refs").unwrap();
+        assert_eq!(ds.dtype().element_size(), 18);
+        let raw = ds.read_bytes().unwrap();
+        let data = f.root().dataset("data").unwrap().address();
+        assert_eq!(raw[..3], [2, 0, 8]);
+        assert_eq!(raw[3..11], data.to_le_bytes());
+        // A region: type 3, no flags, the heap object's size, a heap ID.
+        assert_eq!(raw[36..38], [3, 0]);
+        assert_ne!(raw[42..50], [0; 8]);
+        // The null reference is all zeros.
+        assert_eq!(raw[6 * 18..7 * 18], [0; 18]);
+    }
+}
+
+#[test]
+fn references_follow_objects_whose_headers_move() {
+    // A header that grows after a commit moves; the stored token follows it.
+    let dir = temp_dir("revised_refs_move");
+    let path = dir.join("moved.h5");
+    let f = create(&path, h5oxide::Libver::Latest);
+    let g = f.root().create_group("g").unwrap();
+    let r = [
+        Reference::to_object(&g),
+        Reference::to_attribute(&g, "a0").unwrap(),
+    ];
+    f.root()
+        .new_dataset_builder()
+        .with_data(&r)
+        .create("refs")
+        .unwrap();
+    f.flush().unwrap();
+    for i in 0..40 {
+        g.attrs().set(&format!("a{i}"), &[i as u64; 8]).unwrap();
+    }
+    f.close().unwrap();
+    let f = h5oxide::File::open(&path).unwrap();
+    let back: Vec<Reference> = f.root().dataset("refs").unwrap().read_raw().unwrap();
+    let g = f.root().group("g").unwrap();
+    assert_eq!(back[0].address(), Some(g.address()));
+    assert_eq!(back[1], Reference::to_attribute(&g, "a0").unwrap());
+    assert_eq!(back[0].open(&f).unwrap().name(), "/g");
+}
