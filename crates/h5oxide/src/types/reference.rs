@@ -550,7 +550,15 @@ fn revised_body(kind: u8, flags: u8, c: &mut Cursor<'_>) -> Result<Reference> {
 /// the encoding itself (an object in this file) or a 32-bit size and the global heap ID of
 /// the rest of the encoding.
 pub(crate) fn decode_revised(b: &[u8], heap: &Heap<'_>) -> Result<Reference> {
-    let ctx = heap.context();
+    decode_revised_with(b, &heap.context(), &|id| heap.object(id))
+}
+
+/// As [`decode_revised`], heap objects read by `object`.
+pub(crate) fn decode_revised_with(
+    b: &[u8],
+    ctx: &Context,
+    object: &dyn Fn(&GlobalHeapId) -> Result<Vec<u8>>,
+) -> Result<Reference> {
     let mut c = Cursor::new(b, 0, STRUCTURE);
     let kind = c.u8()?;
     let flags = c.u8()?;
@@ -561,11 +569,11 @@ pub(crate) fn decode_revised(b: &[u8], heap: &Heap<'_>) -> Result<Reference> {
         return revised_body(kind, flags, &mut c);
     }
     let _size = c.u32()?;
-    let id = GlobalHeapId::decode(&mut c, &ctx)?;
+    let id = GlobalHeapId::decode(&mut c, ctx)?;
     if id.is_null() {
         return Ok(Reference::Null);
     }
-    let blob = heap.object(&id)?;
+    let blob = object(&id)?;
     let mut bc = Cursor::new(&blob, 0, "revised reference");
     revised_body(kind, flags, &mut bc)
 }
