@@ -521,6 +521,37 @@ mod tests {
     }
 
     #[test]
+    fn revised_object_tokens_are_remapped_inline() {
+        let mut input = fixture();
+        let t = reference(ReferenceKind::Object2, 18);
+        // An object of this file (type 2, no flags, 8-byte token 0x320, stray bytes after
+        // it as libhdf5 leaves them), then a null reference.
+        let mut b = vec![2, 0, 8];
+        b.extend_from_slice(&0x320u64.to_le_bytes());
+        b.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0]);
+        b.extend_from_slice(&[0; 18]);
+        let mut asked = Vec::new();
+        let mut remap = |a: u64| -> Result<u64, BoxError> {
+            asked.push(a);
+            Ok(a + 0x1000)
+        };
+        let mut out = Elements::new();
+        input.encode(&t, &b, &mut remap, &mut out).unwrap();
+        assert_eq!(asked, [0x320]);
+        let mut want = vec![2, 0, 8];
+        want.extend_from_slice(&0x1320u64.to_le_bytes());
+        want.resize(36, 0);
+        assert_eq!(out.bytes(), want);
+        assert!(!out.has_heap_data());
+        // A token of another size is refused.
+        let mut b = vec![2, 0, 4, 1, 2, 3, 4];
+        b.resize(18, 0);
+        let mut same = |a: u64| -> Result<u64, BoxError> { Ok(a) };
+        let e = input.encode(&t, &b, &mut same, &mut Elements::new());
+        assert!(e.unwrap_err().to_string().contains("4 bytes"));
+    }
+
+    #[test]
     fn not_yet_is_told_apart() {
         let e: BoxError = Box::new(NotYet(5));
         assert!(e.is::<NotYet>());
