@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use h5oxide::format::selection::{PointSelection, Selection as Stored};
 use h5oxide::types::Reference;
-use h5oxide::{DimSlice, Selection};
+use h5oxide::{DimSlice, Object, Selection};
 use revised::*;
 
 #[test]
@@ -186,6 +186,7 @@ fn references_follow_objects_whose_headers_move() {
     let path = dir.join("moved.h5");
     let f = create(&path, h5oxide::Libver::Latest);
     let g = f.root().create_group("g").unwrap();
+    let first = g.address();
     let r = [
         Reference::to_object(&g),
         Reference::to_attribute(&g, "a0").unwrap(),
@@ -203,7 +204,56 @@ fn references_follow_objects_whose_headers_move() {
     let f = h5oxide::File::open(&path).unwrap();
     let back: Vec<Reference> = f.root().dataset("refs").unwrap().read_raw().unwrap();
     let g = f.root().group("g").unwrap();
+    assert_ne!(g.address(), first, "the header did not move");
     assert_eq!(back[0].address(), Some(g.address()));
     assert_eq!(back[1], Reference::to_attribute(&g, "a0").unwrap());
     assert_eq!(back[0].open(&f).unwrap().name(), "/g");
+}
+
+#[test]
+fn revised_references_written_into_an_existing_dataset() {
+    let dir = temp_dir("revised_refs_rewrite");
+    let path = dir.join("rewrite.h5");
+    let f = create(&path, h5oxide::Libver::Earliest);
+    let data = f
+        .root()
+        .new_dataset_builder()
+        .with_data(&[1u8, 2, 3, 4])
+        .create("data")
+        .unwrap();
+    let mut ds = f
+        .root()
+        .new_dataset_builder()
+        .with_data(&[Reference::Null, Reference::Null])
+        .create("refs")
+        .unwrap();
+    let sel = Selection::new(
+        vec![DimSlice {
+            start: 1,
+            step: 1,
+            count: 2,
+        }],
+        &[4],
+    )
+    .unwrap();
+    let new = [
+        Reference::to_region(&data, &sel).unwrap(),
+        Reference::to_attribute(&data, "units").unwrap(),
+    ];
+    ds.write(&new).unwrap();
+    f.close().unwrap();
+    let f = h5oxide::File::open(&path).unwrap();
+    let back: Vec<Reference> = f.root().dataset("refs").unwrap().read_raw().unwrap();
+    assert_eq!(back, new);
+    let Reference::Region { selection, .. } = &back[0] else {
+        panic!("{:?}", back[0]);
+    };
+    let target = back[0].open(&f).unwrap();
+    let Object::Dataset(target) = target else {
+        panic!("not a dataset");
+    };
+    let sel = h5oxide::types::RegionRef::from_parts(target.address(), selection.clone())
+        .selection(&target.shape())
+        .unwrap();
+    assert_eq!(target.read_bytes_selection(&sel).unwrap(), [2, 3]);
 }
