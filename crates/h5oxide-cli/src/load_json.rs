@@ -8,7 +8,8 @@
 //! with their chunk shapes, filters, fill values and maximum shapes. Object references
 //! (`"datasets/<id>"`, `"groups/<id>"`, `"datatypes/<id>"`) and region references
 //! (`{"id", "class", "selection"}`) name objects of the document; they are written once the
-//! objects they name exist. Null dataspace attributes are refused by name.
+//! objects they name exist. Revised references (`H5T_STD_REF`) use the forms of
+//! `crate::revised_json`. Null dataspace attributes are refused by name.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
