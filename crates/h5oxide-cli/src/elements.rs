@@ -18,6 +18,7 @@ use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWr
 use h5oxide::format::object_header::message::{self as msg, Message};
 use h5oxide::format::selection::{Hyperslab, HyperslabShape, PointSelection, Selection};
 use h5oxide::format::{Context, Cursor, Limits, Writer, UNDEFINED_ADDRESS};
+use h5oxide::types::Reference;
 use h5oxide::write::types::Elements;
 
 use crate::check::Source;
@@ -29,6 +30,9 @@ const MAX_DEPTH: u32 = 32;
 const CACHE_COLLECTIONS: usize = 64;
 /// Bytes of a heap ID and of an address in the files written.
 const HEAP_ID: usize = 12;
+/// Revised reference types and flags (spec VIII.B).
+const REF_OBJECT2: u8 = 2;
+const REF_EXTERNAL: u8 = 0x01;
 /// Bytes of heap data re-encoded per call of [`Input::encode`]: many elements may name
 /// one large heap object, so the output is bounded apart from the input's size.
 const MAX_HEAP_BYTES: u64 = 1 << 32;
@@ -56,6 +60,36 @@ pub fn oldest_encoding(sel: Selection) -> Selection {
             HyperslabShape::Irregular(blocks) => Hyperslab::irregular(h.rank, blocks),
         }),
         other => other,
+    }
+}
+
+/// True if the revised references `r` (of the input) and `s` (of the copy) name the same
+/// target: objects of this file for which `same_object` holds, objects of another file at
+/// the same address, and the same selection and rank, or attribute name.
+pub fn revised_equal(r: &Reference, s: &Reference, same_object: &dyn Fn(u64, u64) -> bool) -> bool {
+    let same = match (r.file(), s.file(), r.address(), s.address()) {
+        (None, None, Some(a), Some(b)) => same_object(a, b),
+        (Some(f), Some(g), a, b) => f == g && a == b,
+        (None, None, None, None) => true,
+        _ => false,
+    };
+    same && match (r, s) {
+        (Reference::Null, Reference::Null) => true,
+        (Reference::Object { .. }, Reference::Object { .. }) => true,
+        (
+            Reference::Region {
+                selection: a,
+                rank: x,
+                ..
+            },
+            Reference::Region {
+                selection: b,
+                rank: y,
+                ..
+            },
+        ) => a == b && x == y,
+        (Reference::Attribute { name: a, .. }, Reference::Attribute { name: b, .. }) => a == b,
+        _ => false,
     }
 }
 
@@ -154,8 +188,8 @@ impl Input {
     /// addresses passed through `remap` (input header address -> output header address).
     ///
     /// # Errors
-    /// A malformed or truncated element or heap object, revised (HDF5 1.12) references,
-    /// an input with other than 8-byte addresses, and what `remap` returns (a [`NotYet`]
+    /// A malformed or truncated element or heap object, revised (HDF5 1.12) references
+    /// with tokens of other than 8 bytes, an input with other than 8-byte addresses, and what `remap` returns (a [`NotYet`]
     /// when the referenced object is not copied yet).
     pub fn encode(
         &mut self,
@@ -314,13 +348,80 @@ impl Input {
                     out.push_heap_id(obj);
                     Ok(())
                 }
-                _ => Err("revised (HDF5 1.12) references: not yet supported".into()),
+                k if k.is_revised() => self.revised(b, remap, out),
+                _ => Err("an unknown reference kind".into()),
             },
             _ => {
                 out.bytes_mut().extend_from_slice(b);
                 Ok(())
             }
         }
+    }
+}
+
+impl Input {
+    /// A revised reference (spec VIII.B) with its token remapped: an object of this file
+    /// inline (header, token size, token), every other kind as header, size and heap ID of
+    /// the rest of the encoding, whose file name, selection or attribute name are copied as
+    /// they are. Tokens of references to another file are kept.
+    fn revised(
+        &mut self,
+        b: &[u8],
+        remap: &mut dyn FnMut(u64) -> Result<u64, BoxError>,
+        out: &mut Elements,
+    ) -> Result<(), BoxError> {
+        // Header (2) + size (4) + heap ID (12): libhdf5's element size with 8-byte addresses.
+        if b.len() < 2 + 4 + HEAP_ID {
+            return Err("a revised reference element shorter than 18 bytes".into());
+        }
+        let (kind, flags) = (b[0], b[1]);
+        let external = flags & REF_EXTERNAL != 0;
+        if kind == 0 {
+            out.start_element(b.len());
+            return Ok(());
+        }
+        let token = |t: &[u8]| -> Result<(u64, usize), BoxError> {
+            let n = usize::from(*t.first().ok_or("a reference without a token")?);
+            if n != 8 {
+                return Err(format!("a reference token of {n} bytes: not yet supported").into());
+            }
+            let v = t.get(1..9).ok_or("a reference token past its encoding")?;
+            Ok((u64::from_le_bytes(v.try_into()?), 9))
+        };
+        let mut map = |a: u64| -> Result<u64, BoxError> {
+            if external || a == 0 || a == UNDEFINED_ADDRESS {
+                Ok(a)
+            } else {
+                remap(a)
+            }
+        };
+        if kind == REF_OBJECT2 && !external {
+            let (a, _) = token(&b[2..])?;
+            let at = out.start_element(b.len());
+            let e = &mut out.bytes_mut()[at..];
+            e[..3].copy_from_slice(&[kind, flags, 8]);
+            e[3..11].copy_from_slice(&map(a)?.to_le_bytes());
+            return Ok(());
+        }
+        let id = self.heap_id(&b[6..], 6)?;
+        if id.is_null() {
+            out.start_element(b.len());
+            return Ok(());
+        }
+        let blob = self.heap_object(&id)?;
+        let (a, used) = token(&blob)?;
+        let mut data = Elements::new();
+        data.bytes_mut().push(8);
+        data.bytes_mut().extend_from_slice(&map(a)?.to_le_bytes());
+        data.bytes_mut().extend_from_slice(&blob[used..]);
+        let at = out.bytes().len();
+        out.bytes_mut().extend_from_slice(&[kind, flags]);
+        let size = u32::try_from(data.bytes().len())?;
+        out.bytes_mut().extend_from_slice(&size.to_le_bytes());
+        out.push_heap_id(data);
+        // Any bytes of a wider element stay zero.
+        out.start_element(b.len() - (out.bytes().len() - at));
+        Ok(())
     }
 }
 
@@ -406,7 +507,7 @@ mod tests {
         assert!(input
             .encode(&region, &[1; 13], &mut remap, &mut Elements::new())
             .is_err());
-        // A revised reference.
+        // A revised reference element shorter than libhdf5's 18 bytes.
         let revised = reference(ReferenceKind::Object2, 8);
         let e = input.encode(&revised, &[1; 8], &mut remap, &mut Elements::new());
         assert!(e.unwrap_err().to_string().contains("revised"));
@@ -417,6 +518,37 @@ mod tests {
             .unwrap();
         assert_eq!(out.bytes(), [0; 12]);
         assert!(!out.has_heap_data());
+    }
+
+    #[test]
+    fn revised_object_tokens_are_remapped_inline() {
+        let mut input = fixture();
+        let t = reference(ReferenceKind::Object2, 18);
+        // An object of this file (type 2, no flags, 8-byte token 0x320, stray bytes after
+        // it as libhdf5 leaves them), then a null reference.
+        let mut b = vec![2, 0, 8];
+        b.extend_from_slice(&0x320u64.to_le_bytes());
+        b.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0]);
+        b.extend_from_slice(&[0; 18]);
+        let mut asked = Vec::new();
+        let mut remap = |a: u64| -> Result<u64, BoxError> {
+            asked.push(a);
+            Ok(a + 0x1000)
+        };
+        let mut out = Elements::new();
+        input.encode(&t, &b, &mut remap, &mut out).unwrap();
+        assert_eq!(asked, [0x320]);
+        let mut want = vec![2, 0, 8];
+        want.extend_from_slice(&0x1320u64.to_le_bytes());
+        want.resize(36, 0);
+        assert_eq!(out.bytes(), want);
+        assert!(!out.has_heap_data());
+        // A token of another size is refused.
+        let mut b = vec![2, 0, 4, 1, 2, 3, 4];
+        b.resize(18, 0);
+        let mut same = |a: u64| -> Result<u64, BoxError> { Ok(a) };
+        let e = input.encode(&t, &b, &mut same, &mut Elements::new());
+        assert!(e.unwrap_err().to_string().contains("4 bytes"));
     }
 
     #[test]

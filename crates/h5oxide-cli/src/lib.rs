@@ -17,6 +17,7 @@ mod ls;
 mod progress;
 mod props;
 mod repack;
+mod revised_json;
 mod stat;
 mod storage;
 mod tree;

@@ -8,7 +8,8 @@
 //! with their chunk shapes, filters, fill values and maximum shapes. Object references
 //! (`"datasets/<id>"`, `"groups/<id>"`, `"datatypes/<id>"`) and region references
 //! (`{"id", "class", "selection"}`) name objects of the document; they are written once the
-//! objects they name exist. Null dataspace attributes are refused by name.
+//! objects they name exist. Revised references (`H5T_STD_REF`) use the forms of
+//! `crate::revised_json`. Null dataspace attributes are refused by name.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
@@ -300,6 +301,10 @@ pub fn type_of(t: &Json, depth: u32) -> Result<Datatype, String> {
                     kind: ReferenceKind::DatasetRegion,
                 },
             )),
+            // Revised references as libhdf5 1.12+ stores H5T_STD_REF (spec VIII.B).
+            Some("H5T_STD_REF") => {
+                Ok(<h5oxide::types::Reference as h5oxide::H5Write>::write_type())
+            }
             other => Err(format!("not yet supported: reference type {other:?}")),
         },
         "H5T_VLEN" => {
@@ -320,7 +325,7 @@ pub fn type_of(t: &Json, depth: u32) -> Result<Datatype, String> {
 /// The selection of a region reference as `h5ox dump --json` writes it: `class`
 /// (`H5S_SEL_NONE`, `_ALL`, `_POINTS`, `_HYPERSLABS`) and `selection` (points as
 /// coordinate lists, hyperslabs as `{"start", "opposite"}` blocks with inclusive corners).
-fn selection_of(v: &Json) -> Result<StoredSelection, String> {
+pub(crate) fn selection_of(v: &Json) -> Result<StoredSelection, String> {
     let coords = |c: &Json| -> Result<Vec<u64>, String> {
         c.as_array()
             .ok_or("region coordinates are not a list")?
@@ -471,6 +476,10 @@ fn encode_elements(
                 sel.encode(&mut w)?;
                 obj.bytes_mut().extend_from_slice(w.as_slice());
                 out.push_heap_id(obj);
+            }
+            (k, v) if k.is_revised() => {
+                let r = crate::revised_json::revised_of(v, resolve)?;
+                <h5oxide::types::Reference as h5oxide::H5Write>::write_elements(&[r], out);
             }
             _ => return Err(format!("{v} is not a {}", t.descriptor()).into()),
         },

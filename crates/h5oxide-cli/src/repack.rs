@@ -1233,6 +1233,7 @@ fn value_eq(
             };
             oldest(s) == oldest(t) && same_object(*p, *q)
         }
+        (V::Reference(r), V::Reference(s)) => crate::elements::revised_equal(r, s, &same_object),
         (V::Sequence(a), V::Sequence(b)) => all(a, b),
         (V::Array { dims: d, values: a }, V::Array { dims: e, values: b }) => d == e && all(a, b),
         (V::Compound(a), V::Compound(b)) => {

@@ -34,7 +34,7 @@ pub fn collection(kind: ObjectKind) -> &'static str {
 
 /// `<collection>/<id>` of the object at `address`, or `unknown/x-<address>` when no hard
 /// link reaches it.
-fn object_ref(tree: &Tree, address: u64) -> String {
+pub(crate) fn object_ref(tree: &Tree, address: u64) -> String {
     match tree.nodes.get(&address) {
         Some(n) => {
             let k = n.object.kind();
@@ -44,7 +44,7 @@ fn object_ref(tree: &Tree, address: u64) -> String {
     }
 }
 
-fn object_id(tree: &Tree, address: u64) -> String {
+pub(crate) fn object_id(tree: &Tree, address: u64) -> String {
     match tree.nodes.get(&address) {
         Some(n) => id_for(n.object.kind(), address),
         None => format!("x-{address}"),
@@ -74,7 +74,7 @@ pub fn hex_bytes(b: &[u8]) -> String {
         .join(":")
 }
 
-fn selection_json(sel: &StoredSelection) -> (&'static str, Json) {
+pub(crate) fn selection_json(sel: &StoredSelection) -> (&'static str, Json) {
     match sel {
         StoredSelection::None => ("H5S_SEL_NONE", Json::Null),
         StoredSelection::All => ("H5S_SEL_ALL", Json::Null),
@@ -122,6 +122,7 @@ pub fn value_json(v: &Value, tree: &Tree) -> Json {
             let (class, sel) = selection_json(selection);
             json!({"id": object_id(tree, *object), "class": class, "selection": sel})
         }
+        Value::Reference(r) => crate::revised_json::revised_json(r, tree),
         Value::Raw(b) => json!(hex_bytes(b)),
         Value::Complex(re, im) => json!([float_json(*re), float_json(*im)]),
         Value::Null => Json::Null,
@@ -265,9 +266,46 @@ pub fn value_ddl(v: &Value, tree: &Tree) -> String {
             };
             format!("DATASET {} {{ {region} }}", quote(path))
         }
+        Value::Reference(r) => revised_ddl(r, tree),
         Value::Raw(b) => hex_bytes(b),
         Value::Complex(re, im) => format!("{}{:+}i", fmt_g(*re), im),
         Value::Null => "NULL".into(),
+        _ => "?".into(),
+    }
+}
+
+/// A revised reference in the words of the old kinds: an object or region as those, an
+/// attribute as `ATTRIBUTE "<object path>/<name>"`; one to another file as the file's name
+/// and the object's header address there.
+fn revised_ddl(r: &h5oxide::types::Reference, tree: &Tree) -> String {
+    use h5oxide::types::Reference as R;
+    match (r, r.file()) {
+        (R::Null, _) => "NULL".into(),
+        (R::Object { address, .. }, None) => value_ddl(&Value::ObjectRef(*address), tree),
+        (
+            R::Region {
+                address, selection, ..
+            },
+            None,
+        ) => value_ddl(
+            &Value::RegionRef {
+                object: *address,
+                selection: selection.clone(),
+            },
+            tree,
+        ),
+        (R::Attribute { address, name, .. }, None) => {
+            let path = tree.path_of(*address).unwrap_or("?");
+            format!("ATTRIBUTE {}", quote(&format!("{path}/{name}")))
+        }
+        (_, Some(f)) => {
+            let what = match r {
+                R::Attribute { name, .. } => format!(" ATTRIBUTE {}", quote(name)),
+                R::Region { .. } => " REGION".into(),
+                _ => String::new(),
+            };
+            format!("{} {}{what}", quote(f), r.address().unwrap_or(0))
+        }
         _ => "?".into(),
     }
 }

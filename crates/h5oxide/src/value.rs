@@ -60,6 +60,8 @@ pub enum Value {
         /// The selected region.
         selection: StoredSelection,
     },
+    /// A revised (HDF5 1.12) reference: an object, a region or an attribute.
+    Reference(crate::types::Reference),
     /// Opaque, bitfield or time data: the stored bytes in file order.
     Raw(Vec<u8>),
     /// A complex number (real, imaginary).
@@ -288,11 +290,12 @@ pub(crate) fn decode_value(
                     let selection = StoredSelection::decode(&mut hc)?;
                     Value::RegionRef { object, selection }
                 }
-                _ => {
-                    return Err(fail(ErrorKind::Unsupported {
-                        what: "revised (HDF5 1.12) references",
-                    }))
-                }
+                // spec VIII.B: the reference header, then inline or in the global heap.
+                _ => Value::Reference(crate::types::reference::decode_revised_with(
+                    b,
+                    &ctx,
+                    &|id| heap.global_heap_object(id),
+                )?),
             }
         }
         TypeClass::Complex { base, .. } => {

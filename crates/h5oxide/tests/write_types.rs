@@ -547,6 +547,7 @@ fn revised_references_read_as_references() {
         address,
         file,
         selection: Stored::Points(p),
+        ..
     } = &refs[1]
     else {
         panic!("not a point region: {:?}", refs[1]);

@@ -5,7 +5,7 @@
 mod complex;
 mod fixed_string;
 pub(crate) mod numeric;
-mod reference;
+pub(crate) mod reference;
 pub(crate) mod string;
 mod varlen;
 

@@ -465,6 +465,9 @@ pub enum Reference {
         file: Option<String>,
         /// The selection.
         selection: StoredSelection,
+        /// Rank of the dataset's dataspace (stored beside the selection, which does not
+        /// hold it for "all" and "none" selections).
+        rank: u32,
     },
     /// An attribute of an object.
     Attribute {
@@ -478,11 +481,11 @@ pub enum Reference {
 }
 
 /// Reference types of the revised encoding's header (spec VIII.B).
-const REF_OBJECT2: u8 = 2;
-const REF_REGION2: u8 = 3;
-const REF_ATTR: u8 = 4;
+pub(crate) const REF_OBJECT2: u8 = 2;
+pub(crate) const REF_REGION2: u8 = 3;
+pub(crate) const REF_ATTR: u8 = 4;
 /// Flag bit 0: the reference is to another file.
-const REF_EXTERNAL: u8 = 0x01;
+pub(crate) const REF_EXTERNAL: u8 = 0x01;
 
 /// The little-endian address in a token of `n` bytes.
 fn token(c: &mut Cursor<'_>) -> Result<u64> {
@@ -523,7 +526,7 @@ fn revised_body(kind: u8, flags: u8, c: &mut Cursor<'_>) -> Result<Reference> {
         REF_REGION2 => {
             // A 32-bit selection size and the extent's rank precede the selection.
             let size = c.u32()? as usize;
-            let _rank = c.u32()?;
+            let rank = c.u32()?;
             let raw = c.bytes(size)?;
             let mut sc = Cursor::new(raw, 0, "region reference");
             let selection = StoredSelection::decode(&mut sc)?;
@@ -531,6 +534,7 @@ fn revised_body(kind: u8, flags: u8, c: &mut Cursor<'_>) -> Result<Reference> {
                 address,
                 file,
                 selection,
+                rank,
             }
         }
         REF_ATTR => Reference::Attribute {
@@ -546,7 +550,15 @@ fn revised_body(kind: u8, flags: u8, c: &mut Cursor<'_>) -> Result<Reference> {
 /// the encoding itself (an object in this file) or a 32-bit size and the global heap ID of
 /// the rest of the encoding.
 pub(crate) fn decode_revised(b: &[u8], heap: &Heap<'_>) -> Result<Reference> {
-    let ctx = heap.context();
+    decode_revised_with(b, &heap.context(), &|id| heap.object(id))
+}
+
+/// As [`decode_revised`], heap objects read by `object`.
+pub(crate) fn decode_revised_with(
+    b: &[u8],
+    ctx: &Context,
+    object: &dyn Fn(&GlobalHeapId) -> Result<Vec<u8>>,
+) -> Result<Reference> {
     let mut c = Cursor::new(b, 0, STRUCTURE);
     let kind = c.u8()?;
     let flags = c.u8()?;
@@ -557,13 +569,22 @@ pub(crate) fn decode_revised(b: &[u8], heap: &Heap<'_>) -> Result<Reference> {
         return revised_body(kind, flags, &mut c);
     }
     let _size = c.u32()?;
-    let id = GlobalHeapId::decode(&mut c, &ctx)?;
+    let id = GlobalHeapId::decode(&mut c, ctx)?;
     if id.is_null() {
         return Ok(Reference::Null);
     }
-    let blob = heap.object(&id)?;
+    let blob = object(&id)?;
     let mut bc = Cursor::new(&blob, 0, "revised reference");
     revised_body(kind, flags, &mut bc)
+}
+
+/// The rank a selection holds (0 for "all" and "none", which hold none).
+pub(crate) fn selection_rank(sel: &StoredSelection) -> u32 {
+    match sel {
+        StoredSelection::Points(p) => p.rank,
+        StoredSelection::Hyperslab(h) => h.rank,
+        StoredSelection::All | StoredSelection::None => 0,
+    }
 }
 
 /// The object address and selection in a region reference's heap object (spec VIII.C).
@@ -633,6 +654,7 @@ impl H5Type for RegionRef {
                         address,
                         file: None,
                         selection,
+                        ..
                     } => Ok(RegionRef::from_parts(address, selection)),
                     _ => Err(bad_value("region reference to another file", 0)),
                 },
@@ -666,6 +688,7 @@ impl H5Type for Reference {
                     Reference::Region {
                         address: r.object,
                         file: None,
+                        rank: selection_rank(&r.selection),
                         selection: r.selection,
                     }
                 })

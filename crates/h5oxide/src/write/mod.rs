@@ -130,6 +130,7 @@ pub(crate) mod pending;
 pub(crate) mod pending_links;
 pub(crate) mod ref_patch;
 pub(crate) mod reference;
+pub(crate) mod revised_ref;
 pub(crate) mod stored;
 pub(crate) mod swmr;
 pub(crate) mod symbol_table;
