@@ -6,19 +6,11 @@
 mod common;
 
 use common::*;
-use h5oxide::ndarray::s;
+use h5oxide::ndarray::{s, Array2};
+use h5oxide::H5Write;
 
-/// The value written at row-major index `i` by the first (whole) write.
-fn first(i: u64) -> u32 {
-    (i as u32).wrapping_mul(7).wrapping_add(3)
-}
-
-/// The value written at column `j` of row `r` by the second (sliced) write.
-fn second(r: u64, j: u64) -> u32 {
-    1_000_000_000 + (r as u32) * 10_000_000 + j as u32
-}
-
-/// The numbers h5dump prints in the DATA block of a subset, in row-major order.
+/// The numbers h5dump prints in the DATA block of a subset, in row-major order
+/// (`FALSE`/`TRUE` as 0/1).
 fn subset_values(text: &str) -> Vec<u32> {
     let data = text
         .split("DATA {")
@@ -36,133 +28,109 @@ fn subset_values(text: &str) -> Vec<u32> {
         .collect()
 }
 
+/// One large write case: a `[2, cols]` dataset written whole with `first(i)` (row-major
+/// index), then all but `margin` columns at each end rewritten with `second(row, col)`;
+/// `as_u32` is how h5dump prints a value.
+struct Case<T> {
+    name: &'static str,
+    cols: u64,
+    margin: u64,
+    first: fn(u64) -> T,
+    second: fn(u64, u64) -> T,
+    as_u32: fn(&T) -> u32,
+}
+
+impl<T: H5Write + h5oxide::H5Type + Clone + PartialEq + std::fmt::Debug> Case<T> {
+    fn expect(&self, r: u64, j: u64) -> T {
+        if (self.margin..self.cols - self.margin).contains(&j) {
+            (self.second)(r, j)
+        } else {
+            (self.first)(r * self.cols + j)
+        }
+    }
+
+    fn run(&self) {
+        let (cols, lo, hi) = (self.cols, self.margin, self.cols - self.margin);
+        let dir = temp_dir(&format!("write_contiguous_{}", self.name));
+        // Elements per 4 MiB piece: the boundaries the writer cuts runs at.
+        let piece = (4u64 << 20) / std::mem::size_of::<T>() as u64;
+        for (libver, tag) in BOTH {
+            let path = dir.join(format!("{}_{tag}.h5", self.name));
+            let f = create(&path, libver);
+            let mut ds = f
+                .root()
+                .new_dataset::<T>()
+                .shape([2, cols as usize])
+                .create("d")
+                .unwrap();
+            let all: Vec<T> = (0..2 * cols).map(self.first).collect();
+            ds.write(&all).unwrap();
+            // Both rows but the margins: two runs, each of several pieces.
+            let part: Vec<T> = (0..2)
+                .flat_map(|r| (lo..hi).map(move |j| (self.second)(r, j)))
+                .collect();
+            let part = Array2::from_shape_vec((2, (hi - lo) as usize), part).unwrap();
+            ds.write_slice(&part, s![.., lo as usize..hi as usize])
+                .unwrap();
+            f.close().unwrap();
+
+            // Around each piece boundary of both writes, and the runs' ends.
+            for start in [
+                0,
+                lo - 2,
+                piece - 2,
+                lo + piece - 2,
+                2 * piece - 2,
+                lo + 2 * piece - 2,
+                hi - 2,
+                cols - 4,
+            ] {
+                let text = h5dump(
+                    &path,
+                    &["-d", "/d", "-s", &format!("0,{start}"), "-c", "2,4"],
+                );
+                let want: Vec<u32> = (0..2)
+                    .flat_map(|r| {
+                        (start..start + 4).map(move |j| (self.as_u32)(&self.expect(r, j)))
+                    })
+                    .collect();
+                assert_eq!(subset_values(&text), want, "{tag}: columns {start}..+4");
+            }
+            // h5oxide reads the same.
+            let back = h5oxide::File::open(&path).unwrap();
+            let v = back.root().dataset("d").unwrap().read_raw::<T>().unwrap();
+            let want: Vec<T> = (0..2)
+                .flat_map(|r| (0..cols).map(move |j| self.expect(r, j)))
+                .collect();
+            assert!(v == want, "{tag}: h5oxide reads other values");
+        }
+    }
+}
+
 #[test]
 fn large_contiguous_writes_read_back_by_the_c_library() {
-    const COLS: u64 = 3_000_000; // rows of 12 MB, each three pieces and more
-    let dir = temp_dir("write_contiguous_large");
-    for (libver, tag) in BOTH {
-        let path = dir.join(format!("large_{tag}.h5"));
-        let f = create(&path, libver);
-        let mut ds = f
-            .root()
-            .new_dataset::<u32>()
-            .shape([2, COLS as usize])
-            .create("d")
-            .unwrap();
-        let all: Vec<u32> = (0..2 * COLS).map(first).collect();
-        ds.write(&all).unwrap();
-        // Both rows but the first and last 100 columns: two runs, each of several pieces.
-        let (lo, hi) = (100u64, COLS - 100);
-        let part: Vec<u32> = (0..2)
-            .flat_map(|r| (lo..hi).map(move |j| second(r, j)))
-            .collect();
-        let part = h5oxide::ndarray::Array2::from_shape_vec((2, (hi - lo) as usize), part).unwrap();
-        ds.write_slice(&part, s![.., lo as usize..hi as usize])
-            .unwrap();
-        f.close().unwrap();
-
-        let expect = |r: u64, j: u64| {
-            if (lo..hi).contains(&j) {
-                second(r, j)
-            } else {
-                first(r * COLS + j)
-            }
-        };
-        // Around each piece boundary (4 MiB = 1,048,576 elements) of both writes, and the
-        // runs' ends.
-        let piece = (4u64 << 20) / 4;
-        for start in [
-            0,
-            lo - 2,
-            piece - 2,
-            lo + piece - 2,
-            2 * piece - 2,
-            lo + 2 * piece - 2,
-            hi - 2,
-            COLS - 4,
-        ] {
-            let text = h5dump(
-                &path,
-                &["-d", "/d", "-s", &format!("0,{start}"), "-c", "2,4"],
-            );
-            let want: Vec<u32> = (0..2)
-                .flat_map(|r| (start..start + 4).map(move |j| expect(r, j)))
-                .collect();
-            assert_eq!(subset_values(&text), want, "{tag}: columns {start}..+4");
-        }
-        // h5oxide reads the same.
-        let back = h5oxide::File::open(&path).unwrap();
-        let v = back.root().dataset("d").unwrap().read_raw::<u32>().unwrap();
-        let want: Vec<u32> = (0..2)
-            .flat_map(|r| (0..COLS).map(move |j| expect(r, j)))
-            .collect();
-        assert!(v == want, "{tag}: h5oxide reads other values");
+    // Rows of 12 MB: each run is three pieces and more.
+    Case {
+        name: "u32",
+        cols: 3_000_000,
+        margin: 100,
+        first: |i| (i as u32).wrapping_mul(7).wrapping_add(3),
+        second: |r, j| 1_000_000_000 + (r as u32) * 10_000_000 + j as u32,
+        as_u32: |v| *v,
     }
+    .run();
 }
 
 #[test]
 fn large_converted_writes_read_back_by_the_c_library() {
     // bool elements (h5py's enum over i8) are converted: rows of 9 MB, over two pieces each.
-    const COLS: u64 = 9_000_000;
-    let first = |i: u64| i % 3 == 0;
-    let second = |r: u64, j: u64| (j + r) % 5 < 2;
-    let dir = temp_dir("write_contiguous_converted");
-    for (libver, tag) in BOTH {
-        let path = dir.join(format!("bools_{tag}.h5"));
-        let f = create(&path, libver);
-        let mut ds = f
-            .root()
-            .new_dataset::<bool>()
-            .shape([2, COLS as usize])
-            .create("b")
-            .unwrap();
-        ds.write(&(0..2 * COLS).map(first).collect::<Vec<bool>>())
-            .unwrap();
-        let (lo, hi) = (7u64, COLS - 7);
-        let part: Vec<bool> = (0..2)
-            .flat_map(|r| (lo..hi).map(move |j| second(r, j)))
-            .collect();
-        let part = h5oxide::ndarray::Array2::from_shape_vec((2, (hi - lo) as usize), part).unwrap();
-        ds.write_slice(&part, s![.., lo as usize..hi as usize])
-            .unwrap();
-        f.close().unwrap();
-
-        let expect = |r: u64, j: u64| {
-            if (lo..hi).contains(&j) {
-                second(r, j)
-            } else {
-                first(r * COLS + j)
-            }
-        };
-        let piece = 4u64 << 20;
-        for start in [
-            0,
-            lo - 2,
-            piece - 2,
-            lo + piece - 2,
-            lo + 2 * piece - 2,
-            hi - 2,
-            COLS - 4,
-        ] {
-            let text = h5dump(
-                &path,
-                &["-d", "/b", "-s", &format!("0,{start}"), "-c", "2,4"],
-            );
-            let want: Vec<u32> = (0..2)
-                .flat_map(|r| (start..start + 4).map(move |j| u32::from(expect(r, j))))
-                .collect();
-            assert_eq!(subset_values(&text), want, "{tag}: columns {start}..+4");
-        }
-        let back = h5oxide::File::open(&path).unwrap();
-        let v = back
-            .root()
-            .dataset("b")
-            .unwrap()
-            .read_raw::<bool>()
-            .unwrap();
-        let want: Vec<bool> = (0..2)
-            .flat_map(|r| (0..COLS).map(move |j| expect(r, j)))
-            .collect();
-        assert!(v == want, "{tag}: h5oxide reads other values");
+    Case {
+        name: "bool",
+        cols: 9_000_000,
+        margin: 7,
+        first: |i| i % 3 == 0,
+        second: |r, j| (j + r) % 5 < 2,
+        as_u32: |v| u32::from(*v),
     }
+    .run();
 }
