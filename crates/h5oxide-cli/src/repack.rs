@@ -3,11 +3,13 @@
 //! new file is read back and compared with the old one.
 //!
 //! References are stored as header addresses (spec VIII.C), so datasets holding them are
-//! made after every other object, in an order where each one's targets exist, and
-//! attributes of objects with attributes holding them after every object; each reference is
-//! then rewritten to the address of its target's copy (`elements`). Variable-length data is
-//! read from the input's global heap and written to new heap collections. Such datasets are
-//! written whole, not slab by slab.
+//! created empty with the other objects and their elements written once every object
+//! exists (datasets may refer to each other or to themselves); attributes of objects with
+//! attributes holding them are written after every object; each reference is rewritten to
+//! the address of its target's copy (`elements`). Variable-length data is read from the
+//! input's global heap and written to new heap collections. Such datasets are copied slab
+//! by slab like the others; only compact ones (at most 64 KiB) are made whole, with their
+//! data, after every other object.
 //!
 //! Also the dataset writer `import` and `load-json` share: a dataset of a run-time type
 //! created and filled slab by slab (runs of leading rows), so memory stays bounded.
@@ -541,15 +543,18 @@ pub fn address_of(file: &File, path: &str) -> Result<u64, BoxError> {
 /// `t` with the versions the C library gives a type it writes to a file of the earliest
 /// format (spec IV.A.2.d), when `earliest`: a file of a newer format may hold versions
 /// (4, 5) that readers of the older format refuse.
-fn fit_type(t: &Datatype, earliest: bool) -> Datatype {
-    let mut t = t.clone();
+///
+/// References and variable-length elements of an input with `offsets`-byte addresses are
+/// stored in the 8-byte encoding ([`crate::elements::output_type`]).
+fn fit_type(t: &Datatype, earliest: bool, offsets: usize) -> Result<Datatype, BoxError> {
+    let mut t = crate::elements::output_type(t, offsets)?;
     if earliest {
         t.assign_versions(1);
     }
-    t
+    Ok(t)
 }
 
-/// A dataset holding references, made once every object it refers to exists.
+/// A compact dataset holding references, made once every object it refers to exists.
 struct LaterDataset {
     ds: Dataset,
     path: String,
@@ -569,9 +574,16 @@ struct Copier<'a> {
     done: HashMap<u64, String>,
     /// Output header addresses by path, as looked up.
     out_addr: HashMap<String, u64>,
-    /// Input header addresses of datasets holding references, not made yet.
+    /// Input header addresses of compact datasets holding references, not made yet.
     waiting: HashSet<u64>,
     later_datasets: Vec<LaterDataset>,
+    /// Datasets holding references, made empty: their elements are written once every
+    /// object exists. Source, copy, path.
+    later_elements: Vec<(Dataset, Dataset, String)>,
+    /// False while a compact dataset in a cycle of references is made contiguous.
+    compact_allowed: bool,
+    /// Bytes of an address in the input.
+    offsets: usize,
     /// Hard links to datasets not made yet: group path, name, input address.
     later_links: Vec<(String, String, u64)>,
     /// Attributes of objects with attributes holding references: source, copy, path.
@@ -664,14 +676,14 @@ impl Copier<'_> {
                     .encode(t, a.raw()?)
                     .map_err(|e| format!("{path} attribute {name:?}: {e}"))?;
                 let v = ElementsValue {
-                    dtype: fit_type(t, self.earliest),
+                    dtype: fit_type(t, self.earliest, self.offsets)?,
                     shape: a.shape(),
                     elements,
                 };
                 to.set(name, &v)?;
             } else {
                 let v = RawValue {
-                    dtype: fit_type(t, self.earliest),
+                    dtype: fit_type(t, self.earliest, self.offsets)?,
                     shape: a.shape(),
                     bytes: a.raw()?.to_vec(),
                 };
@@ -708,7 +720,7 @@ impl Copier<'_> {
         if ds.is_null() {
             let b = out
                 .new_dataset_builder()
-                .dtype(fit_type(t, self.earliest))
+                .dtype(fit_type(t, self.earliest, self.offsets)?)
                 .null();
             let b = match &committed {
                 Some(c) => b.dtype_committed(c),
@@ -721,7 +733,8 @@ impl Copier<'_> {
             return Ok(b.create(path)?);
         }
         let mut plan = dataset_plan(ds, path, self.o)?;
-        plan.dtype = fit_type(&plan.dtype, self.earliest);
+        plan.compact &= self.compact_allowed;
+        plan.dtype = fit_type(&plan.dtype, self.earliest, self.offsets)?;
         plan.committed = committed;
         plan.fill_times = self.fill_times(ds, &plan)?;
         if is_vlen_string(t) {
@@ -778,28 +791,40 @@ impl Copier<'_> {
         write_dataset(&out, path, &plan, &mut rows, self.progress)
     }
 
-    /// A dataset whose elements hold variable-length data or references, written whole.
+    /// A dataset whose elements hold variable-length data or references: created empty,
+    /// its elements written slab by slab now, or once every object exists when they hold
+    /// references. A compact one is made whole, with its data.
     fn copy_encoded(
         &mut self,
         ds: &Dataset,
         path: &str,
         mut plan: Plan,
     ) -> Result<Dataset, BoxError> {
-        let t = ds.dtype();
-        let elements = self.encode(t, &ds.read_bytes()?)?;
         // A fill value of such a type is heap IDs or addresses of the input: kept only
-        // when it is the null value.
-        if plan
-            .fill
-            .as_ref()
-            .is_some_and(|f| f.iter().any(|&b| b != 0))
-        {
-            plan.fill = None;
-        }
+        // when it is the null value (zeros, in the output's element size).
+        plan.fill = match plan.fill.take() {
+            Some(f) if f.iter().all(|&b| b == 0) => Some(vec![0; plan.dtype.element_size()]),
+            _ => None,
+        };
         let out = self.output.root();
-        let mut b = plan
-            .builder(&out)
-            .with_elements(plan.dtype.clone(), &plan.dims, elements);
+        let t = ds.dtype();
+        if plan.compact {
+            // At most 64 KiB stored.
+            let elements = self.encode(t, &ds.read_bytes()?)?;
+            let b = plan
+                .builder(&out)
+                .with_elements(plan.dtype.clone(), &plan.dims, elements)
+                .compact();
+            let made = with_fill(b, &plan).create(path)?;
+            self.progress.add(plan.total_bytes());
+            return Ok(made);
+        }
+        let mut b = plan.builder(&out).dtype(plan.dtype.clone());
+        b = if plan.dims.is_empty() {
+            b.scalar()
+        } else {
+            b.shape(plan.dims.iter().map(|&n| n as usize).collect::<Vec<_>>())
+        };
         if let Some(m) = &plan.max {
             b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
         }
@@ -810,16 +835,79 @@ impl Copier<'_> {
             };
             b = b.chunk(c.iter().map(|&n| n as usize).collect::<Vec<_>>());
             b = apply_filters(b, &plan.filters);
-        } else if plan.compact {
-            b = b.compact();
         }
-        let made = with_fill(b, &plan).create(path)?;
-        self.progress.add(plan.total_bytes());
+        let mut made = with_fill(b, &plan).create(path)?;
+        if t.has_reference() {
+            self.later_elements
+                .push((ds.clone(), made.clone(), path.to_owned()));
+        } else {
+            self.copy_elements(ds, &mut made)?;
+        }
         Ok(made)
     }
 
-    /// Makes the datasets holding references, each once the objects it refers to exist,
-    /// with their other links and their attributes.
+    /// Writes the elements of `from` into its copy `to`, re-encoded, a slab of leading rows
+    /// at a time (whole chunk rows of the copy), so memory is bounded by the slab.
+    fn copy_elements(&mut self, from: &Dataset, to: &mut Dataset) -> Result<(), BoxError> {
+        let shape = from.shape();
+        let t = from.dtype().clone();
+        let Some((&nrows, rest)) = shape.split_first() else {
+            let e = self.encode(&t, &from.read_bytes()?)?;
+            to.write_selection_elements(&Selection::all(&shape), e)?;
+            self.progress.add(t.element_size() as u64);
+            return Ok(());
+        };
+        let row = rest
+            .iter()
+            .fold(t.element_size() as u64, |a, &n| a.saturating_mul(n))
+            .max(1);
+        let unit = to
+            .chunks()
+            .map_or(1, |c| c.first().copied().unwrap_or(1).max(1));
+        let step = ((SLAB_BYTES / row).max(1) / unit).max(1) * unit;
+        let mut start = 0;
+        while start < nrows {
+            let count = step.min(nrows - start);
+            let sel = row_selection(&shape, start, count)?;
+            let bytes = from.read_bytes_selection(&sel)?;
+            let e = self.encode(&t, &bytes)?;
+            to.write_selection_elements(&sel, e)?;
+            self.progress.add(bytes.len() as u64);
+            start += count;
+        }
+        Ok(())
+    }
+
+    /// Writes the elements of the datasets holding references, every object existing.
+    fn write_later_elements(&mut self) -> Result<(), BoxError> {
+        for (from, mut to, path) in std::mem::take(&mut self.later_elements) {
+            self.copy_elements(&from, &mut to)
+                .map_err(|e| format!("{path}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Records `made`, the copy of a dataset made late: its other links and attributes.
+    fn made_later(&mut self, job: &LaterDataset, made: &Dataset) -> Result<(), BoxError> {
+        let address = job.ds.address();
+        self.waiting.remove(&address);
+        self.done.insert(address, job.path.clone());
+        let links: Vec<(String, String, u64)> = self
+            .later_links
+            .iter()
+            .filter(|l| l.2 == address)
+            .cloned()
+            .collect();
+        for (gpath, name, _) in links {
+            self.output.group(&gpath)?.link_hard(&job.path, &name)?;
+        }
+        self.copy_attributes(&job.ds.attrs(), &made.attrs(), &job.path)
+    }
+
+    /// Makes the compact datasets holding references, each once the objects it refers to
+    /// exist, with their other links and their attributes; of compact datasets referring
+    /// to each other, one is made contiguous (its elements written later) to break the
+    /// cycle.
     fn make_later_datasets(&mut self) -> Result<(), BoxError> {
         let mut todo = std::mem::take(&mut self.later_datasets);
         while !todo.is_empty() {
@@ -827,31 +915,21 @@ impl Copier<'_> {
             let mut next = Vec::new();
             for job in todo {
                 match self.copy_dataset(&job.ds, &job.path, job.committed.clone()) {
-                    Ok(made) => {
-                        let address = job.ds.address();
-                        self.waiting.remove(&address);
-                        self.done.insert(address, job.path.clone());
-                        let links: Vec<(String, String, u64)> = self
-                            .later_links
-                            .iter()
-                            .filter(|l| l.2 == address)
-                            .cloned()
-                            .collect();
-                        for (gpath, name, _) in links {
-                            self.output.group(&gpath)?.link_hard(&job.path, &name)?;
-                        }
-                        self.copy_attributes(&job.ds.attrs(), &made.attrs(), &job.path)?;
-                    }
+                    Ok(made) => self.made_later(&job, &made)?,
                     Err(e) if e.is::<NotYet>() => next.push(job),
                     Err(e) => return Err(format!("{}: {e}", job.path).into()),
                 }
             }
             if next.len() == before {
-                return Err(format!(
-                    "{}: datasets holding references to each other (a cycle): not yet supported",
-                    next[0].path
-                )
-                .into());
+                let job = next.remove(0);
+                eprintln!(
+                    "h5ox: warning: {}: compact datasets referring to each other; stored contiguous",
+                    job.path
+                );
+                self.compact_allowed = false;
+                let made = self.copy_dataset(&job.ds, &job.path, job.committed.clone());
+                self.compact_allowed = true;
+                self.made_later(&job, &made?)?;
             }
             todo = next;
         }
@@ -901,6 +979,20 @@ impl Overrides {
         }
         Ok(o)
     }
+}
+
+/// True if the copy of `ds` is compact: kept compact unless the data is given other
+/// storage.
+fn stays_compact(ds: &Dataset, path: &str, o: &Overrides) -> bool {
+    let rank = ds.shape().len();
+    let chunk_override = o
+        .chunk_path
+        .get(path)
+        .or(o.chunk_all.as_ref().filter(|c| c.len() == rank));
+    let filter_override = o.filter_path.get(path).or(o.filter_all.as_ref());
+    matches!(ds.layout().storage, Storage::Compact { .. })
+        && chunk_override.is_none()
+        && filter_override.is_none_or(Vec::is_empty)
 }
 
 fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxError> {
@@ -953,10 +1045,7 @@ fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxErro
         chunk,
         filters,
         fill: ds.fill_value_bytes().map(<[u8]>::to_vec),
-        // Kept compact unless the data is given other storage.
-        compact: matches!(ds.layout().storage, Storage::Compact { .. })
-            && chunk_override.is_none()
-            && filter_override.is_none_or(Vec::is_empty),
+        compact: stays_compact(ds, path, o),
         committed: None,
         fill_times: None,
     })
@@ -995,11 +1084,15 @@ fn copy_file(
         out_addr: HashMap::new(),
         waiting: HashSet::new(),
         later_datasets: Vec::new(),
+        later_elements: Vec::new(),
+        compact_allowed: true,
+        offsets: 8,
         later_links: Vec::new(),
         later_attrs: Vec::new(),
         objects_done: false,
         earliest: output.superblock_version() < 2,
     };
+    cx.offsets = cx.input.as_ref().map_or(8, Input::offsets);
     cx.copy_attributes(&input.root().attrs(), &out_root.attrs(), "/")?;
     cx.done.insert(input.root().address(), "/".to_owned());
     let mut queue: VecDeque<(Group, String)> = VecDeque::new();
@@ -1031,8 +1124,8 @@ fn copy_file(
                         }
                         Object::Dataset(ds) => {
                             let committed = types.of_dataset(&ds, &mut cx.done)?;
-                            if ds.dtype().has_reference() {
-                                // Written once the objects it refers to exist.
+                            if ds.dtype().has_reference() && stays_compact(&ds, &path, o) {
+                                // Made with its data once the objects it refers to exist.
                                 cx.waiting.insert(address);
                                 cx.later_datasets.push(LaterDataset {
                                     ds,
@@ -1061,6 +1154,7 @@ fn copy_file(
         }
     }
     cx.make_later_datasets()?;
+    cx.write_later_elements()?;
     cx.objects_done = true;
     for (from, to, p) in std::mem::take(&mut cx.later_attrs) {
         cx.copy_attributes(&from, &to, &p)?;
@@ -1119,9 +1213,10 @@ impl CommittedTypes {
         };
         let path = node.paths.first().cloned().unwrap_or_default();
         let earliest = self.out_root.file().superblock_version() < 2;
+        let offsets = self.source.as_ref().map_or(8, |(_, c)| c.sizeof_offsets());
         let made = self
             .out_root
-            .commit_type(&path, &fit_type(&t.dtype()?, earliest))?;
+            .commit_type(&path, &fit_type(&t.dtype()?, earliest, offsets)?)?;
         self.attrs.push((t.attrs(), made.attrs(), path.clone()));
         done.insert(address, path);
         self.made.insert(address, made.clone());
