@@ -17,7 +17,7 @@ use h5oxide::format::heap::global::{GlobalHeapCollection, GlobalHeapId};
 use h5oxide::format::object_header::message::datatype::{
     Datatype, ReferenceKind, TypeClass, VarLenKind,
 };
-use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
+use h5oxide::format::object_header::message::fill_value::FillValue;
 use h5oxide::format::object_header::message::{self as msg, Message};
 use h5oxide::format::selection::{Hyperslab, HyperslabShape, PointSelection, Selection};
 use h5oxide::format::{Context, Cursor, Limits, Writer, UNDEFINED_ADDRESS};
@@ -178,15 +178,12 @@ impl Input {
         Ok(b.iter().rev().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
     }
 
-    /// The fill value message's allocation and write times of the object at `address`
-    /// (spec IV.A.2.f), when it has a new-style fill value message.
+    /// The fill value message (spec IV.A.2.f, the new form) of the object at `address`:
+    /// its times and whether the value is undefined, default or set.
     ///
     /// # Errors
     /// An unreadable object header.
-    pub fn fill_times(
-        &self,
-        address: u64,
-    ) -> Result<Option<(AllocationTime, FillWriteTime)>, BoxError> {
+    pub fn fill_message(&self, address: u64) -> Result<Option<FillValue>, BoxError> {
         let h = h5oxide::format::object_header::read_object_header(
             &self.src,
             address,
@@ -195,7 +192,7 @@ impl Input {
         )?;
         for raw in &h.messages {
             if let Ok(Message::FillValue(f)) = msg::decode(raw, &self.ctx) {
-                return Ok(Some((f.allocation_time, f.write_time)));
+                return Ok(Some(f));
             }
         }
         Ok(None)

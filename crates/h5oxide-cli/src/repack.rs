@@ -23,7 +23,9 @@ use h5oxide::format::object_header::message::dataspace::DataspaceKind;
 use h5oxide::format::object_header::message::datatype::{
     ByteOrder, CharSet, Datatype, StringPadding, TypeClass, VarLenKind,
 };
-use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
+use h5oxide::format::object_header::message::fill_value::{
+    AllocationTime, FillState, FillValue, FillWriteTime,
+};
 use h5oxide::format::object_header::message::filter_pipeline::FilterPipeline;
 use h5oxide::format::object_header::message::layout::Storage;
 use h5oxide::write::{Bitshuffle, Blosc, BloscShuffle, ScaleOffset, Szip};
@@ -290,6 +292,8 @@ pub struct Plan {
     pub committed: Option<NamedDatatype>,
     /// Space allocation and fill write times of the fill value message, when kept.
     pub fill_times: Option<(AllocationTime, FillWriteTime)>,
+    /// The fill value is marked undefined (spec IV.A.2.f) rather than default.
+    pub fill_undefined: bool,
 }
 
 impl Plan {
@@ -349,6 +353,7 @@ fn default_chunk(dims: &[u64], elem: u64) -> Vec<u64> {
 fn with_fill(b: DatasetBuilder, plan: &Plan) -> DatasetBuilder {
     let b = match &plan.fill {
         Some(f) => b.fill_value_raw(f.clone()),
+        None if plan.fill_undefined => b.fill_value_undefined(),
         None => b,
     };
     match plan.fill_times {
@@ -693,18 +698,24 @@ impl Copier<'_> {
         Ok(())
     }
 
-    /// The fill value message's times of `ds`, kept when the copy has the same kind of
-    /// storage (chunked or not) and is not compact (always allocated early).
-    fn fill_times(
-        &mut self,
-        ds: &Dataset,
-        plan: &Plan,
-    ) -> Result<Option<(AllocationTime, FillWriteTime)>, BoxError> {
-        if plan.compact || ds.is_chunked() != (plan.chunked() && !plan.dims.is_empty()) {
-            return Ok(None);
+    /// Sets `plan`'s fill value times from `ds`'s fill value message, kept when the copy
+    /// has the same kind of storage (chunked or not) and is not compact (always allocated
+    /// early), and whether its fill value is undefined.
+    fn fill_settings(&mut self, ds: &Dataset, plan: &mut Plan) -> Result<(), BoxError> {
+        let Some(f) = self.fill_message(ds)? else {
+            return Ok(());
+        };
+        plan.fill_undefined = f.state == FillState::Undefined;
+        if !plan.compact && ds.is_chunked() == (plan.chunked() && !plan.dims.is_empty()) {
+            plan.fill_times = Some((f.allocation_time, f.write_time));
         }
+        Ok(())
+    }
+
+    /// The fill value message of `ds`, read from the input directly.
+    fn fill_message(&mut self, ds: &Dataset) -> Result<Option<FillValue>, BoxError> {
         match self.input.as_ref() {
-            Some(i) => i.fill_times(ds.address()),
+            Some(i) => i.fill_message(ds.address()),
             None => Ok(None),
         }
     }
@@ -726,8 +737,12 @@ impl Copier<'_> {
                 Some(c) => b.dtype_committed(c),
                 None => b,
             };
+            let undefined = self
+                .fill_message(ds)?
+                .is_some_and(|f| f.state == FillState::Undefined);
             let b = match ds.fill_value_bytes() {
                 Some(f) if !needs_encoding(t) => b.fill_value_raw(f.to_vec()),
+                None if undefined => b.fill_value_undefined(),
                 _ => b,
             };
             return Ok(b.create(path)?);
@@ -736,7 +751,7 @@ impl Copier<'_> {
         plan.compact &= self.compact_allowed;
         plan.dtype = fit_type(&plan.dtype, self.earliest, self.offsets)?;
         plan.committed = committed;
-        plan.fill_times = self.fill_times(ds, &plan)?;
+        self.fill_settings(ds, &mut plan)?;
         if is_vlen_string(t) {
             let strings = ds.read_strings()?;
             self.progress.add(plan.total_bytes());
@@ -775,6 +790,9 @@ impl Copier<'_> {
             }
             if let Some((a, w)) = plan.fill_times {
                 b = b.fill_times(a, w);
+            }
+            if plan.fill_undefined {
+                b = b.fill_value_undefined();
             }
             return Ok(apply_filters(b, &plan.filters).create(path)?);
         }
@@ -1048,6 +1066,7 @@ fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxErro
         compact: stays_compact(ds, path, o),
         committed: None,
         fill_times: None,
+        fill_undefined: false,
     })
 }
 
