@@ -924,7 +924,7 @@ impl Copier<'_> {
 
     /// Makes the compact datasets holding references, each once the objects it refers to
     /// exist, with their other links and their attributes; of compact datasets referring
-    /// to each other, one is made contiguous (its elements written later) to break the
+    /// to themselves or each other, one is made contiguous (its elements written later) to break the
     /// cycle.
     fn make_later_datasets(&mut self) -> Result<(), BoxError> {
         let mut todo = std::mem::take(&mut self.later_datasets);
@@ -941,7 +941,8 @@ impl Copier<'_> {
             if next.len() == before {
                 let job = next.remove(0);
                 eprintln!(
-                    "h5ox: warning: {}: compact datasets referring to each other; stored contiguous",
+                    "h5ox: warning: {}: compact datasets referring to themselves or each other; \
+                     stored contiguous",
                     job.path
                 );
                 self.compact_allowed = false;
@@ -1299,10 +1300,18 @@ fn total_bytes(file: &File) -> u64 {
 struct RefPaths<'a> {
     a: &'a File,
     b: &'a File,
+    /// Bytes of an address in `a`: its types holding references or variable-length data
+    /// are compared as the writer stores them ([`crate::elements::output_type`]).
+    offsets: usize,
     trees: Option<(crate::tree::Tree, crate::tree::Tree)>,
 }
 
 impl RefPaths<'_> {
+    /// `t`, a type of the first file, as the writer stores it.
+    fn wide(&self, t: &Datatype) -> Result<Datatype, BoxError> {
+        crate::elements::output_type(t, self.offsets)
+    }
+
     /// True if `x` and `y` are equal, references counting as equal when they name objects
     /// at the same path (and, for regions, the same selection).
     fn equal(&mut self, x: &[h5oxide::Value], y: &[h5oxide::Value]) -> bool {
@@ -1391,7 +1400,7 @@ fn attrs_equal(
                 return Err(format!("{what}: values differ").into());
             }
         } else if needs_encoding(x.dtype()) {
-            if x.dtype().descriptor() != y.dtype().descriptor()
+            if refs.wide(x.dtype())?.descriptor() != y.dtype().descriptor()
                 || !refs.equal(&x.values()?, &y.values()?)
             {
                 return Err(format!("{what}: type or values differ").into());
@@ -1418,7 +1427,7 @@ fn datasets_equal(
         }
         return Ok(());
     }
-    if a.dtype().descriptor() != b.dtype().descriptor() {
+    if refs.wide(a.dtype())?.descriptor() != b.dtype().descriptor() {
         return Err(format!("{path}: type differs").into());
     }
     if needs_encoding(a.dtype()) {
@@ -1479,7 +1488,16 @@ fn datasets_equal(
 /// # Errors
 /// The first difference found, named by path.
 pub fn verify(a: &File, b: &File) -> Result<(), BoxError> {
-    let mut refs = RefPaths { a, b, trees: None };
+    let offsets = a
+        .path()
+        .and_then(|p| Input::open(p).ok())
+        .map_or(8, |i| i.offsets());
+    let mut refs = RefPaths {
+        a,
+        b,
+        offsets,
+        trees: None,
+    };
     attrs_equal(&a.root().attrs(), &b.root().attrs(), "/", &mut refs)?;
     let mut seen: HashMap<u64, u64> = HashMap::new();
     seen.insert(a.root().address(), b.root().address());
