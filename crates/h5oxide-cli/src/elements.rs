@@ -207,9 +207,15 @@ impl Input {
                 GlobalHeapCollection::read(&self.src, id.collection, &self.ctx, &Limits::DEFAULT)?;
             self.cache.insert(id.collection, c);
         }
-        let found = u16::try_from(id.index)
-            .ok()
-            .and_then(|i| self.cache.get(&id.collection)?.object(i));
+        let found = u16::try_from(id.index).ok().and_then(|i| {
+            let c = self.cache.get(&id.collection)?;
+            // Objects are stored in index order as writers number them: a direct look
+            // first, a search otherwise.
+            c.objects
+                .get(usize::from(i).wrapping_sub(1))
+                .filter(|o| o.index == i)
+                .or_else(|| c.object(i))
+        });
         match found {
             Some(o) => {
                 self.copied = self.copied.saturating_add(o.data.len() as u64);
