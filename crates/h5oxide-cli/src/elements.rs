@@ -529,6 +529,56 @@ mod tests {
     }
 
     #[test]
+    fn types_of_four_byte_address_files_widen_as_libhdf5_lays_them_out() {
+        // h5dump -p of tests/c/small_offsets.c's /vlen_records: 17 bytes, {a: i8 at 0,
+        // v: sequence of i16 at 1 (4 + 4 + 4 bytes), b: i32 at 13}.
+        let i8t = Datatype::integer(1, true, ByteOrder::LittleEndian);
+        let i16t = Datatype::integer(2, true, ByteOrder::LittleEndian);
+        let i32t = Datatype::integer(4, true, ByteOrder::LittleEndian);
+        let seq = |size| {
+            Datatype::new(
+                size,
+                TypeClass::VarLen {
+                    kind: VarLenKind::Sequence,
+                    base: Box::new(i16t.clone()),
+                },
+            )
+        };
+        let rec = |size, v: u32, b: u32| {
+            Datatype::new(
+                size,
+                TypeClass::Compound {
+                    members: vec![
+                        CompoundMember::new("a", 0, i8t.clone()),
+                        CompoundMember::new("v", 1, seq(v)),
+                        CompoundMember::new("b", b, i32t.clone()),
+                    ],
+                },
+            )
+        };
+        assert_eq!(output_type(&rec(17, 12, 13), 4).unwrap(), rec(21, 16, 17));
+        // Arrays of them grow with their base; 8-byte files keep their types.
+        let arr = |base: Datatype| {
+            Datatype::new(
+                base.size * 3,
+                TypeClass::Array {
+                    dims: vec![3],
+                    base: Box::new(base),
+                },
+            )
+        };
+        assert_eq!(output_type(&arr(seq(12)), 4).unwrap(), arr(seq(16)));
+        assert_eq!(output_type(&rec(17, 12, 13), 8).unwrap(), rec(17, 12, 13));
+        // References keep libhdf5's slots: 8 bytes (object), 12 (region).
+        let obj = reference(ReferenceKind::Object, 8);
+        assert_eq!(output_type(&obj, 4).unwrap(), obj);
+        let region = reference(ReferenceKind::DatasetRegion, 12);
+        assert_eq!(output_type(&region, 4).unwrap(), region);
+        // Plain types are untouched.
+        assert_eq!(output_type(&i32t, 4).unwrap(), i32t);
+    }
+
+    #[test]
     fn not_yet_is_told_apart() {
         let e: BoxError = Box::new(NotYet(5));
         assert!(e.is::<NotYet>());

@@ -1,7 +1,8 @@
 //! `h5ox repack` and `h5ox load-json` on files holding object references, region references
-//! and variable-length sequences, and the fill value times `repack` keeps: the files written
-//! are read by the C library (h5dump and the conformance crate's walk) and compared with
-//! what it reads from the inputs.
+//! and variable-length sequences (datasets naming themselves or each other, inputs with
+//! 4-byte addresses, datasets larger than a slab), and the fill value times and undefined
+//! fill values they keep: the files written are read by the C library (h5dump and the
+//! conformance crate's walk) and compared with what it reads from the inputs.
 
 #[path = "../../h5oxide/tests/write_common.rs"]
 mod common;
