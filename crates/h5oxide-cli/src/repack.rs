@@ -1304,12 +1304,65 @@ struct RefPaths<'a> {
     /// are compared as the writer stores them ([`crate::elements::output_type`]).
     offsets: usize,
     trees: Option<(crate::tree::Tree, crate::tree::Tree)>,
+    /// Both files read directly (their heaps cached), when both are on disk.
+    inputs: Option<Option<(Input, Input)>>,
+    /// Header addresses of `b`'s objects by path.
+    b_paths: Option<HashMap<String, u64>>,
 }
 
 impl RefPaths<'_> {
     /// `t`, a type of the first file, as the writer stores it.
     fn wide(&self, t: &Datatype) -> Result<Datatype, BoxError> {
         crate::elements::output_type(t, self.offsets)
+    }
+
+    /// True if the stored elements `x` (of type `tx` in the first file) and `y` (of `ty`
+    /// in the second) are equal: `x` re-encoded as the copy writes it (references to the
+    /// addresses of the objects at the same paths in the second file) equals `y` read
+    /// back, heap data included. `None` when a file is not on disk.
+    fn equal_stored(
+        &mut self,
+        tx: &Datatype,
+        x: &[u8],
+        ty: &Datatype,
+        y: &[u8],
+    ) -> Result<Option<bool>, BoxError> {
+        let RefPaths {
+            a,
+            b,
+            trees,
+            inputs,
+            b_paths,
+            ..
+        } = self;
+        let inputs = inputs.get_or_insert_with(|| match (a.path(), b.path()) {
+            (Some(p), Some(q)) => Input::open(p).ok().zip(Input::open(q).ok()),
+            _ => None,
+        });
+        let Some((ia, ib)) = inputs.as_mut() else {
+            return Ok(None);
+        };
+        let (ta, tb) =
+            trees.get_or_insert_with(|| (crate::tree::Tree::walk(a), crate::tree::Tree::walk(b)));
+        let by_path = b_paths.get_or_insert_with(|| {
+            tb.nodes
+                .iter()
+                .flat_map(|(&at, n)| n.paths.iter().map(move |p| (p.clone(), at)))
+                .collect()
+        });
+        let mut to_b = |at: u64| -> Result<u64, BoxError> {
+            ta.path_of(at)
+                .and_then(|p| by_path.get(p))
+                .copied()
+                .ok_or_else(|| {
+                    format!("a reference to an object at {at:#x} no link reaches").into()
+                })
+        };
+        let mut ex = Elements::new();
+        ia.encode(tx, x, &mut to_b, &mut ex)?;
+        let mut ey = Elements::new();
+        ib.encode(ty, y, &mut |at| Ok(at), &mut ey)?;
+        Ok(Some(ex == ey))
     }
 
     /// True if `x` and `y` are equal, references counting as equal when they name objects
@@ -1448,10 +1501,15 @@ fn datasets_equal(
         while start < nrows {
             let count = step.min(nrows - start);
             let sel = row_selection(&shape, start, count)?;
-            if !refs.equal(
-                &a.read_values_selection(&sel)?,
-                &b.read_values_selection(&sel)?,
-            ) {
+            let (x, y) = (a.read_bytes_selection(&sel)?, b.read_bytes_selection(&sel)?);
+            let same = match refs.equal_stored(a.dtype(), &x, b.dtype(), &y)? {
+                Some(same) => same,
+                None => refs.equal(
+                    &a.read_values_selection(&sel)?,
+                    &b.read_values_selection(&sel)?,
+                ),
+            };
+            if !same {
                 return Err(
                     format!("{path}: values differ in rows {start}..{}", start + count).into(),
                 );
@@ -1521,6 +1579,8 @@ pub fn verify(a: &File, b: &File) -> Result<(), BoxError> {
         b,
         offsets,
         trees: None,
+        inputs: None,
+        b_paths: None,
     };
     attrs_equal(&a.root().attrs(), &b.root().attrs(), "/", &mut refs)?;
     let mut seen: HashMap<u64, u64> = HashMap::new();
@@ -1696,6 +1756,40 @@ mod tests {
             vec![FilterOp::Bitshuffle(Bitshuffle::Lz4), FilterOp::Bzip2(3)]
         );
         assert!(parse_filters("bzip2=0").is_err());
+    }
+
+    #[test]
+    fn verification_compares_stored_references_and_sequences() {
+        use h5oxide::types::{ObjectRef, VarLenArray};
+        let dir = std::env::temp_dir().join(format!("h5ox-verify-refs-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let make = |name: &str, swap: bool, last: u32| -> PathBuf {
+            let p = dir.join(name);
+            let f = File::create(&p).unwrap();
+            let root = f.root();
+            let g: Vec<ObjectRef> = (0..2)
+                .map(|i| {
+                    let made = root.create_group(&format!("g{i}")).unwrap();
+                    ObjectRef::from_address(made.address())
+                })
+                .collect();
+            let refs = if swap { [g[1], g[0]] } else { [g[0], g[1]] };
+            let b = root.new_dataset_builder();
+            b.with_data(&refs).create("refs").unwrap();
+            let seq = [VarLenArray::from(vec![1u32, last])];
+            let b = root.new_dataset_builder();
+            b.with_data(&seq).create("seq").unwrap();
+            f.close().unwrap();
+            p
+        };
+        let open = |p: &Path| File::open(p).unwrap();
+        let a = open(&make("a.h5", false, 2));
+        verify(&a, &open(&make("same.h5", false, 2))).unwrap();
+        let e = verify(&a, &open(&make("swapped.h5", true, 2))).unwrap_err();
+        assert!(e.to_string().contains("/refs: values differ"), "{e}");
+        let e = verify(&a, &open(&make("seq.h5", false, 3))).unwrap_err();
+        assert!(e.to_string().contains("/seq: values differ"), "{e}");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
