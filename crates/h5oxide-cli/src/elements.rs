@@ -2,8 +2,11 @@
 //! input's global heap and handed to the writer as new heap objects, and references
 //! rewritten to the addresses the referenced objects have in the output.
 //!
-//! The writer stores 8-byte addresses, so an element of the input has the same size in the
-//! output when the input does too (spec III.E: a heap ID is an address and a 4-byte index).
+//! The writer stores 8-byte addresses (spec III.E: a heap ID is an address and a 4-byte
+//! index). An input with other sizes of offsets (superblock field "size of offsets") stores
+//! references and heap IDs in fewer bytes: they are read with the input's size and written
+//! in the 8-byte encoding, in a type whose compound members move by the bytes gained
+//! ([`output_type`]), as libhdf5 lays out such a type for a file of other sizes.
 
 use std::collections::HashMap;
 use std::error::Error;
@@ -14,7 +17,7 @@ use h5oxide::format::heap::global::{GlobalHeapCollection, GlobalHeapId};
 use h5oxide::format::object_header::message::datatype::{
     Datatype, ReferenceKind, TypeClass, VarLenKind,
 };
-use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
+use h5oxide::format::object_header::message::fill_value::FillValue;
 use h5oxide::format::object_header::message::{self as msg, Message};
 use h5oxide::format::selection::{Hyperslab, HyperslabShape, PointSelection, Selection};
 use h5oxide::format::{Context, Cursor, Limits, Writer, UNDEFINED_ADDRESS};
@@ -99,6 +102,75 @@ pub fn needs_encoding(t: &Datatype) -> bool {
     t.has_variable_length() || t.has_reference()
 }
 
+/// Bytes of an object reference and of a variable-length element in the files written.
+const OBJECT_REF: u32 = 8;
+const VAR_LEN: u32 = 16;
+
+/// `t`, a type of a file with `offsets`-byte addresses, as the writer stores it (8-byte
+/// addresses): object references of 8 bytes, region references of 12 (spec VIII.C),
+/// variable-length elements of 16 (spec IV.A.2.d class 9), arrays and compounds holding them
+/// grown to match, each compound member moved by what the members before it gained.
+///
+/// # Errors
+/// Types nested too deeply, and sizes that overflow.
+pub fn output_type(t: &Datatype, offsets: usize) -> Result<Datatype, BoxError> {
+    widen(t, offsets, 0)
+}
+
+fn widen(t: &Datatype, offsets: usize, depth: u32) -> Result<Datatype, BoxError> {
+    if offsets == 8 || !needs_encoding(t) {
+        return Ok(t.clone());
+    }
+    if depth > MAX_DEPTH {
+        return Err("types nested too deeply".into());
+    }
+    let mut out = t.clone();
+    match &mut out.class {
+        TypeClass::Reference { kind } => match kind {
+            ReferenceKind::Object => out.size = OBJECT_REF,
+            ReferenceKind::DatasetRegion => out.size = HEAP_ID as u32,
+            // Revised references keep their own encoding.
+            _ => {}
+        },
+        TypeClass::VarLen { base, .. } => {
+            **base = widen(base, offsets, depth + 1)?;
+            out.size = VAR_LEN;
+        }
+        TypeClass::Array { dims, base } => {
+            **base = widen(base, offsets, depth + 1)?;
+            out.size = dims
+                .iter()
+                .try_fold(base.size, |a, &n| a.checked_mul(n))
+                .ok_or("an array type too large")?;
+        }
+        TypeClass::Compound { members } => {
+            // Members in the order of their offsets, each moved by the growth of those
+            // before it.
+            let mut order: Vec<usize> = (0..members.len()).collect();
+            order.sort_by_key(|&i| members[i].offset);
+            let mut gained = 0u32;
+            for i in order {
+                let m = &mut members[i];
+                let old = m.dtype.size;
+                m.dtype = widen(&m.dtype, offsets, depth + 1)?;
+                m.offset = m
+                    .offset
+                    .checked_add(gained)
+                    .ok_or("a compound type too large")?;
+                gained = gained
+                    .checked_add(m.dtype.size.saturating_sub(old))
+                    .ok_or("a compound type too large")?;
+            }
+            out.size = out
+                .size
+                .checked_add(gained)
+                .ok_or("a compound type too large")?;
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
 /// The input file read directly: its global heap (with a small cache of collections) and
 /// its object headers.
 pub struct Input {
@@ -124,15 +196,28 @@ impl Input {
         })
     }
 
-    /// The fill value message's allocation and write times of the object at `address`
-    /// (spec IV.A.2.f), when it has a new-style fill value message.
+    /// Bytes of an address in the input (its superblock's size of offsets).
+    pub fn offsets(&self) -> usize {
+        self.ctx.sizeof_offsets()
+    }
+
+    /// An address of `self.offsets()` bytes, little-endian; all ones (undefined) stays
+    /// all ones in 8 bytes.
+    fn address(&self, b: &[u8]) -> Result<u64, BoxError> {
+        let n = self.offsets();
+        let b = b.get(..n).ok_or("an element shorter than its type")?;
+        if b.iter().all(|&x| x == 0xff) {
+            return Ok(UNDEFINED_ADDRESS);
+        }
+        Ok(b.iter().rev().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+    }
+
+    /// The fill value message (spec IV.A.2.f, the new form) of the object at `address`:
+    /// its times and whether the value is undefined, default or set.
     ///
     /// # Errors
     /// An unreadable object header.
-    pub fn fill_times(
-        &self,
-        address: u64,
-    ) -> Result<Option<(AllocationTime, FillWriteTime)>, BoxError> {
+    pub fn fill_message(&self, address: u64) -> Result<Option<FillValue>, BoxError> {
         let h = h5oxide::format::object_header::read_object_header(
             &self.src,
             address,
@@ -141,7 +226,7 @@ impl Input {
         )?;
         for raw in &h.messages {
             if let Ok(Message::FillValue(f)) = msg::decode(raw, &self.ctx) {
-                return Ok(Some((f.allocation_time, f.write_time)));
+                return Ok(Some(f));
             }
         }
         Ok(None)
@@ -156,9 +241,15 @@ impl Input {
                 GlobalHeapCollection::read(&self.src, id.collection, &self.ctx, &Limits::DEFAULT)?;
             self.cache.insert(id.collection, c);
         }
-        let found = u16::try_from(id.index)
-            .ok()
-            .and_then(|i| self.cache.get(&id.collection)?.object(i));
+        let found = u16::try_from(id.index).ok().and_then(|i| {
+            let c = self.cache.get(&id.collection)?;
+            // Objects are stored in index order as writers number them: a direct look
+            // first, a search otherwise.
+            c.objects
+                .get(usize::from(i).wrapping_sub(1))
+                .filter(|o| o.index == i)
+                .or_else(|| c.object(i))
+        });
         match found {
             Some(o) => {
                 self.copied = self.copied.saturating_add(o.data.len() as u64);
@@ -184,12 +275,12 @@ impl Input {
     }
 
     /// Appends the elements `bytes` (stored elements of `t` in the input, row-major) to
-    /// `out`, their variable-length data read from the input's heap and their object
+    /// `out` as elements of [`output_type`], their variable-length data read from the input's heap and their object
     /// addresses passed through `remap` (input header address -> output header address).
     ///
     /// # Errors
     /// A malformed or truncated element or heap object, revised (HDF5 1.12) references
-    /// with tokens of other than 8 bytes, an input with other than 8-byte addresses, and what `remap` returns (a [`NotYet`]
+    /// with tokens of other than 8 bytes, and what `remap` returns (a [`NotYet`]
     /// when the referenced object is not copied yet).
     pub fn encode(
         &mut self,
@@ -198,13 +289,6 @@ impl Input {
         remap: &mut dyn FnMut(u64) -> Result<u64, BoxError>,
         out: &mut Elements,
     ) -> Result<(), BoxError> {
-        if self.ctx.sizeof_offsets() != 8 && needs_encoding(t) {
-            return Err(
-                "variable-length data or references in a file with other than \
-                        8-byte addresses: not yet supported"
-                    .into(),
-            );
-        }
         let size = t.element_size();
         if size == 0 {
             return Err("a type of size 0".into());
@@ -237,25 +321,50 @@ impl Input {
         }
         match &t.class {
             TypeClass::Compound { members } => {
-                // The frame keeps every byte (padding included); the members holding heap
-                // data or references are placed over it.
+                // The frame keeps every byte (padding included) when the layout stays; the
+                // members holding heap data or references are placed over it. A layout
+                // that grows (narrower addresses in the input) starts from zeros and
+                // every member is placed at its new offset.
+                let wide = widen(t, self.offsets(), depth)?;
+                let TypeClass::Compound { members: placed } = &wide.class else {
+                    return Err("a compound type lost its members".into());
+                };
+                let same = wide.size == t.size;
                 let at = out.bytes().len();
-                out.bytes_mut().extend_from_slice(b);
-                for m in members {
-                    if !needs_encoding(&m.dtype) {
+                if same {
+                    out.bytes_mut().extend_from_slice(b);
+                } else {
+                    out.start_element(wide.size as usize);
+                }
+                for (m, to) in members.iter().zip(placed) {
+                    if same && !needs_encoding(&m.dtype) {
                         continue;
                     }
-                    if m.v1_array.is_some() {
+                    let from = m.offset as usize;
+                    let mut part = Elements::new();
+                    if !needs_encoding(&m.dtype) {
+                        // Copied as it is, version 1 array members whole.
+                        let n = m.v1_array.as_ref().map_or(Some(1usize), |a| {
+                            a.dims
+                                .iter()
+                                .try_fold(1usize, |x, &d| x.checked_mul(d as usize))
+                        });
+                        let len = n
+                            .and_then(|n| n.checked_mul(m.dtype.element_size()))
+                            .ok_or_else(short)?;
+                        let end = from.checked_add(len).ok_or_else(short)?;
+                        part.bytes_mut()
+                            .extend_from_slice(b.get(from..end).ok_or_else(short)?);
+                    } else if m.v1_array.is_some() {
                         return Err("version 1 array members holding variable-length data \
                                     or references: not yet supported"
                             .into());
+                    } else {
+                        let end = from.checked_add(m.dtype.element_size()).ok_or_else(short)?;
+                        let part_bytes = b.get(from..end).ok_or_else(short)?;
+                        self.element(&m.dtype, part_bytes, remap, &mut part, depth + 1)?;
                     }
-                    let from = m.offset as usize;
-                    let end = from.checked_add(m.dtype.element_size()).ok_or_else(short)?;
-                    let part_bytes = b.get(from..end).ok_or_else(short)?;
-                    let mut part = Elements::new();
-                    self.element(&m.dtype, part_bytes, remap, &mut part, depth + 1)?;
-                    out.place(at + from, part);
+                    out.place(at + to.offset as usize, part);
                 }
                 Ok(())
             }
@@ -313,7 +422,7 @@ impl Input {
             }
             TypeClass::Reference { kind } => match kind {
                 ReferenceKind::Object => {
-                    let a = u64::from_le_bytes(b.get(..8).ok_or_else(short)?.try_into()?);
+                    let a = self.address(b)?;
                     let new = if a == 0 || a == UNDEFINED_ADDRESS {
                         a
                     } else {
@@ -330,13 +439,13 @@ impl Input {
                         return Ok(());
                     }
                     let data = self.heap_object(&id)?;
-                    let a = u64::from_le_bytes(
-                        data.get(..8)
-                            .ok_or("a region reference heap object shorter than an address")?
-                            .try_into()?,
-                    );
+                    let n = self.offsets();
+                    if data.len() < n {
+                        return Err("a region reference heap object shorter than an address".into());
+                    }
+                    let a = self.address(&data)?;
                     let sel = Selection::decode(&mut Cursor::new(
-                        &data[8..],
+                        &data[n..],
                         0,
                         "region reference selection",
                     ))?;
@@ -549,6 +658,56 @@ mod tests {
         let mut same = |a: u64| -> Result<u64, BoxError> { Ok(a) };
         let e = input.encode(&t, &b, &mut same, &mut Elements::new());
         assert!(e.unwrap_err().to_string().contains("4 bytes"));
+    }
+
+    #[test]
+    fn types_of_four_byte_address_files_widen_as_libhdf5_lays_them_out() {
+        // h5dump -p of tests/c/small_offsets.c's /vlen_records: 17 bytes, {a: i8 at 0,
+        // v: sequence of i16 at 1 (4 + 4 + 4 bytes), b: i32 at 13}.
+        let i8t = Datatype::integer(1, true, ByteOrder::LittleEndian);
+        let i16t = Datatype::integer(2, true, ByteOrder::LittleEndian);
+        let i32t = Datatype::integer(4, true, ByteOrder::LittleEndian);
+        let seq = |size| {
+            Datatype::new(
+                size,
+                TypeClass::VarLen {
+                    kind: VarLenKind::Sequence,
+                    base: Box::new(i16t.clone()),
+                },
+            )
+        };
+        let rec = |size, v: u32, b: u32| {
+            Datatype::new(
+                size,
+                TypeClass::Compound {
+                    members: vec![
+                        CompoundMember::new("a", 0, i8t.clone()),
+                        CompoundMember::new("v", 1, seq(v)),
+                        CompoundMember::new("b", b, i32t.clone()),
+                    ],
+                },
+            )
+        };
+        assert_eq!(output_type(&rec(17, 12, 13), 4).unwrap(), rec(21, 16, 17));
+        // Arrays of them grow with their base; 8-byte files keep their types.
+        let arr = |base: Datatype| {
+            Datatype::new(
+                base.size * 3,
+                TypeClass::Array {
+                    dims: vec![3],
+                    base: Box::new(base),
+                },
+            )
+        };
+        assert_eq!(output_type(&arr(seq(12)), 4).unwrap(), arr(seq(16)));
+        assert_eq!(output_type(&rec(17, 12, 13), 8).unwrap(), rec(17, 12, 13));
+        // References keep libhdf5's slots: 8 bytes (object), 12 (region).
+        let obj = reference(ReferenceKind::Object, 8);
+        assert_eq!(output_type(&obj, 4).unwrap(), obj);
+        let region = reference(ReferenceKind::DatasetRegion, 12);
+        assert_eq!(output_type(&region, 4).unwrap(), region);
+        // Plain types are untouched.
+        assert_eq!(output_type(&i32t, 4).unwrap(), i32t);
     }
 
     #[test]

@@ -453,6 +453,7 @@ fn import(a: &Args) -> Result<(), BoxError> {
         compact: false,
         committed: None,
         fill_times: None,
+        fill_undefined: false,
     };
     let row: u64 = h
         .shape

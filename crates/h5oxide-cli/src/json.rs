@@ -210,6 +210,8 @@ pub fn document(tree: &Tree, opts: Options) -> Json {
     let mut groups = Map::new();
     let mut datasets = Map::new();
     let mut datatypes = Map::new();
+    // The file read directly, for what the API does not give: fill value messages.
+    let mut input: Option<Option<crate::elements::Input>> = None;
     for (&address, node) in &tree.nodes {
         let mut m = Map::new();
         m.insert("alias".into(), json!(node.paths));
@@ -231,7 +233,15 @@ pub fn document(tree: &Tree, opts: Options) -> Json {
                 put_attributes(&mut m, d.attrs(), tree, opts);
                 m.insert("type".into(), type_json(d.dtype()));
                 m.insert("shape".into(), shape_json(&reported_space(d)));
-                m.insert("creationProperties".into(), creation_json(d));
+                let input = input.get_or_insert_with(|| {
+                    d.file()
+                        .path()
+                        .and_then(|p| crate::elements::Input::open(p).ok())
+                });
+                let fill = input
+                    .as_ref()
+                    .and_then(|i| i.fill_message(address).ok().flatten());
+                m.insert("creationProperties".into(), creation_json(d, fill.as_ref()));
                 if opts.values {
                     dataset_value(d, tree, opts, &mut m);
                 }

@@ -5,13 +5,16 @@
 //! Written: groups, committed datatypes, hard, soft and external links, datasets and
 //! attributes of integer, float, fixed and variable-length string, enumeration, compound,
 //! array, opaque, variable-length sequence, object reference and region reference types,
-//! with their chunk shapes, filters, fill values and maximum shapes. Object references
-//! (`"datasets/<id>"`, `"groups/<id>"`, `"datatypes/<id>"`) and region references
-//! (`{"id", "class", "selection"}`) name objects of the document; they are written once the
-//! objects they name exist. Revised references (`H5T_STD_REF`) use the forms of
-//! `crate::revised_json`. Null dataspace attributes are refused by name.
+//! with their chunk shapes, filters, fill values (an undefined one as `"fillValue": null`),
+//! space allocation and fill write times (`allocTime`, `fillTime`) and maximum shapes.
+//! Object references (`"datasets/<id>"`, `"groups/<id>"`, `"datatypes/<id>"`) and region
+//! references (`{"id", "class", "selection"}`) name objects of the document: datasets
+//! holding them are created empty with the other objects and their values written once
+//! every object exists (so they may name each other or themselves). Revised references
+//! (`H5T_STD_REF`) use the forms of `crate::revised_json`. Null dataspace attributes are
+//! refused by name.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::path::PathBuf;
 
@@ -21,14 +24,16 @@ use h5oxide::format::object_header::message::datatype::{
     ByteOrder, CharSet, CompoundMember, Datatype, EnumMember, MantissaNorm, ReferenceKind,
     StringPadding, TypeClass, VarLenKind,
 };
+use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
 use h5oxide::format::selection::{Block, Hyperslab, PointSelection, Selection as StoredSelection};
 use h5oxide::write::types::Elements;
-use h5oxide::{Attributes, File, Libver, Mode, RawValue};
+use h5oxide::{Attributes, DatasetBuilder, File, Libver, Mode, RawValue, Selection};
 
 use h5oxide::format::object_header::message::filter_pipeline::{FilterDescription, FilterPipeline};
 
-use crate::elements::{needs_encoding, NotYet};
+use crate::elements::needs_encoding;
 use crate::progress::Progress;
+use crate::props::{alloc_time_of, fill_time_of};
 use crate::repack::{
     address_of, parse_libver, write_dataset, BoxError, ElementsValue, FilterOp, Plan,
 };
@@ -738,9 +743,51 @@ fn filters_of(cp: &Json, path: &str) -> Vec<FilterOp> {
     ops
 }
 
-/// What one load has made and what waits: datasets holding references are made once every
-/// object they name exists, attributes of objects with attributes holding references once
-/// every object exists.
+/// The bytes of `s` written as `values::hex_bytes` writes more than one byte: `ff:00:..`.
+fn hex_of(s: &str) -> Option<Vec<u8>> {
+    s.split(':')
+        .map(|x| {
+            (x.len() == 2)
+                .then(|| u8::from_str_radix(x, 16).ok())
+                .flatten()
+        })
+        .collect()
+}
+
+/// The fill value times `cp` (creation properties) gives, the missing one at the writer's
+/// default for the layout (`chunked` or not), or `None` when it gives neither.
+fn fill_times_of(cp: &Json, chunked: bool) -> Option<(AllocationTime, FillWriteTime)> {
+    let name = |k: &str| cp.get(k).and_then(Json::as_str);
+    let alloc = name("allocTime").and_then(alloc_time_of);
+    let fill = name("fillTime").and_then(fill_time_of);
+    if alloc.is_none() && fill.is_none() {
+        return None;
+    }
+    let default_alloc = if chunked {
+        AllocationTime::Incremental
+    } else {
+        AllocationTime::Late
+    };
+    Some((
+        alloc.unwrap_or(default_alloc),
+        fill.unwrap_or(FillWriteTime::IfSet),
+    ))
+}
+
+/// `b` with the fill value times and an undefined fill value as `cp` gives them.
+fn with_fill_settings(mut b: DatasetBuilder, cp: &Json, chunked: bool) -> DatasetBuilder {
+    if let Some((a, w)) = fill_times_of(cp, chunked) {
+        b = b.fill_times(a, w);
+    }
+    if cp.get("fillValue").is_some_and(Json::is_null) {
+        b = b.fill_value_undefined();
+    }
+    b
+}
+
+/// What one load has made and what waits: values of datasets holding references are
+/// written once every object exists, attributes of objects with attributes holding
+/// references too.
 struct Loader<'d> {
     out: File,
     progress: Progress,
@@ -748,12 +795,8 @@ struct Loader<'d> {
     made: HashMap<String, String>,
     /// Output header addresses by path, as looked up.
     addresses: HashMap<String, u64>,
-    /// Ids of datasets holding references, not made yet.
-    waiting: HashSet<String>,
-    /// Datasets holding references: JSON, path, id.
-    later_datasets: Vec<(&'d Json, String, String)>,
-    /// Hard links to datasets not made yet: group path, name, id.
-    later_links: Vec<(String, String, String)>,
+    /// Datasets holding references, created empty: JSON, path.
+    later_values: Vec<(&'d Json, String)>,
     /// Objects whose attributes wait: JSON, attributes, path.
     later_attrs: Vec<(&'d Json, Attributes, String)>,
     objects_done: bool,
@@ -766,13 +809,9 @@ impl<'d> Loader<'d> {
             out,
             made,
             addresses,
-            waiting,
             ..
         } = self;
         let mut resolve = |id: &str| -> Result<u64, BoxError> {
-            if waiting.contains(id) {
-                return Err(Box::new(NotYet(0)));
-            }
             let path = made
                 .get(id)
                 .ok_or_else(|| format!("a reference to {id:?}, not an object of the document"))?;
@@ -910,11 +949,19 @@ impl<'d> Loader<'d> {
                 } else {
                     b.shape(usize_dims(&dims))
                 }
+            } else if t.has_reference() {
+                // Created empty: its values are written once every object exists.
+                self.later_values.push((d, path.to_owned()));
+                let b = root.new_dataset_builder().dtype(t.clone());
+                if dims.is_empty() {
+                    b.scalar()
+                } else {
+                    b.shape(usize_dims(&dims))
+                }
             } else {
-                let e = match self.elements(&t, &flat) {
-                    Err(e) if e.is::<NotYet>() => return Err(e),
-                    r => r.map_err(|e| format!("{path}: {e}"))?,
-                };
+                let e = self
+                    .elements(&t, &flat)
+                    .map_err(|e| format!("{path}: {e}"))?;
                 root.new_dataset_builder()
                     .with_elements(t.clone(), &dims, e)
             };
@@ -925,16 +972,27 @@ impl<'d> Loader<'d> {
                 b = b.chunk(usize_dims(c));
             }
             b = crate::repack::apply_filters(b, &filters);
+            b = with_fill_settings(b, &cp, chunk.is_some() && !dims.is_empty());
             b.create(path)?;
         } else {
             let fill = match cp.get("fillValue") {
                 Some(v) => {
                     let mut b = Vec::new();
-                    // A fill value this tool cannot encode again is left at its default.
-                    encode(&t, v, &mut b, 0).ok().map(|()| b)
+                    // Types dump --json gives as their bytes (`ff:00:..`, props::bytes_json)
+                    // are read back as bytes; a fill value this tool cannot encode again is
+                    // left at its default.
+                    match encode(&t, v, &mut b, 0) {
+                        Ok(()) => Some(b),
+                        Err(_) => v
+                            .as_str()
+                            .and_then(hex_of)
+                            .filter(|b| b.len() == t.element_size() && b.len() > 1),
+                    }
                 }
                 None => None,
             };
+            // write_dataset chunks a dataset with a chunk shape, filters or a growable shape.
+            let chunked = chunk.is_some() || !filters.is_empty() || !max_fixed;
             let plan = Plan {
                 dtype: t.clone(),
                 dims: dims.clone(),
@@ -944,7 +1002,8 @@ impl<'d> Loader<'d> {
                 fill,
                 compact: false,
                 committed: None,
-                fill_times: None,
+                fill_times: fill_times_of(&cp, chunked && !dims.is_empty()),
+                fill_undefined: cp.get("fillValue").is_some_and(Json::is_null),
             };
             let row = dims.iter().skip(1).fold(1u64, |a, &d| a.saturating_mul(d));
             let mut rows = |start: u64, count: u64| -> Result<Vec<u8>, BoxError> {
@@ -970,40 +1029,19 @@ impl<'d> Loader<'d> {
         Ok(())
     }
 
-    /// Makes the datasets holding references, each once the objects it names exist, with
-    /// their other links.
-    fn make_later_datasets(&mut self) -> Result<(), BoxError> {
-        let mut todo = std::mem::take(&mut self.later_datasets);
-        while !todo.is_empty() {
-            let before = todo.len();
-            let mut next = Vec::new();
-            for (d, path, id) in todo {
-                match self.make_dataset(d, &path) {
-                    Ok(()) => {
-                        self.waiting.remove(&id);
-                        for (gpath, name, _) in self
-                            .later_links
-                            .iter()
-                            .filter(|l| l.2 == id)
-                            .cloned()
-                            .collect::<Vec<_>>()
-                        {
-                            self.out.group(&gpath)?.link_hard(&path, &name)?;
-                        }
-                        self.made.insert(id, path);
-                    }
-                    Err(e) if e.is::<NotYet>() => next.push((d, path, id)),
-                    Err(e) => return Err(e),
-                }
-            }
-            if next.len() == before {
-                return Err(format!(
-                    "{}: datasets holding references to each other (a cycle): not yet supported",
-                    next[0].1
-                )
-                .into());
-            }
-            todo = next;
+    /// Writes the values of the datasets holding references, every object existing.
+    fn write_later_values(&mut self) -> Result<(), BoxError> {
+        for (d, path) in std::mem::take(&mut self.later_values) {
+            let t = type_of(field(d, "type", &path)?, 0).map_err(|e| format!("{path}: {e}"))?;
+            let (dims, _) = shape_of(field(d, "shape", &path)?, &path)?;
+            let mut flat = Vec::new();
+            flatten(field(d, "value", &path)?, dims.len(), &mut flat)
+                .map_err(|e| format!("{path}: {e}"))?;
+            let e = self
+                .elements(&t, &flat)
+                .map_err(|e| format!("{path}: {e}"))?;
+            let mut ds = self.out.root().dataset(&path)?;
+            ds.write_selection_elements(&Selection::all(&dims), e)?;
         }
         Ok(())
     }
@@ -1029,9 +1067,7 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
         progress: Progress::new(0),
         made: HashMap::new(),
         addresses: HashMap::new(),
-        waiting: HashSet::new(),
-        later_datasets: Vec::new(),
-        later_links: Vec::new(),
+        later_values: Vec::new(),
         later_attrs: Vec::new(),
         objects_done: false,
     };
@@ -1052,11 +1088,6 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
             match field(l, "class", &path)?.as_str().unwrap_or_default() {
                 "H5L_TYPE_HARD" => {
                     let target = field(l, "id", &path)?.as_str().unwrap_or_default();
-                    if cx.waiting.contains(target) {
-                        cx.later_links
-                            .push((gpath.clone(), name.to_owned(), target.to_owned()));
-                        continue;
-                    }
                     if let Some(p) = cx.made.get(target) {
                         group.link_hard(p, name)?;
                         continue;
@@ -1066,16 +1097,6 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
                         cx.set_attributes(gj, &made_group.attrs(), &path)?;
                         queue.push_back((target.to_owned(), path.clone()));
                     } else if let Some(dj) = datasets.get(target) {
-                        let refs = dj
-                            .get("type")
-                            .and_then(|t| type_of(t, 0).ok())
-                            .is_some_and(|t| t.has_reference());
-                        if refs {
-                            // Made once the objects it names exist.
-                            cx.waiting.insert(target.to_owned());
-                            cx.later_datasets.push((dj, path, target.to_owned()));
-                            continue;
-                        }
                         cx.make_dataset(dj, &path)?;
                     } else if let Some(tj) =
                         collection(doc, "datatypes").and_then(|t| t.get(target))
@@ -1104,7 +1125,7 @@ fn load(doc: &Json, out: &File) -> Result<(), BoxError> {
             }
         }
     }
-    cx.make_later_datasets()?;
+    cx.write_later_values()?;
     cx.objects_done = true;
     for (obj, attrs, path) in std::mem::take(&mut cx.later_attrs) {
         cx.set_attributes(obj, &attrs, &path)?;
@@ -1142,6 +1163,13 @@ pub fn run(a: &Args) -> Result<(), BoxError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hex_fill_values_read_back_as_bytes() {
+        assert_eq!(hex_of("ff:00:e0:3f"), Some(vec![0xff, 0, 0xe0, 0x3f]));
+        assert_eq!(hex_of("ff:0"), None);
+        assert_eq!(hex_of("zz:00"), None);
+    }
 
     #[test]
     fn half_floats_encode_exactly() {

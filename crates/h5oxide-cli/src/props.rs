@@ -3,6 +3,9 @@
 use serde_json::{json, Value as Json};
 
 use h5oxide::format::object_header::message::datatype::{Datatype, TypeClass, VarLenKind};
+use h5oxide::format::object_header::message::fill_value::{
+    AllocationTime, FillState, FillValue, FillWriteTime,
+};
 use h5oxide::format::object_header::message::filter_pipeline::FilterDescription;
 use h5oxide::format::object_header::message::layout::Storage;
 use h5oxide::Dataset;
@@ -130,8 +133,51 @@ pub fn bytes_json(dt: &Datatype, b: &[u8]) -> Json {
     }
 }
 
-/// The dataset's creation properties as HDF5/JSON gives them.
-pub fn creation_json(ds: &Dataset) -> Json {
+/// HDF5/JSON's (and the C library's) name of a space allocation time.
+pub fn alloc_time_name(t: AllocationTime) -> &'static str {
+    match t {
+        AllocationTime::Early => "H5D_ALLOC_TIME_EARLY",
+        AllocationTime::Late => "H5D_ALLOC_TIME_LATE",
+        AllocationTime::Incremental => "H5D_ALLOC_TIME_INCR",
+    }
+}
+
+/// HDF5/JSON's (and the C library's) name of a fill value write time.
+pub fn fill_time_name(t: FillWriteTime) -> &'static str {
+    match t {
+        FillWriteTime::IfSet => "H5D_FILL_TIME_IFSET",
+        FillWriteTime::OnAllocation => "H5D_FILL_TIME_ALLOC",
+        FillWriteTime::Never => "H5D_FILL_TIME_NEVER",
+    }
+}
+
+/// The space allocation time named `s` (`H5D_ALLOC_TIME_*`, `None` for `DEFAULT` or an
+/// unknown name).
+pub fn alloc_time_of(s: &str) -> Option<AllocationTime> {
+    [
+        AllocationTime::Early,
+        AllocationTime::Late,
+        AllocationTime::Incremental,
+    ]
+    .into_iter()
+    .find(|&t| alloc_time_name(t) == s)
+}
+
+/// The fill value write time named `s` (`H5D_FILL_TIME_*`).
+pub fn fill_time_of(s: &str) -> Option<FillWriteTime> {
+    [
+        FillWriteTime::IfSet,
+        FillWriteTime::OnAllocation,
+        FillWriteTime::Never,
+    ]
+    .into_iter()
+    .find(|&t| fill_time_name(t) == s)
+}
+
+/// The dataset's creation properties as HDF5/JSON gives them; with its fill value message
+/// `fill` (read from the file directly), also `allocTime`, `fillTime`, and an undefined
+/// fill value as `"fillValue": null`.
+pub fn creation_json(ds: &Dataset, fill: Option<&FillValue>) -> Json {
     let mut m = serde_json::Map::new();
     m.insert("layout".into(), layout_json(ds));
     if let Some(p) = ds.filters() {
@@ -140,6 +186,16 @@ pub fn creation_json(ds: &Dataset) -> Json {
                 "filters".into(),
                 Json::Array(p.filters.iter().map(filter_json).collect()),
             );
+        }
+    }
+    if let Some(f) = fill {
+        m.insert(
+            "allocTime".into(),
+            json!(alloc_time_name(f.allocation_time)),
+        );
+        m.insert("fillTime".into(), json!(fill_time_name(f.write_time)));
+        if f.state == FillState::Undefined {
+            m.insert("fillValue".into(), Json::Null);
         }
     }
     if let Some(f) = ds.fill_value_bytes() {

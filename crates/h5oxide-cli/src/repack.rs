@@ -3,11 +3,13 @@
 //! new file is read back and compared with the old one.
 //!
 //! References are stored as header addresses (spec VIII.C), so datasets holding them are
-//! made after every other object, in an order where each one's targets exist, and
-//! attributes of objects with attributes holding them after every object; each reference is
-//! then rewritten to the address of its target's copy (`elements`). Variable-length data is
-//! read from the input's global heap and written to new heap collections. Such datasets are
-//! written whole, not slab by slab.
+//! created empty with the other objects and their elements written once every object
+//! exists (datasets may refer to each other or to themselves); attributes of objects with
+//! attributes holding them are written after every object; each reference is rewritten to
+//! the address of its target's copy (`elements`). Variable-length data is read from the
+//! input's global heap and written to new heap collections. Such datasets are copied slab
+//! by slab like the others; only compact ones (at most 64 KiB) are made whole, with their
+//! data, after every other object.
 //!
 //! Also the dataset writer `import` and `load-json` share: a dataset of a run-time type
 //! created and filled slab by slab (runs of leading rows), so memory stays bounded.
@@ -21,7 +23,9 @@ use h5oxide::format::object_header::message::dataspace::DataspaceKind;
 use h5oxide::format::object_header::message::datatype::{
     ByteOrder, CharSet, Datatype, StringPadding, TypeClass, VarLenKind,
 };
-use h5oxide::format::object_header::message::fill_value::{AllocationTime, FillWriteTime};
+use h5oxide::format::object_header::message::fill_value::{
+    AllocationTime, FillState, FillValue, FillWriteTime,
+};
 use h5oxide::format::object_header::message::filter_pipeline::FilterPipeline;
 use h5oxide::format::object_header::message::layout::Storage;
 use h5oxide::write::{Bitshuffle, Blosc, BloscShuffle, ScaleOffset, Szip};
@@ -288,6 +292,8 @@ pub struct Plan {
     pub committed: Option<NamedDatatype>,
     /// Space allocation and fill write times of the fill value message, when kept.
     pub fill_times: Option<(AllocationTime, FillWriteTime)>,
+    /// The fill value is marked undefined (spec IV.A.2.f) rather than default.
+    pub fill_undefined: bool,
 }
 
 impl Plan {
@@ -347,6 +353,7 @@ fn default_chunk(dims: &[u64], elem: u64) -> Vec<u64> {
 fn with_fill(b: DatasetBuilder, plan: &Plan) -> DatasetBuilder {
     let b = match &plan.fill {
         Some(f) => b.fill_value_raw(f.clone()),
+        None if plan.fill_undefined => b.fill_value_undefined(),
         None => b,
     };
     match plan.fill_times {
@@ -541,15 +548,18 @@ pub fn address_of(file: &File, path: &str) -> Result<u64, BoxError> {
 /// `t` with the versions the C library gives a type it writes to a file of the earliest
 /// format (spec IV.A.2.d), when `earliest`: a file of a newer format may hold versions
 /// (4, 5) that readers of the older format refuse.
-fn fit_type(t: &Datatype, earliest: bool) -> Datatype {
-    let mut t = t.clone();
+///
+/// References and variable-length elements of an input with `offsets`-byte addresses are
+/// stored in the 8-byte encoding ([`crate::elements::output_type`]).
+fn fit_type(t: &Datatype, earliest: bool, offsets: usize) -> Result<Datatype, BoxError> {
+    let mut t = crate::elements::output_type(t, offsets)?;
     if earliest {
         t.assign_versions(1);
     }
-    t
+    Ok(t)
 }
 
-/// A dataset holding references, made once every object it refers to exists.
+/// A compact dataset holding references, made once every object it refers to exists.
 struct LaterDataset {
     ds: Dataset,
     path: String,
@@ -569,9 +579,16 @@ struct Copier<'a> {
     done: HashMap<u64, String>,
     /// Output header addresses by path, as looked up.
     out_addr: HashMap<String, u64>,
-    /// Input header addresses of datasets holding references, not made yet.
+    /// Input header addresses of compact datasets holding references, not made yet.
     waiting: HashSet<u64>,
     later_datasets: Vec<LaterDataset>,
+    /// Datasets holding references, made empty: their elements are written once every
+    /// object exists. Source, copy, path.
+    later_elements: Vec<(Dataset, Dataset, String)>,
+    /// False while a compact dataset in a cycle of references is made contiguous.
+    compact_allowed: bool,
+    /// Bytes of an address in the input.
+    offsets: usize,
     /// Hard links to datasets not made yet: group path, name, input address.
     later_links: Vec<(String, String, u64)>,
     /// Attributes of objects with attributes holding references: source, copy, path.
@@ -664,14 +681,14 @@ impl Copier<'_> {
                     .encode(t, a.raw()?)
                     .map_err(|e| format!("{path} attribute {name:?}: {e}"))?;
                 let v = ElementsValue {
-                    dtype: fit_type(t, self.earliest),
+                    dtype: fit_type(t, self.earliest, self.offsets)?,
                     shape: a.shape(),
                     elements,
                 };
                 to.set(name, &v)?;
             } else {
                 let v = RawValue {
-                    dtype: fit_type(t, self.earliest),
+                    dtype: fit_type(t, self.earliest, self.offsets)?,
                     shape: a.shape(),
                     bytes: a.raw()?.to_vec(),
                 };
@@ -681,18 +698,24 @@ impl Copier<'_> {
         Ok(())
     }
 
-    /// The fill value message's times of `ds`, kept when the copy has the same kind of
-    /// storage (chunked or not) and is not compact (always allocated early).
-    fn fill_times(
-        &mut self,
-        ds: &Dataset,
-        plan: &Plan,
-    ) -> Result<Option<(AllocationTime, FillWriteTime)>, BoxError> {
-        if plan.compact || ds.is_chunked() != (plan.chunked() && !plan.dims.is_empty()) {
-            return Ok(None);
+    /// Sets `plan`'s fill value times from `ds`'s fill value message, kept when the copy
+    /// has the same kind of storage (chunked or not) and is not compact (always allocated
+    /// early), and whether its fill value is undefined.
+    fn fill_settings(&mut self, ds: &Dataset, plan: &mut Plan) -> Result<(), BoxError> {
+        let Some(f) = self.fill_message(ds)? else {
+            return Ok(());
+        };
+        plan.fill_undefined = f.state == FillState::Undefined;
+        if !plan.compact && ds.is_chunked() == (plan.chunked() && !plan.dims.is_empty()) {
+            plan.fill_times = Some((f.allocation_time, f.write_time));
         }
+        Ok(())
+    }
+
+    /// The fill value message of `ds`, read from the input directly.
+    fn fill_message(&mut self, ds: &Dataset) -> Result<Option<FillValue>, BoxError> {
         match self.input.as_ref() {
-            Some(i) => i.fill_times(ds.address()),
+            Some(i) => i.fill_message(ds.address()),
             None => Ok(None),
         }
     }
@@ -708,22 +731,27 @@ impl Copier<'_> {
         if ds.is_null() {
             let b = out
                 .new_dataset_builder()
-                .dtype(fit_type(t, self.earliest))
+                .dtype(fit_type(t, self.earliest, self.offsets)?)
                 .null();
             let b = match &committed {
                 Some(c) => b.dtype_committed(c),
                 None => b,
             };
+            let undefined = self
+                .fill_message(ds)?
+                .is_some_and(|f| f.state == FillState::Undefined);
             let b = match ds.fill_value_bytes() {
                 Some(f) if !needs_encoding(t) => b.fill_value_raw(f.to_vec()),
+                None if undefined => b.fill_value_undefined(),
                 _ => b,
             };
             return Ok(b.create(path)?);
         }
         let mut plan = dataset_plan(ds, path, self.o)?;
-        plan.dtype = fit_type(&plan.dtype, self.earliest);
+        plan.compact &= self.compact_allowed;
+        plan.dtype = fit_type(&plan.dtype, self.earliest, self.offsets)?;
         plan.committed = committed;
-        plan.fill_times = self.fill_times(ds, &plan)?;
+        self.fill_settings(ds, &mut plan)?;
         if is_vlen_string(t) {
             let strings = ds.read_strings()?;
             self.progress.add(plan.total_bytes());
@@ -763,6 +791,9 @@ impl Copier<'_> {
             if let Some((a, w)) = plan.fill_times {
                 b = b.fill_times(a, w);
             }
+            if plan.fill_undefined {
+                b = b.fill_value_undefined();
+            }
             return Ok(apply_filters(b, &plan.filters).create(path)?);
         }
         if needs_encoding(t) {
@@ -778,28 +809,40 @@ impl Copier<'_> {
         write_dataset(&out, path, &plan, &mut rows, self.progress)
     }
 
-    /// A dataset whose elements hold variable-length data or references, written whole.
+    /// A dataset whose elements hold variable-length data or references: created empty,
+    /// its elements written slab by slab now, or once every object exists when they hold
+    /// references. A compact one is made whole, with its data.
     fn copy_encoded(
         &mut self,
         ds: &Dataset,
         path: &str,
         mut plan: Plan,
     ) -> Result<Dataset, BoxError> {
-        let t = ds.dtype();
-        let elements = self.encode(t, &ds.read_bytes()?)?;
         // A fill value of such a type is heap IDs or addresses of the input: kept only
-        // when it is the null value.
-        if plan
-            .fill
-            .as_ref()
-            .is_some_and(|f| f.iter().any(|&b| b != 0))
-        {
-            plan.fill = None;
-        }
+        // when it is the null value (zeros, in the output's element size).
+        plan.fill = match plan.fill.take() {
+            Some(f) if f.iter().all(|&b| b == 0) => Some(vec![0; plan.dtype.element_size()]),
+            _ => None,
+        };
         let out = self.output.root();
-        let mut b = plan
-            .builder(&out)
-            .with_elements(plan.dtype.clone(), &plan.dims, elements);
+        let t = ds.dtype();
+        if plan.compact {
+            // At most 64 KiB stored.
+            let elements = self.encode(t, &ds.read_bytes()?)?;
+            let b = plan
+                .builder(&out)
+                .with_elements(plan.dtype.clone(), &plan.dims, elements)
+                .compact();
+            let made = with_fill(b, &plan).create(path)?;
+            self.progress.add(plan.total_bytes());
+            return Ok(made);
+        }
+        let mut b = plan.builder(&out).dtype(plan.dtype.clone());
+        b = if plan.dims.is_empty() {
+            b.scalar()
+        } else {
+            b.shape(plan.dims.iter().map(|&n| n as usize).collect::<Vec<_>>())
+        };
         if let Some(m) = &plan.max {
             b = b.max_shape(m.iter().map(|m| m.map(|n| n as usize)).collect::<Vec<_>>());
         }
@@ -810,16 +853,79 @@ impl Copier<'_> {
             };
             b = b.chunk(c.iter().map(|&n| n as usize).collect::<Vec<_>>());
             b = apply_filters(b, &plan.filters);
-        } else if plan.compact {
-            b = b.compact();
         }
-        let made = with_fill(b, &plan).create(path)?;
-        self.progress.add(plan.total_bytes());
+        let mut made = with_fill(b, &plan).create(path)?;
+        if t.has_reference() {
+            self.later_elements
+                .push((ds.clone(), made.clone(), path.to_owned()));
+        } else {
+            self.copy_elements(ds, &mut made)?;
+        }
         Ok(made)
     }
 
-    /// Makes the datasets holding references, each once the objects it refers to exist,
-    /// with their other links and their attributes.
+    /// Writes the elements of `from` into its copy `to`, re-encoded, a slab of leading rows
+    /// at a time (whole chunk rows of the copy), so memory is bounded by the slab.
+    fn copy_elements(&mut self, from: &Dataset, to: &mut Dataset) -> Result<(), BoxError> {
+        let shape = from.shape();
+        let t = from.dtype().clone();
+        let Some((&nrows, rest)) = shape.split_first() else {
+            let e = self.encode(&t, &from.read_bytes()?)?;
+            to.write_selection_elements(&Selection::all(&shape), e)?;
+            self.progress.add(t.element_size() as u64);
+            return Ok(());
+        };
+        let row = rest
+            .iter()
+            .fold(t.element_size() as u64, |a, &n| a.saturating_mul(n))
+            .max(1);
+        let unit = to
+            .chunks()
+            .map_or(1, |c| c.first().copied().unwrap_or(1).max(1));
+        let step = ((SLAB_BYTES / row).max(1) / unit).max(1) * unit;
+        let mut start = 0;
+        while start < nrows {
+            let count = step.min(nrows - start);
+            let sel = row_selection(&shape, start, count)?;
+            let bytes = from.read_bytes_selection(&sel)?;
+            let e = self.encode(&t, &bytes)?;
+            to.write_selection_elements(&sel, e)?;
+            self.progress.add(bytes.len() as u64);
+            start += count;
+        }
+        Ok(())
+    }
+
+    /// Writes the elements of the datasets holding references, every object existing.
+    fn write_later_elements(&mut self) -> Result<(), BoxError> {
+        for (from, mut to, path) in std::mem::take(&mut self.later_elements) {
+            self.copy_elements(&from, &mut to)
+                .map_err(|e| format!("{path}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Records `made`, the copy of a dataset made late: its other links and attributes.
+    fn made_later(&mut self, job: &LaterDataset, made: &Dataset) -> Result<(), BoxError> {
+        let address = job.ds.address();
+        self.waiting.remove(&address);
+        self.done.insert(address, job.path.clone());
+        let links: Vec<(String, String, u64)> = self
+            .later_links
+            .iter()
+            .filter(|l| l.2 == address)
+            .cloned()
+            .collect();
+        for (gpath, name, _) in links {
+            self.output.group(&gpath)?.link_hard(&job.path, &name)?;
+        }
+        self.copy_attributes(&job.ds.attrs(), &made.attrs(), &job.path)
+    }
+
+    /// Makes the compact datasets holding references, each once the objects it refers to
+    /// exist, with their other links and their attributes; of compact datasets referring
+    /// to themselves or each other, one is made contiguous (its elements written later) to break the
+    /// cycle.
     fn make_later_datasets(&mut self) -> Result<(), BoxError> {
         let mut todo = std::mem::take(&mut self.later_datasets);
         while !todo.is_empty() {
@@ -827,31 +933,22 @@ impl Copier<'_> {
             let mut next = Vec::new();
             for job in todo {
                 match self.copy_dataset(&job.ds, &job.path, job.committed.clone()) {
-                    Ok(made) => {
-                        let address = job.ds.address();
-                        self.waiting.remove(&address);
-                        self.done.insert(address, job.path.clone());
-                        let links: Vec<(String, String, u64)> = self
-                            .later_links
-                            .iter()
-                            .filter(|l| l.2 == address)
-                            .cloned()
-                            .collect();
-                        for (gpath, name, _) in links {
-                            self.output.group(&gpath)?.link_hard(&job.path, &name)?;
-                        }
-                        self.copy_attributes(&job.ds.attrs(), &made.attrs(), &job.path)?;
-                    }
+                    Ok(made) => self.made_later(&job, &made)?,
                     Err(e) if e.is::<NotYet>() => next.push(job),
                     Err(e) => return Err(format!("{}: {e}", job.path).into()),
                 }
             }
             if next.len() == before {
-                return Err(format!(
-                    "{}: datasets holding references to each other (a cycle): not yet supported",
-                    next[0].path
-                )
-                .into());
+                let job = next.remove(0);
+                eprintln!(
+                    "h5ox: warning: {}: compact datasets referring to themselves or each other; \
+                     stored contiguous",
+                    job.path
+                );
+                self.compact_allowed = false;
+                let made = self.copy_dataset(&job.ds, &job.path, job.committed.clone());
+                self.compact_allowed = true;
+                self.made_later(&job, &made?)?;
             }
             todo = next;
         }
@@ -901,6 +998,20 @@ impl Overrides {
         }
         Ok(o)
     }
+}
+
+/// True if the copy of `ds` is compact: kept compact unless the data is given other
+/// storage.
+fn stays_compact(ds: &Dataset, path: &str, o: &Overrides) -> bool {
+    let rank = ds.shape().len();
+    let chunk_override = o
+        .chunk_path
+        .get(path)
+        .or(o.chunk_all.as_ref().filter(|c| c.len() == rank));
+    let filter_override = o.filter_path.get(path).or(o.filter_all.as_ref());
+    matches!(ds.layout().storage, Storage::Compact { .. })
+        && chunk_override.is_none()
+        && filter_override.is_none_or(Vec::is_empty)
 }
 
 fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxError> {
@@ -953,12 +1064,10 @@ fn dataset_plan(ds: &Dataset, path: &str, o: &Overrides) -> Result<Plan, BoxErro
         chunk,
         filters,
         fill: ds.fill_value_bytes().map(<[u8]>::to_vec),
-        // Kept compact unless the data is given other storage.
-        compact: matches!(ds.layout().storage, Storage::Compact { .. })
-            && chunk_override.is_none()
-            && filter_override.is_none_or(Vec::is_empty),
+        compact: stays_compact(ds, path, o),
         committed: None,
         fill_times: None,
+        fill_undefined: false,
     })
 }
 
@@ -995,11 +1104,15 @@ fn copy_file(
         out_addr: HashMap::new(),
         waiting: HashSet::new(),
         later_datasets: Vec::new(),
+        later_elements: Vec::new(),
+        compact_allowed: true,
+        offsets: 8,
         later_links: Vec::new(),
         later_attrs: Vec::new(),
         objects_done: false,
         earliest: output.superblock_version() < 2,
     };
+    cx.offsets = cx.input.as_ref().map_or(8, Input::offsets);
     cx.copy_attributes(&input.root().attrs(), &out_root.attrs(), "/")?;
     cx.done.insert(input.root().address(), "/".to_owned());
     let mut queue: VecDeque<(Group, String)> = VecDeque::new();
@@ -1031,8 +1144,8 @@ fn copy_file(
                         }
                         Object::Dataset(ds) => {
                             let committed = types.of_dataset(&ds, &mut cx.done)?;
-                            if ds.dtype().has_reference() {
-                                // Written once the objects it refers to exist.
+                            if ds.dtype().has_reference() && stays_compact(&ds, &path, o) {
+                                // Made with its data once the objects it refers to exist.
                                 cx.waiting.insert(address);
                                 cx.later_datasets.push(LaterDataset {
                                     ds,
@@ -1061,6 +1174,7 @@ fn copy_file(
         }
     }
     cx.make_later_datasets()?;
+    cx.write_later_elements()?;
     cx.objects_done = true;
     for (from, to, p) in std::mem::take(&mut cx.later_attrs) {
         cx.copy_attributes(&from, &to, &p)?;
@@ -1119,9 +1233,10 @@ impl CommittedTypes {
         };
         let path = node.paths.first().cloned().unwrap_or_default();
         let earliest = self.out_root.file().superblock_version() < 2;
+        let offsets = self.source.as_ref().map_or(8, |(_, c)| c.sizeof_offsets());
         let made = self
             .out_root
-            .commit_type(&path, &fit_type(&t.dtype()?, earliest))?;
+            .commit_type(&path, &fit_type(&t.dtype()?, earliest, offsets)?)?;
         self.attrs.push((t.attrs(), made.attrs(), path.clone()));
         done.insert(address, path);
         self.made.insert(address, made.clone());
@@ -1185,10 +1300,71 @@ fn total_bytes(file: &File) -> u64 {
 struct RefPaths<'a> {
     a: &'a File,
     b: &'a File,
+    /// Bytes of an address in `a`: its types holding references or variable-length data
+    /// are compared as the writer stores them ([`crate::elements::output_type`]).
+    offsets: usize,
     trees: Option<(crate::tree::Tree, crate::tree::Tree)>,
+    /// Both files read directly (their heaps cached), when both are on disk.
+    inputs: Option<Option<(Input, Input)>>,
+    /// Header addresses of `b`'s objects by path.
+    b_paths: Option<HashMap<String, u64>>,
 }
 
 impl RefPaths<'_> {
+    /// `t`, a type of the first file, as the writer stores it.
+    fn wide(&self, t: &Datatype) -> Result<Datatype, BoxError> {
+        crate::elements::output_type(t, self.offsets)
+    }
+
+    /// True if the stored elements `x` (of type `tx` in the first file) and `y` (of `ty`
+    /// in the second) are equal: `x` re-encoded as the copy writes it (references to the
+    /// addresses of the objects at the same paths in the second file) equals `y` read
+    /// back, heap data included. `None` when a file is not on disk.
+    fn equal_stored(
+        &mut self,
+        tx: &Datatype,
+        x: &[u8],
+        ty: &Datatype,
+        y: &[u8],
+    ) -> Result<Option<bool>, BoxError> {
+        let RefPaths {
+            a,
+            b,
+            trees,
+            inputs,
+            b_paths,
+            ..
+        } = self;
+        let inputs = inputs.get_or_insert_with(|| match (a.path(), b.path()) {
+            (Some(p), Some(q)) => Input::open(p).ok().zip(Input::open(q).ok()),
+            _ => None,
+        });
+        let Some((ia, ib)) = inputs.as_mut() else {
+            return Ok(None);
+        };
+        let (ta, tb) =
+            trees.get_or_insert_with(|| (crate::tree::Tree::walk(a), crate::tree::Tree::walk(b)));
+        let by_path = b_paths.get_or_insert_with(|| {
+            tb.nodes
+                .iter()
+                .flat_map(|(&at, n)| n.paths.iter().map(move |p| (p.clone(), at)))
+                .collect()
+        });
+        let mut to_b = |at: u64| -> Result<u64, BoxError> {
+            ta.path_of(at)
+                .and_then(|p| by_path.get(p))
+                .copied()
+                .ok_or_else(|| {
+                    format!("a reference to an object at {at:#x} no link reaches").into()
+                })
+        };
+        let mut ex = Elements::new();
+        ia.encode(tx, x, &mut to_b, &mut ex)?;
+        let mut ey = Elements::new();
+        ib.encode(ty, y, &mut |at| Ok(at), &mut ey)?;
+        Ok(Some(ex == ey))
+    }
+
     /// True if `x` and `y` are equal, references counting as equal when they name objects
     /// at the same path (and, for regions, the same selection).
     fn equal(&mut self, x: &[h5oxide::Value], y: &[h5oxide::Value]) -> bool {
@@ -1278,7 +1454,7 @@ fn attrs_equal(
                 return Err(format!("{what}: values differ").into());
             }
         } else if needs_encoding(x.dtype()) {
-            if x.dtype().descriptor() != y.dtype().descriptor()
+            if refs.wide(x.dtype())?.descriptor() != y.dtype().descriptor()
                 || !refs.equal(&x.values()?, &y.values()?)
             {
                 return Err(format!("{what}: type or values differ").into());
@@ -1305,12 +1481,41 @@ fn datasets_equal(
         }
         return Ok(());
     }
-    if a.dtype().descriptor() != b.dtype().descriptor() {
+    if refs.wide(a.dtype())?.descriptor() != b.dtype().descriptor() {
         return Err(format!("{path}: type differs").into());
     }
     if needs_encoding(a.dtype()) {
-        if !refs.equal(&a.read_values()?, &b.read_values()?) {
-            return Err(format!("{path}: values differ").into());
+        // Slab by slab, as copied.
+        let shape = a.shape();
+        let Some((&nrows, rest)) = shape.split_first() else {
+            if !refs.equal(&a.read_values()?, &b.read_values()?) {
+                return Err(format!("{path}: values differ").into());
+            }
+            return Ok(());
+        };
+        let row = rest
+            .iter()
+            .fold(a.dtype().element_size() as u64, |x, &n| x.saturating_mul(n))
+            .max(1);
+        let step = (SLAB_BYTES / row).max(1);
+        let mut start = 0;
+        while start < nrows {
+            let count = step.min(nrows - start);
+            let sel = row_selection(&shape, start, count)?;
+            let (x, y) = (a.read_bytes_selection(&sel)?, b.read_bytes_selection(&sel)?);
+            let same = match refs.equal_stored(a.dtype(), &x, b.dtype(), &y)? {
+                Some(same) => same,
+                None => refs.equal(
+                    &a.read_values_selection(&sel)?,
+                    &b.read_values_selection(&sel)?,
+                ),
+            };
+            if !same {
+                return Err(
+                    format!("{path}: values differ in rows {start}..{}", start + count).into(),
+                );
+            }
+            start += count;
         }
         return Ok(());
     }
@@ -1366,7 +1571,18 @@ fn datasets_equal(
 /// # Errors
 /// The first difference found, named by path.
 pub fn verify(a: &File, b: &File) -> Result<(), BoxError> {
-    let mut refs = RefPaths { a, b, trees: None };
+    let offsets = a
+        .path()
+        .and_then(|p| Input::open(p).ok())
+        .map_or(8, |i| i.offsets());
+    let mut refs = RefPaths {
+        a,
+        b,
+        offsets,
+        trees: None,
+        inputs: None,
+        b_paths: None,
+    };
     attrs_equal(&a.root().attrs(), &b.root().attrs(), "/", &mut refs)?;
     let mut seen: HashMap<u64, u64> = HashMap::new();
     seen.insert(a.root().address(), b.root().address());
@@ -1541,6 +1757,40 @@ mod tests {
             vec![FilterOp::Bitshuffle(Bitshuffle::Lz4), FilterOp::Bzip2(3)]
         );
         assert!(parse_filters("bzip2=0").is_err());
+    }
+
+    #[test]
+    fn verification_compares_stored_references_and_sequences() {
+        use h5oxide::types::{ObjectRef, VarLenArray};
+        let dir = std::env::temp_dir().join(format!("h5ox-verify-refs-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let make = |name: &str, swap: bool, last: u32| -> PathBuf {
+            let p = dir.join(name);
+            let f = File::create(&p).unwrap();
+            let root = f.root();
+            let g: Vec<ObjectRef> = (0..2)
+                .map(|i| {
+                    let made = root.create_group(&format!("g{i}")).unwrap();
+                    ObjectRef::from_address(made.address())
+                })
+                .collect();
+            let refs = if swap { [g[1], g[0]] } else { [g[0], g[1]] };
+            let b = root.new_dataset_builder();
+            b.with_data(&refs).create("refs").unwrap();
+            let seq = [VarLenArray::from(vec![1u32, last])];
+            let b = root.new_dataset_builder();
+            b.with_data(&seq).create("seq").unwrap();
+            f.close().unwrap();
+            p
+        };
+        let open = |p: &Path| File::open(p).unwrap();
+        let a = open(&make("a.h5", false, 2));
+        verify(&a, &open(&make("same.h5", false, 2))).unwrap();
+        let e = verify(&a, &open(&make("swapped.h5", true, 2))).unwrap_err();
+        assert!(e.to_string().contains("/refs: values differ"), "{e}");
+        let e = verify(&a, &open(&make("seq.h5", false, 3))).unwrap_err();
+        assert!(e.to_string().contains("/seq: values differ"), "{e}");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

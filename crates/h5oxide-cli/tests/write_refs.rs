@@ -1,7 +1,8 @@
 //! `h5ox repack` and `h5ox load-json` on files holding object references, region references
-//! and variable-length sequences, and the fill value times `repack` keeps: the files written
-//! are read by the C library (h5dump and the conformance crate's walk) and compared with
-//! what it reads from the inputs.
+//! and variable-length sequences (datasets naming themselves or each other, inputs with
+//! 4-byte addresses, datasets larger than a slab), and the fill value times and undefined
+//! fill values they keep: the files written are read by the C library (h5dump and the
+//! conformance crate's walk) and compared with what it reads from the inputs.
 
 #[path = "../../h5oxide/tests/write_common.rs"]
 mod common;
@@ -182,16 +183,21 @@ fn load_json_round_trips_references_and_sequences() {
 }
 
 #[test]
-fn repack_keeps_fill_value_times() {
+fn repack_and_load_json_keep_fill_value_times() {
     let dir = common::temp_dir("cli-refs-fill");
-    // Per dataset: its name, fill time and allocation time lines as h5dump -p prints them.
+    // Per dataset: its name, fill time, fill value and allocation time lines as h5dump -p
+    // prints them.
     let times = |p: &Path| -> Vec<String> {
         common::h5dump(p, &["-p", "-H"])
             .lines()
+            .map(str::trim)
             .filter(|l| {
-                l.contains("DATASET \"") || l.contains("FILL_TIME") || l.contains("H5D_ALLOC_TIME")
+                l.starts_with("DATASET \"")
+                    || l.starts_with("FILL_TIME")
+                    || l.starts_with("VALUE")
+                    || l.starts_with("H5D_ALLOC_TIME")
             })
-            .map(|l| l.trim().to_owned())
+            .map(str::to_owned)
             .collect()
     };
     for name in ["fill_values.h5", "fill_values_latest.h5"] {
@@ -207,49 +213,323 @@ fn repack_keeps_fill_value_times() {
             "{want:?}"
         );
         assert!(want.iter().any(|l| l == "H5D_ALLOC_TIME_EARLY"), "{want:?}");
+        assert!(want.iter().any(|l| l == "H5D_ALLOC_TIME_INCR"), "{want:?}");
+        assert!(
+            want.iter().any(|l| l == "VALUE  H5D_FILL_VALUE_UNDEFINED"),
+            "{want:?}"
+        );
+        let doc = ok(&["dump", "--json", s(&src)]);
+        // HDF5/JSON's names (hdf5-json dcpl: allocTime, fillTime), an undefined value null.
+        for key in [
+            "\"allocTime\": \"H5D_ALLOC_TIME_EARLY\"",
+            "\"fillTime\": \"H5D_FILL_TIME_NEVER\"",
+            "\"fillValue\": null",
+        ] {
+            assert!(doc.contains(key), "{key}");
+        }
+        let json = dir.join(out_name(name, "json"));
+        std::fs::write(&json, doc).unwrap();
         for libver in LIBVERS {
             let out = dir.join(out_name(name, libver));
             ok(&["repack", "--libver", libver, s(&src), s(&out)]);
-            assert_eq!(want, times(&out), "{name} {libver}");
+            assert_eq!(want, times(&out), "repack {name} {libver}");
+            let out = dir.join(out_name(name, &format!("{libver}_loaded")));
+            ok(&["load-json", "--libver", libver, s(&json), s(&out)]);
+            assert_eq!(want, times(&out), "load-json {name} {libver}");
         }
     }
 }
 
 #[test]
-fn references_between_datasets_holding_references_are_refused() {
-    use h5oxide::types::ObjectRef;
+fn datasets_referring_to_themselves_or_each_other_are_copied() {
+    use h5oxide::types::{ObjectRef, RegionRef};
+    use h5oxide::{DimSlice, Selection};
     let dir = common::temp_dir("cli-refs-cycle");
     let src = dir.join("cycle.h5");
     {
         let f = h5oxide::File::create(&src).unwrap();
-        let mut ds = f
-            .root()
+        let root = f.root();
+        let null = [ObjectRef::null(), ObjectRef::null()];
+        let b = root.new_dataset_builder().with_data(&null);
+        let mut me = b.chunk([1]).create("self").unwrap();
+        let mut a = root
             .new_dataset_builder()
-            .with_data(&[ObjectRef::null()])
-            .create("self")
+            .with_data(&null)
+            .create("a")
             .unwrap();
-        let me = ObjectRef::from_address(ds.address());
-        ds.write(&[me]).unwrap();
+        let mut b = root
+            .new_dataset_builder()
+            .with_data(&null)
+            .create("b")
+            .unwrap();
+        root.create_group("g")
+            .unwrap()
+            .link_hard("/b", "b_again")
+            .unwrap();
+        let at = |d: &h5oxide::Dataset| ObjectRef::from_address(d.address());
+        me.write(&[at(&me), at(&a)]).unwrap();
+        a.write(&[at(&b), ObjectRef::null()]).unwrap();
+        b.write(&[at(&a), at(&b)]).unwrap();
+        // A region of itself, and of the object references.
+        let mut regions = root
+            .new_dataset_builder()
+            .with_data(&[RegionRef::null(), RegionRef::null()])
+            .create("regions")
+            .unwrap();
+        let one = Selection::new(
+            vec![DimSlice {
+                start: 1,
+                step: 1,
+                count: 1,
+            }],
+            &[2],
+        )
+        .unwrap();
+        let r = [
+            RegionRef::new(&regions, &one).unwrap(),
+            RegionRef::new(&me, &Selection::all(&[2])).unwrap(),
+        ];
+        regions.write(&r).unwrap();
     }
-    let out = dir.join("out.h5");
-    let o = h5ox(&["repack", s(&src), s(&out)]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("/self") && err.contains("not yet supported"),
-        "{err}"
-    );
-    assert!(!out.exists());
-    // The same document as HDF5/JSON: refused by load-json too.
+    // As the C library reads the source: each reference names the path of its target.
+    let walked = walk(&src);
+    for want in ["/self", "/a", "/b", "/regions"] {
+        assert!(walked.contains(want), "{walked}");
+    }
     let json = dir.join("cycle.json");
     std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
-    let o = h5ox(&["load-json", s(&json), s(&out)]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
+    for libver in LIBVERS {
+        let out = dir.join(format!("repacked_{libver}.h5"));
+        let o = h5ox(&["repack", "--libver", libver, s(&src), s(&out)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        same(&walked, &walk(&out), &format!("repack {libver}"));
+        // The chunks of /self are kept.
+        let p = common::h5dump(&out, &["-p", "-H", "-d", "/self"]);
+        assert!(p.contains("CHUNKED ( 1 )"), "{p}");
+        let out = dir.join(format!("loaded_{libver}.h5"));
+        ok(&["load-json", "--libver", libver, s(&json), s(&out)]);
+        same(&walked, &walk(&out), &format!("load-json {libver}"));
+    }
+}
+
+/// Builds `tests/c/small_offsets.c` with `h5cc` and runs it: a file with 4-byte addresses
+/// holding references and sequences. `None` (after saying why) without `h5cc`.
+fn small_offsets_file(dir: &Path) -> Option<std::path::PathBuf> {
+    let c = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/small_offsets.c");
+    let exe = dir.join("small_offsets");
+    let built = match std::process::Command::new("h5cc")
+        .arg(&c)
+        .arg("-o")
+        .arg(&exe)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("skipping: h5cc not available ({e}); install libhdf5-dev");
+            return None;
+        }
+    };
     assert!(
-        err.contains("/self") && err.contains("not yet supported"),
-        "{err}"
+        built.status.success(),
+        "h5cc: {}",
+        String::from_utf8_lossy(&built.stderr)
     );
+    let file = dir.join("small_offsets.h5");
+    let run = std::process::Command::new(&exe)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Some(file)
+}
+
+/// The superblock's size of offsets (spec II.A: byte 13 of versions 0 and 1, byte 9 of
+/// versions 2 and 3).
+fn size_of_offsets(p: &Path) -> u8 {
+    let b = std::fs::read(p).unwrap();
+    assert_eq!(&b[..8], b"\x89HDF\r\n\x1a\n");
+    if b[8] < 2 {
+        b[13]
+    } else {
+        b[9]
+    }
+}
+
+#[test]
+fn inputs_with_four_byte_addresses_are_copied() {
+    let dir = common::temp_dir("cli-refs-small-offsets");
+    let Some(src) = small_offsets_file(&dir) else {
+        return;
+    };
+    assert_eq!(size_of_offsets(&src), 4);
+    // h5dump follows references into the datasets they name, without end for datasets
+    // naming each other: those are compared through the walk.
+    let objects = [
+        "-d",
+        "/records",
+        "-d",
+        "/vlen",
+        "-d",
+        "/vlen_records",
+        "-d",
+        "/region_refs",
+        "-a",
+        "/data/ref_lists",
+        "-a",
+        "/group/region_ref",
+    ];
+    let text = c_text(&src, &objects);
+    for want in [
+        "(0): (), (5, -6), (7, 8, 9)",
+        "(-1, 2, 300),",
+        "DATASET \"/records\",",
+        "REGION_TYPE BLOCK  (2,3)-(4,6)",
+        "REGION_TYPE POINT  (0,0), (9,9), (4,5)",
+        "(0): (GROUP \"/group\", DATASET \"/vlen\"), (DATASET \"/vlen\")",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    let walked = packed(&walk(&src));
+    let json = dir.join("small_offsets.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    for libver in LIBVERS {
+        let out = dir.join(format!("repacked_{libver}.h5"));
+        let o = h5ox(&["repack", "--libver", libver, s(&src), s(&out)]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        // A compact dataset naming itself cannot exist before its own address does.
+        assert!(
+            err.contains("/compact_self: compact datasets referring to themselves"),
+            "{err}"
+        );
+        assert_eq!(size_of_offsets(&out), 8);
+        same(&text, &c_text(&out, &objects), &format!("repack {libver}"));
+        // Compounds holding sequences grow by 4 bytes a member: offsets are not compared.
+        same(
+            &walked,
+            &packed(&walk(&out)),
+            &format!("repack {libver} walk"),
+        );
+        let out = dir.join(format!("loaded_{libver}.h5"));
+        ok(&["load-json", "--libver", libver, s(&json), s(&out)]);
+        same(
+            &text,
+            &c_text(&out, &objects),
+            &format!("load-json {libver}"),
+        );
+        same(
+            &walked,
+            &packed(&walk(&out)),
+            &format!("load-json {libver} walk"),
+        );
+    }
+}
+
+#[test]
+fn reference_and_sequence_datasets_larger_than_a_slab_are_copied() {
+    use h5oxide::format::object_header::message::datatype::{
+        ByteOrder, CompoundMember, Datatype, ReferenceKind, TypeClass,
+    };
+    use h5oxide::types::VarLenArray;
+    // More than a 16 MiB slab (repack::SLAB_BYTES) each, so each is copied in two slabs:
+    // records of 4100 bytes {r: object reference, a: 1023 x u32}, 4092 to a slab; rows
+    // of 6.4 MB of sequences, two to a slab.
+    const RECORDS: usize = 5000;
+    const SEQ_COLS: usize = 400_000;
+    let dir = common::temp_dir("cli-refs-slabs");
+    let src = dir.join("big.h5");
+    {
+        let f = h5oxide::File::create(&src).unwrap();
+        let root = f.root();
+        let targets: Vec<u64> = (0..3)
+            .map(|i| root.create_group(&format!("t{i}")).unwrap().address())
+            .collect();
+        let u32le = Datatype::integer(4, false, ByteOrder::LittleEndian);
+        let t = Datatype::new(
+            4100,
+            TypeClass::Compound {
+                members: vec![
+                    CompoundMember::new(
+                        "r",
+                        0,
+                        Datatype::new(
+                            8,
+                            TypeClass::Reference {
+                                kind: ReferenceKind::Object,
+                            },
+                        ),
+                    ),
+                    CompoundMember::new(
+                        "a",
+                        8,
+                        Datatype::new(
+                            4092,
+                            TypeClass::Array {
+                                dims: vec![1023],
+                                base: Box::new(u32le),
+                            },
+                        ),
+                    ),
+                ],
+            },
+        );
+        let mut bytes = Vec::with_capacity(RECORDS * 4100);
+        for i in 0..RECORDS {
+            bytes.extend_from_slice(&targets[i % 3].to_le_bytes());
+            for k in 0..1023u32 {
+                bytes.extend_from_slice(&(i as u32 * 10 + k % 2).to_le_bytes());
+            }
+        }
+        let b = root
+            .new_dataset_builder()
+            .with_raw(t, &[RECORDS as u64], bytes);
+        b.create("records").unwrap();
+        let seqs: Vec<VarLenArray<u32>> = (0..3 * SEQ_COLS)
+            .map(|i| {
+                let (r, c) = (i / SEQ_COLS, i % SEQ_COLS);
+                VarLenArray::from((0..(r + c) % 3).map(|k| (c + k) as u32).collect::<Vec<_>>())
+            })
+            .collect();
+        let b = root.new_dataset_builder().with_data(&seqs);
+        b.shape([3, SEQ_COLS]).create("seqs").unwrap();
+    }
+    // Around the end of the first slab and the start of the second.
+    let cut = |p: &Path| {
+        let r = c_text(p, &["-d", "/records", "-s", "4090", "-c", "4", "-w", "0"]);
+        let q = c_text(
+            p,
+            &["-d", "/seqs", "-s", "1,399997", "-c", "2,3", "-w", "0"],
+        );
+        format!("{r}\n{q}")
+    };
+    let want = cut(&src);
+    // Record i names group t(i % 3) and holds i * 10 and i * 10 + 1 in turn.
+    let groups: Vec<&str> = want.split("GROUP \"/").skip(1).map(|g| &g[..2]).collect();
+    assert_eq!(groups, ["t1", "t2", "t0", "t1"], "{want}");
+    assert!(want.contains("[ 40930, 40931, 40930,"), "{want}");
+    // (row, col) holds (row + col) % 3 items counting from col.
+    for w in [
+        "(1,399997): (399997, 399998), (), (399999),",
+        "(2,399997): (), (399998), (399999, 400000)",
+    ] {
+        assert!(want.contains(w), "{w} in {want}");
+    }
+    for libver in LIBVERS {
+        let out = dir.join(format!("big_{libver}.h5"));
+        // The copy is also compared with the input by repack itself, slab by slab.
+        ok(&["repack", "--libver", libver, s(&src), s(&out)]);
+        same(&want, &cut(&out), &format!("repack {libver}"));
+    }
 }
 
 #[test]

@@ -58,6 +58,7 @@ pub struct DatasetBuilder {
     null: bool,
     non_ascii: bool,
     fill_times: Option<(AllocationTime, FillWriteTime)>,
+    fill_undefined: bool,
 }
 
 /// libhdf5's largest compact dataset: the layout message (at most 64 KiB) less its
@@ -93,6 +94,7 @@ impl DatasetBuilder {
             null: false,
             non_ascii: false,
             fill_times: None,
+            fill_undefined: false,
         }
     }
 
@@ -466,6 +468,7 @@ impl DatasetBuilder {
     /// ```
     pub fn fill_value_raw(mut self, bytes: Vec<u8>) -> Self {
         self.fill = Some(bytes);
+        self.fill_undefined = false;
         self
     }
 
@@ -485,6 +488,23 @@ impl DatasetBuilder {
     /// ```
     pub fn fill_times(mut self, allocation: AllocationTime, write: FillWriteTime) -> Self {
         self.fill_times = Some((allocation, write));
+        self
+    }
+
+    /// Marks the fill value "undefined" (spec IV.A.2.f; libhdf5's `H5Pset_fill_value` with
+    /// no value): readers may return anything for unwritten elements. This writer still
+    /// stores zeros there. Of this and a fill value, the one given last holds.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let b = file.root().new_dataset::<i32>().shape([2]).fill_value(7);
+    /// let ds = b.fill_value_undefined().create("x")?;
+    /// assert_eq!(ds.fill_value_bytes(), None);
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    pub fn fill_value_undefined(mut self) -> Self {
+        self.fill = None;
+        self.fill_undefined = true;
         self
     }
 
@@ -583,6 +603,7 @@ impl DatasetBuilder {
             self.dtype = Some(T::write_type());
         }
         self.fill = Some(b);
+        self.fill_undefined = false;
         self
     }
 
@@ -1039,6 +1060,7 @@ impl DatasetBuilder {
             allocation_time,
             write_time,
             state: match &self.fill {
+                None if self.fill_undefined => FillState::Undefined,
                 Some(v) => FillState::UserDefined(v.clone()),
                 None => FillState::Default,
             },

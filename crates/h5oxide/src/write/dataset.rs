@@ -22,8 +22,9 @@ use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
 use crate::write::pending::{flush_dataset, PendingDataset};
 use crate::write::stored::StoredData;
+use crate::write::types::Elements;
 use crate::write::types::{vlen_string_type, H5Write, WriteData};
-use crate::write::vlen::{stored_bytes, write_strings};
+use crate::write::vlen::{stored_bytes, write_elements, write_strings};
 
 /// Copies the selected part of `bytes` into the decoded chunks it touches, held in `p`: a
 /// chunk not held yet is read, unless the selection covers it whole.
@@ -342,6 +343,49 @@ impl Dataset {
         // Unchanged header: the view read under the lock is current.
         *self = if changed { self.reload()? } else { ds };
         Ok(())
+    }
+
+    /// Writes stored elements with the variable-length data they refer to (an [`Elements`],
+    /// as for [`DatasetBuilder::with_elements`](crate::DatasetBuilder::with_elements)) into
+    /// a selection of an existing dataset: the heap data goes to new global heap
+    /// collections, then the elements are written as by [`Dataset::write_selection_bytes`].
+    ///
+    /// ```
+    /// use h5oxide::format::object_header::message::datatype::{Datatype, TypeClass, VarLenKind};
+    /// use h5oxide::write::types::Elements;
+    /// use h5oxide::{H5Write, Selection, Value};
+    /// let file = h5oxide::File::in_memory()?;
+    /// let seq = Datatype::new(16, TypeClass::VarLen {
+    ///     kind: VarLenKind::Sequence,
+    ///     base: Box::new(u8::write_type()),
+    /// });
+    /// let b = file.root().new_dataset_builder().dtype(seq);
+    /// let mut ds = b.shape([3]).create("seq")?;
+    /// let mut items = Elements::new();
+    /// items.bytes_mut().extend_from_slice(&[4, 5]);
+    /// let mut e = Elements::new();
+    /// e.push_var_len(2, items);
+    /// let one = h5oxide::DimSlice { start: 1, step: 1, count: 1 };
+    /// ds.write_selection_elements(&Selection::new(vec![one], &[3])?, e)?;
+    /// let v = ds.read_values()?;
+    /// assert_eq!(v[1], Value::Sequence(vec![Value::UInt(4), Value::UInt(5)]));
+    /// assert_eq!(v[0], Value::Sequence(vec![]));
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Dataset::write_selection_bytes`]; `Usage` for variable-length data nested too
+    /// deeply.
+    pub fn write_selection_elements(&mut self, sel: &Selection, elements: Elements) -> Result<()> {
+        let bytes = if elements.has_heap_data() {
+            let file = self.file().clone();
+            let mut ws = begin(&file)?;
+            let sink = sink_of(&file, &ws);
+            write_elements(&mut ws, &sink, elements)?
+        } else {
+            elements.into_parts().0
+        };
+        self.write_selection_bytes(sel, &bytes)
     }
 
     /// Writes every element of a variable-length string dataset (new heap space holds the
