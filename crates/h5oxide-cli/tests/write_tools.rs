@@ -11,11 +11,30 @@ use tools::{fixture, h5ox, ok, s};
 
 use serde_json::Value as Json;
 
-fn temp_dir(name: &str) -> PathBuf {
+/// A scratch folder, removed when the test that made it passes (kept after a failure, to
+/// look at).
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("h5ox-write-tools-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
-    d
+    TempDir(d)
 }
 
 /// h5dump's output, or `None` when h5dump is not installed.
