@@ -11,8 +11,8 @@
 //! references (`{"id", "class", "selection"}`) name objects of the document: datasets
 //! holding them are created empty with the other objects and their values written once
 //! every object exists (so they may name each other or themselves). Revised references
-//! (`H5T_STD_REF`) use the forms of `crate::revised_json`. Null dataspace attributes are
-//! refused by name.
+//! (`H5T_STD_REF`) use the forms of `crate::revised_json`. Attributes with a null dataspace
+//! are written with their type and no elements.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs;
@@ -853,7 +853,13 @@ impl<'d> Loader<'d> {
             let name = field(a, "name", path)?.as_str().unwrap_or_default();
             let what = format!("{path} attribute {name:?}");
             let t = type_of(field(a, "type", &what)?, 0).map_err(|e| format!("{what}: {e}"))?;
-            let (shape, _) = shape_of(field(a, "shape", &what)?, &what)?;
+            let space = field(a, "shape", &what)?;
+            if space.get("class").and_then(Json::as_str) == Some("H5S_NULL") {
+                // A type and no elements (h5py's `Empty`).
+                attrs.set(name, &h5oxide::Empty(t))?;
+                continue;
+            }
+            let (shape, _) = shape_of(space, &what)?;
             let value = field(a, "value", &what)?;
             let mut flat = Vec::new();
             flatten(value, shape.len(), &mut flat).map_err(|e| format!("{what}: {e}"))?;

@@ -653,11 +653,9 @@ impl Copier<'_> {
             let name = a.name();
             let t = a.dtype();
             if a.space().kind == DataspaceKind::Null {
-                // The attribute writer has no null dataspace.
-                return Err(format!(
-                    "{path} attribute {name:?}: null dataspace attributes not yet supported"
-                )
-                .into());
+                // A type and no elements (h5py's `Empty`).
+                to.set(name, &h5oxide::Empty(fit_type(t, self.earliest, self.offsets)?))?;
+                continue;
             }
             if is_vlen_string(t) && a.shape().len() <= 1 {
                 let shape = a.shape();

@@ -667,8 +667,7 @@ fn load_json_takes_the_extent_of_a_virtual_dataset() {
 
 #[test]
 fn null_dataspace_datasets_are_copied() {
-    // Like the null dataspace dataset of the dataspaces fixture, whose null attribute has
-    // no writer yet.
+    // Like the null dataspace dataset of the dataspaces fixture.
     let dir = temp_dir("null");
     let src = dir.join("null.h5");
     {
@@ -698,9 +697,26 @@ fn null_dataspace_datasets_are_copied() {
             assert_eq!(a, b);
         }
     }
-    // The fixture's null dataspace attribute is still refused, named by path.
-    let o = h5ox(&["repack", s(&fixture("dataspaces.h5")), s(&dir.join("d.h5"))]);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("null dataspace attributes"));
+    // The fixture's attributes with null, scalar, zero-sized and rank-3 dataspaces: h5dump
+    // prints the same file (types, dataspaces, values) for the input and each copy, in both
+    // generations.
+    let src = fixture("dataspaces.h5");
+    let json = dir.join("dataspaces.json");
+    std::fs::write(&json, ok(&["dump", "--json", s(&src)])).unwrap();
+    for libver in ["earliest", "latest"] {
+        let out = dir.join(format!("dataspaces_{libver}.h5"));
+        ok(&["repack", "--libver", libver, s(&src), s(&out)]);
+        let loaded = dir.join(format!("dataspaces_json_{libver}.h5"));
+        ok(&["load-json", "--libver", libver, s(&json), s(&loaded)]);
+        for f in [&out, &loaded] {
+            if let Some(t) = h5dump(&["-A", s(f)]) {
+                assert!(t.contains("DATASPACE  NULL"), "{t}");
+            }
+            if let (Some(a), Some(b)) = (c_text(&src), c_text(f)) {
+                assert_eq!(a, b, "{}", f.display());
+            }
+        }
+    }
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub use object::ObjectKind;
 pub use read::SliceSpec;
 pub use selection::{DimSlice, Selection};
 pub use value::Value;
-pub use write::{AttrValue, DatasetBuilder, H5Write, Libver, RawValue, WriteData};
+pub use write::{AttrValue, DatasetBuilder, Empty, H5Write, Libver, RawValue, WriteData};
 
 /// The format codec, for callers that need the stored structures themselves.
 pub use h5oxide_format as format;

@@ -57,6 +57,47 @@ pub trait AttrValue {
     fn attr_shape(&self) -> Vec<u64>;
     /// The elements.
     fn attr_data(&self) -> AttrData;
+
+    /// True for a value with a null dataspace: a type and no elements (see [`Empty`]).
+    ///
+    /// ```
+    /// use h5oxide::{AttrValue, Empty, H5Write};
+    /// assert!(Empty(f64::write_type()).attr_is_empty());
+    /// assert!(!1.5f64.attr_is_empty());
+    /// ```
+    fn attr_is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// A value of a type with no elements at all: a null dataspace (spec IV.A.2.b), h5py's
+/// `h5py.Empty(dtype)` (`attrs["x"] = h5py.Empty("f8")`), which reads back as `Empty`.
+///
+/// ```
+/// use h5oxide::{Empty, H5Write};
+/// let file = h5oxide::File::in_memory()?;
+/// file.root().attrs().set("nothing", &Empty(f64::write_type()))?;
+/// let a = file.root().attrs().attr("nothing")?;
+/// assert_eq!(a.space().kind, h5oxide::format::object_header::message::dataspace::DataspaceKind::Null);
+/// assert_eq!(a.dtype().descriptor(), "<f8");
+/// # Ok::<(), h5oxide::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Empty(pub Datatype);
+
+impl AttrValue for Empty {
+    fn attr_type(&self) -> Datatype {
+        self.0.clone()
+    }
+    fn attr_shape(&self) -> Vec<u64> {
+        Vec::new()
+    }
+    fn attr_data(&self) -> AttrData {
+        AttrData::Bytes(Vec::new())
+    }
+    fn attr_is_empty(&self) -> bool {
+        true
+    }
 }
 
 fn bytes_of<T: H5Write>(v: &[T]) -> AttrData {
@@ -283,6 +324,7 @@ impl Attributes {
             dtype.assign_versions(3);
         }
         let data = match value.attr_data() {
+            AttrData::Bytes(b) if value.attr_is_empty() => b,
             AttrData::Bytes(_) if dtype.has_variable_length() => {
                 return Err(Error::Usage(
                     "raw bytes cannot hold variable-length data: give the values",
@@ -292,7 +334,9 @@ impl Attributes {
             AttrData::Strings(s) => write_strings(&mut ws, &sink, &s)?,
             AttrData::Elements(e) => write_elements(&mut ws, &sink, e)?,
         };
-        let mut space = if shape.is_empty() {
+        let mut space = if value.attr_is_empty() {
+            Dataspace::null()
+        } else if shape.is_empty() {
             Dataspace::scalar()
         } else {
             Dataspace::simple(shape, None)

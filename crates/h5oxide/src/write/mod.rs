@@ -147,7 +147,7 @@ use crate::error::{Error, Result};
 use crate::file::FileInner;
 
 pub(crate) use alloc::WriteState;
-pub use attribute::{AttrData, AttrValue, RawValue};
+pub use attribute::{AttrData, AttrValue, Empty, RawValue};
 pub use builder::DatasetBuilder;
 pub use filters::{Bitshuffle, Blosc, BloscShuffle, ScaleOffset, Szip};
 pub use types::{H5Write, WriteData};
