@@ -932,6 +932,15 @@ impl<'d> Loader<'d> {
             _ => None,
         };
         let filters = filters_of(&cp, path);
+        // Compact storage is kept, except for datasets holding references, whose values are
+        // written after creation (compact storage is written only then).
+        let compact = chunk.is_none()
+            && filters.is_empty()
+            && cp
+                .get("layout")
+                .and_then(|l| l.get("class"))
+                .and_then(Json::as_str)
+                == Some("H5D_COMPACT");
         let value = field(d, "value", path)?;
         let mut flat = Vec::new();
         flatten(value, dims.len(), &mut flat).map_err(|e| format!("{path}: {e}"))?;
@@ -978,6 +987,9 @@ impl<'d> Loader<'d> {
                 b = b.chunk(usize_dims(c));
             }
             b = crate::repack::apply_filters(b, &filters);
+            if compact && !t.has_reference() {
+                b = b.compact();
+            }
             b = with_fill_settings(b, &cp, chunk.is_some() && !dims.is_empty());
             b.create(path)?;
         } else {
@@ -1006,7 +1018,7 @@ impl<'d> Loader<'d> {
                 chunk,
                 filters,
                 fill,
-                compact: false,
+                compact,
                 committed: None,
                 fill_times: fill_times_of(&cp, chunked && !dims.is_empty()),
                 fill_undefined: cp.get("fillValue").is_some_and(Json::is_null),

@@ -654,7 +654,10 @@ impl Copier<'_> {
             let t = a.dtype();
             if a.space().kind == DataspaceKind::Null {
                 // A type and no elements (h5py's `Empty`).
-                to.set(name, &h5oxide::Empty(fit_type(t, self.earliest, self.offsets)?))?;
+                to.set(
+                    name,
+                    &h5oxide::Empty(fit_type(t, self.earliest, self.offsets)?),
+                )?;
                 continue;
             }
             if is_vlen_string(t) && a.shape().len() <= 1 {

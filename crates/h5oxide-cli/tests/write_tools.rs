@@ -525,16 +525,26 @@ fn repack_keeps_plugin_filters_compact_layouts_and_fill_values() {
     let dir = temp_dir("repack-more");
     // Compact layouts stay compact: the whole -p text matches, layouts and filters
     // included. Sizes may differ: storage never written is allocated in the copy.
+    // So does dump --json | load-json.
     for name in ["layouts.h5", "layouts_latest.h5"] {
         let out = dir.join(name);
         ok(&["repack", s(&fixture(name)), s(&out)]);
+        let json = dir.join(format!("{name}.json"));
+        std::fs::write(&json, ok(&["dump", "--json", s(&fixture(name))])).unwrap();
+        let loaded = dir.join(format!("loaded_{name}"));
+        let libver = if name.contains("latest") {
+            "latest"
+        } else {
+            "earliest"
+        };
+        ok(&["load-json", "--libver", libver, s(&json), s(&loaded)]);
         let skip = ["OFFSET", "SIZE"];
-        if let (Some(a), Some(b)) = (
-            c_text_with(&fixture(name), &["-p"], &skip),
-            c_text_with(&out, &["-p"], &skip),
-        ) {
-            assert!(a.contains("COMPACT"), "{name}");
-            assert_eq!(a, b, "{name}");
+        let a = c_text_with(&fixture(name), &["-p"], &skip);
+        for copy in [&out, &loaded] {
+            if let (Some(a), Some(b)) = (&a, c_text_with(copy, &["-p"], &skip)) {
+                assert!(a.contains("COMPACT"), "{name}");
+                assert_eq!(*a, b, "{}", copy.display());
+            }
         }
     }
     // Every plugin filter is written again (none dropped): same filter ids per dataset and
