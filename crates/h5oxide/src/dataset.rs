@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use h5oxide_format::chunk_index::{
     self, extensible_array, fixed_array, implicit, single, ChunkGrid, ChunkRecord,
 };
-use h5oxide_format::heap::global::GlobalHeapId;
+use h5oxide_format::heap::global::{GlobalHeapCollection, GlobalHeapId};
 use h5oxide_format::object_header::message::dataspace::{Dataspace, DataspaceKind};
 use h5oxide_format::object_header::message::datatype::Datatype;
 use h5oxide_format::object_header::message::external::ExternalFiles;
@@ -1109,6 +1109,13 @@ impl HeapSource for File {
     fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
         let i = &self.inner;
         Ok(id.read_object(&i.src, &i.ctx, &i.limits)?)
+    }
+
+    fn global_heap_collection(&self, address: u64) -> Result<GlobalHeapCollection> {
+        let i = &self.inner;
+        Ok(GlobalHeapCollection::read(
+            &i.src, address, &i.ctx, &i.limits,
+        )?)
     }
 
     fn context(&self) -> Context {

@@ -30,7 +30,7 @@ use h5oxide_format::{Context, Cursor, ErrorKind, FormatError};
 
 use crate::error::{Error, Result};
 use crate::types::numeric::{self, NumSrc};
-use crate::value::HeapSource;
+use crate::value::{CachedHeap, HeapSource};
 
 pub use h5oxide_derive::H5Type;
 
@@ -89,12 +89,14 @@ pub trait H5Type: Sized + 'static {
 /// # Ok::<(), h5oxide::Error>(())
 /// ```
 pub struct Heap<'a> {
-    src: Option<&'a dyn HeapSource>,
+    src: Option<CachedHeap<'a>>,
 }
 
 impl<'a> Heap<'a> {
     pub(crate) fn new(src: &'a dyn HeapSource) -> Self {
-        Heap { src: Some(src) }
+        Heap {
+            src: Some(CachedHeap::new(src)),
+        }
     }
 
     /// No heap: decoding a variable-length element whose data is in the heap fails (an
@@ -119,7 +121,7 @@ impl<'a> Heap<'a> {
     }
 
     pub(crate) fn object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
-        match self.src {
+        match &self.src {
             Some(s) => s.global_heap_object(id),
             None => Err(Error::Usage(
                 "variable-length data cannot be read without its file",
@@ -128,7 +130,7 @@ impl<'a> Heap<'a> {
     }
 
     pub(crate) fn context(&self) -> Context {
-        self.src.map_or(Context::DEFAULT, |s| s.context())
+        self.src.as_ref().map_or(Context::DEFAULT, |s| s.context())
     }
 }
 

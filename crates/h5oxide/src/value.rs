@@ -1,7 +1,9 @@
 //! Values of any HDF5 datatype, decoded from their stored bytes at run time: the path for
 //! data whose type is only known when the file is read (the CLI, HDF5/JSON, generic tools).
 
-use h5oxide_format::heap::global::GlobalHeapId;
+use std::sync::{Arc, Mutex};
+
+use h5oxide_format::heap::global::{GlobalHeapCollection, GlobalHeapId};
 use h5oxide_format::object_header::message::datatype::{
     ByteOrder, CharSet, Datatype, StringPadding, TypeClass, VarLenKind,
 };
@@ -74,8 +76,64 @@ pub enum Value {
 pub(crate) trait HeapSource {
     /// The bytes of a global heap object.
     fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>>;
+    /// The global heap collection at `address`, decoded.
+    fn global_heap_collection(&self, address: u64) -> Result<GlobalHeapCollection>;
     /// The file's sizes.
     fn context(&self) -> Context;
+}
+
+/// A heap source that keeps the last global heap collection it decoded (spec III.E): the
+/// elements of one read mostly refer to the objects of one collection in turn, which would
+/// otherwise be read and decoded again for each element. Made for one read and dropped
+/// after it, so it never outlives a change to the file.
+pub(crate) struct CachedHeap<'a> {
+    src: &'a dyn HeapSource,
+    last: Mutex<Option<(u64, Arc<GlobalHeapCollection>)>>,
+}
+
+impl<'a> CachedHeap<'a> {
+    pub(crate) fn new(src: &'a dyn HeapSource) -> Self {
+        CachedHeap {
+            src,
+            last: Mutex::new(None),
+        }
+    }
+}
+
+impl HeapSource for CachedHeap<'_> {
+    fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
+        let coll = {
+            let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+            match &*last {
+                Some((a, c)) if *a == id.collection => c.clone(),
+                _ => {
+                    let c = Arc::new(self.src.global_heap_collection(id.collection)?);
+                    *last = Some((id.collection, c.clone()));
+                    c
+                }
+            }
+        };
+        match u16::try_from(id.index).ok().and_then(|i| coll.object(i)) {
+            Some(o) => Ok(o.data.clone()),
+            None => Err(FormatError::new(
+                ErrorKind::InvalidValue {
+                    field: "heap object index",
+                    value: u64::from(id.index),
+                },
+                "global heap collection",
+                id.collection,
+            )
+            .into()),
+        }
+    }
+
+    fn global_heap_collection(&self, address: u64) -> Result<GlobalHeapCollection> {
+        self.src.global_heap_collection(address)
+    }
+
+    fn context(&self) -> Context {
+        self.src.context()
+    }
 }
 
 const STRUCTURE: &str = "data element";
@@ -356,8 +414,9 @@ pub(crate) fn decode_many(
             .map(|e| d.decode_one(e, &none).map(Value::Float))
             .collect();
     }
+    let heap = CachedHeap::new(heap);
     b.chunks_exact(es)
-        .map(|e| decode_value(dtype, e, heap, depth))
+        .map(|e| decode_value(dtype, e, &heap, depth))
         .collect()
 }
 
@@ -389,9 +448,64 @@ pub fn string_charset(dtype: &Datatype) -> Option<CharSet> {
 mod tests {
     use super::*;
 
+    /// Two collections (at 0x100 and 0x200) of two objects each, counting collection reads.
+    struct TwoCollections(std::cell::Cell<u32>);
+    impl HeapSource for TwoCollections {
+        fn global_heap_object(&self, _id: &GlobalHeapId) -> Result<Vec<u8>> {
+            Err(crate::Error::Usage("read through the collection"))
+        }
+        fn global_heap_collection(&self, address: u64) -> Result<GlobalHeapCollection> {
+            self.0.set(self.0.get() + 1);
+            let tag = (address >> 8) as u8;
+            Ok(GlobalHeapCollection {
+                collection_size: 4096,
+                objects: (1..=2u16)
+                    .map(|index| h5oxide_format::heap::global::GlobalHeapObject {
+                        index,
+                        refcount: 0,
+                        data: vec![tag, index as u8],
+                    })
+                    .collect(),
+            })
+        }
+        fn context(&self) -> Context {
+            Context::DEFAULT
+        }
+    }
+
+    #[test]
+    fn cached_heap_reads_each_collection_once_per_run() {
+        let src = TwoCollections(std::cell::Cell::new(0));
+        let heap = CachedHeap::new(&src);
+        let id = |collection, index| GlobalHeapId { collection, index };
+        let mut got = Vec::new();
+        for (c, i) in [
+            (0x100, 1),
+            (0x100, 2),
+            (0x100, 1),
+            (0x200, 2),
+            (0x200, 1),
+            (0x100, 2),
+        ] {
+            got.push(heap.global_heap_object(&id(c, i)).unwrap());
+        }
+        assert_eq!(
+            got,
+            [[1, 1], [1, 2], [1, 1], [2, 2], [2, 1], [1, 2]].map(|x| x.to_vec())
+        );
+        // 0x100, then 0x200, then 0x100 again: the last collection is kept.
+        assert_eq!(src.0.get(), 3);
+        // A missing object names the collection.
+        let e = heap.global_heap_object(&id(0x100, 7)).unwrap_err();
+        assert!(e.to_string().contains("heap object index"), "{e}");
+    }
+
     struct NoHeap;
     impl HeapSource for NoHeap {
         fn global_heap_object(&self, _id: &GlobalHeapId) -> Result<Vec<u8>> {
+            Err(crate::Error::Usage("no heap"))
+        }
+        fn global_heap_collection(&self, _address: u64) -> Result<GlobalHeapCollection> {
             Err(crate::Error::Usage("no heap"))
         }
         fn context(&self) -> Context {

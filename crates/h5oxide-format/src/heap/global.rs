@@ -140,7 +140,11 @@ impl GlobalHeapCollection {
 
     /// The object with `index`, if the collection holds it.
     pub fn object(&self, index: u16) -> Option<&GlobalHeapObject> {
-        self.objects.iter().find(|o| o.index == index)
+        // Writers number objects 1, 2, ... in storage order: object i is usually at i - 1.
+        match self.objects.get(usize::from(index).wrapping_sub(1)) {
+            Some(o) if o.index == index => Some(o),
+            _ => self.objects.iter().find(|o| o.index == index),
+        }
     }
 
     /// Bytes the objects occupy after the collection header (headers and padded data).
@@ -330,6 +334,27 @@ mod tests {
         b.extend_from_slice(&(4096 - used).to_le_bytes());
         b.resize(4096, 0);
         b
+    }
+
+    #[test]
+    fn objects_are_found_by_index_in_any_order() {
+        let obj = |index: u16| GlobalHeapObject {
+            index,
+            refcount: 0,
+            data: vec![index as u8],
+        };
+        // In order (found at index - 1), then out of order (found by search).
+        for order in [[1u16, 2, 3], [3, 1, 2]] {
+            let c = GlobalHeapCollection {
+                collection_size: 4096,
+                objects: order.iter().map(|&i| obj(i)).collect(),
+            };
+            for i in 1..=3u16 {
+                assert_eq!(c.object(i).map(|o| o.data[0]), Some(i as u8), "{order:?}");
+            }
+            assert!(c.object(0).is_none());
+            assert!(c.object(4).is_none());
+        }
     }
 
     #[test]
