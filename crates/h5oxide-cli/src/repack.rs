@@ -1494,31 +1494,16 @@ fn datasets_equal(
             }
             return Ok(());
         };
-        let row = rest
-            .iter()
-            .fold(a.dtype().element_size() as u64, |x, &n| x.saturating_mul(n))
-            .max(1);
-        let step = (SLAB_BYTES / row).max(1);
-        let mut start = 0;
-        while start < nrows {
-            let count = step.min(nrows - start);
-            let sel = row_selection(&shape, start, count)?;
-            let (x, y) = (a.read_bytes_selection(&sel)?, b.read_bytes_selection(&sel)?);
-            let same = match refs.equal_stored(a.dtype(), &x, b.dtype(), &y)? {
+        return slabs_equal(a, &shape, nrows, rest, path, &mut |sel| {
+            let (x, y) = (a.read_bytes_selection(sel)?, b.read_bytes_selection(sel)?);
+            Ok(match refs.equal_stored(a.dtype(), &x, b.dtype(), &y)? {
                 Some(same) => same,
                 None => refs.equal(
-                    &a.read_values_selection(&sel)?,
-                    &b.read_values_selection(&sel)?,
+                    &a.read_values_selection(sel)?,
+                    &b.read_values_selection(sel)?,
                 ),
-            };
-            if !same {
-                return Err(
-                    format!("{path}: values differ in rows {start}..{}", start + count).into(),
-                );
-            }
-            start += count;
-        }
-        return Ok(());
+            })
+        });
     }
     // Scale-offset D-scale on floats (filter 6, scale type 0) rounds to 10^-d: applied
     // again to rounded values it may move them by float error, so compare within it.
@@ -1550,6 +1535,21 @@ fn datasets_equal(
         }
         return Ok(());
     };
+    slabs_equal(a, &shape, nrows, rest, path, &mut |sel| {
+        Ok(a.read_bytes_selection(sel)? == b.read_bytes_selection(sel)?)
+    })
+}
+
+/// Runs `same` over `a`'s rows in slabs of about `SLAB_BYTES`; an error naming the rows of
+/// the first slab it finds different.
+fn slabs_equal(
+    a: &Dataset,
+    shape: &[u64],
+    nrows: u64,
+    rest: &[u64],
+    path: &str,
+    same: &mut dyn FnMut(&Selection) -> Result<bool, BoxError>,
+) -> Result<(), BoxError> {
     let row = rest
         .iter()
         .fold(a.dtype().element_size() as u64, |x, &n| x.saturating_mul(n))
@@ -1558,8 +1558,7 @@ fn datasets_equal(
     let mut start = 0;
     while start < nrows {
         let count = step.min(nrows - start);
-        let sel = row_selection(&shape, start, count)?;
-        if a.read_bytes_selection(&sel)? != b.read_bytes_selection(&sel)? {
+        if !same(&row_selection(shape, start, count)?)? {
             return Err(format!("{path}: values differ in rows {start}..{}", start + count).into());
         }
         start += count;
