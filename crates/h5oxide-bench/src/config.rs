@@ -38,6 +38,8 @@ pub struct Config {
     pub picks: usize,
     /// Rows of 64 bytes appended one at a time in the append workload.
     pub append_rows: u64,
+    /// Variable-length strings read and written in the string workloads.
+    pub strings: usize,
     /// Skip the peak-memory child processes.
     pub no_memory: bool,
     /// Internal: run one library's slice-by-slice read and print its peak RSS.
@@ -59,6 +61,7 @@ impl Default for Config {
             attrs: 1_000,
             picks: 10_000,
             append_rows: 100_000,
+            strings: 200_000,
             no_memory: false,
             child_mem: None,
         }
@@ -80,6 +83,7 @@ usage: h5ox-bench [options]
   --attrs N         attributes on one object (default 1000)
   --picks N         random rows / single elements read one at a time (default 10000)
   --append-rows N   rows of 64 bytes appended one by one (default 100000)
+  --strings N       variable-length strings read and written (default 200000)
   --only TEXT       run only workloads whose name contains TEXT
   --regen           regenerate inputs even if they match the options
   --no-memory       skip the peak-memory measurement
@@ -107,6 +111,7 @@ impl Config {
                 "--attrs" => c.attrs = num(&val("--attrs")?)?,
                 "--picks" => c.picks = num(&val("--picks")?)?,
                 "--append-rows" => c.append_rows = num(&val("--append-rows")?)?,
+                "--strings" => c.strings = num(&val("--strings")?)?,
                 "--only" => c.only = Some(val("--only")?),
                 "--regen" => c.regen = true,
                 "--no-memory" => c.no_memory = true,
@@ -136,11 +141,13 @@ impl Config {
     /// The options that shape the generated files, to tell whether they must be rebuilt.
     pub fn manifest(&self) -> String {
         format!(
-            "v1 rows={} cols={COLS} chunk_rows={CHUNK_ROWS} members={} small={} attrs={}\n",
+            "v2 rows={} cols={COLS} chunk_rows={CHUNK_ROWS} members={} small={} attrs={} \
+             strings={}\n",
             self.rows(),
             self.members,
             self.small,
-            self.attrs
+            self.attrs,
+            self.strings
         )
     }
 

@@ -445,3 +445,91 @@ pub fn set_extent(d: &Id, dims: &[u64]) {
         h5d::H5Dset_extent(d.id(), dims.as_ptr())
     });
 }
+
+/// The variable-length UTF-8 string type, for both file and memory (`char *` elements).
+pub fn vlen_utf8() -> Id {
+    // SAFETY: copying a predefined type valid after `H5open`.
+    let t = id("H5Tcopy(H5T_C_S1)", unsafe { h5t::H5Tcopy(*h5t::H5T_C_S1) });
+    // SAFETY: a valid, modifiable string type.
+    check("H5Tset_size", unsafe {
+        h5t::H5Tset_size(t.id(), h5t::H5T_VARIABLE)
+    });
+    // SAFETY: as above.
+    check("H5Tset_cset", unsafe {
+        h5t::H5Tset_cset(t.id(), h5t::H5T_cset_t::H5T_CSET_UTF8)
+    });
+    t
+}
+
+/// Creates a contiguous 1-D dataset `name` of variable-length UTF-8 strings and writes
+/// `values` into it: the C idiom, an array of `char *` passed to `H5Dwrite`.
+pub fn write_string_dataset(loc: &Id, name: &str, values: &[CString]) {
+    let t = vlen_utf8();
+    let s = space(&[values.len() as u64]);
+    let n = cs(name);
+    // SAFETY: valid identifiers; `n` is NUL-terminated.
+    let d = id("H5Dcreate2", unsafe {
+        h5d::H5Dcreate2(
+            loc.id(),
+            n.as_ptr(),
+            t.id(),
+            s.id(),
+            h5p::H5P_DEFAULT,
+            h5p::H5P_DEFAULT,
+            h5p::H5P_DEFAULT,
+        )
+    });
+    let ptrs: Vec<*const c_char> = values.iter().map(|v| v.as_ptr()).collect();
+    // SAFETY: one NUL-terminated string pointer per element, alive for the call.
+    check("H5Dwrite(strings)", unsafe {
+        h5d::H5Dwrite(
+            d.id(),
+            t.id(),
+            h5s::H5S_ALL,
+            h5s::H5S_ALL,
+            h5p::H5P_DEFAULT,
+            ptrs.as_ptr() as *const c_void,
+        )
+    });
+}
+
+/// Every element of a 1-D variable-length string dataset, read into `char *` elements the
+/// library allocates, copied into `String`s, then released with `H5Dvlen_reclaim`.
+pub fn read_string_dataset(d: &Id) -> Vec<String> {
+    let t = vlen_utf8();
+    let s = dataset_space(d);
+    let mut ptrs: Vec<*mut c_char> = vec![ptr::null_mut(); extent_len(&s)];
+    // SAFETY: one pointer slot per element of the dataset.
+    check("H5Dread(strings)", unsafe {
+        h5d::H5Dread(
+            d.id(),
+            t.id(),
+            h5s::H5S_ALL,
+            h5s::H5S_ALL,
+            h5p::H5P_DEFAULT,
+            ptrs.as_mut_ptr() as *mut c_void,
+        )
+    });
+    let out = ptrs
+        .iter()
+        .map(|&p| {
+            if p.is_null() {
+                String::new()
+            } else {
+                // SAFETY: the library wrote a NUL-terminated string here.
+                unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+            }
+        })
+        .collect();
+    // SAFETY: the buffer was filled by `H5Dread` with this type and dataspace.
+    #[allow(deprecated)]
+    check("H5Dvlen_reclaim", unsafe {
+        h5d::H5Dvlen_reclaim(
+            t.id(),
+            s.id(),
+            h5p::H5P_DEFAULT,
+            ptrs.as_mut_ptr() as *mut c_void,
+        )
+    });
+    out
+}

@@ -8,7 +8,9 @@
 //! | `groups_earliest.h5`  | earliest | `wide`: `members` hard links, symbol table             |
 //! | `small.h5`            | earliest | `small/dNNNNNN`: scalar or 10-element `f64` datasets   |
 //! | `attrs.h5`            | latest   | `obj`: `attrs` attributes of 4 `f64`, dense storage    |
+//! | `strings.h5`          | earliest | `names`: `strings` variable-length UTF-8 strings       |
 
+use std::ffi::CString;
 use std::time::Instant;
 
 use crate::config::{Config, CHUNK_ROWS, COLS};
@@ -46,6 +48,13 @@ pub fn member_name(n: usize) -> String {
     format!("member_{n:07}")
 }
 
+/// The `n`th variable-length string: lengths from 9 to 60 bytes, some not ASCII, as
+/// names and labels are.
+pub fn string_value(n: usize) -> String {
+    let tail = ["", "-µm", "_x", "/séquence", ""][n % 5];
+    format!("item {n:07}{tail}{}", "z".repeat(n % 37))
+}
+
 /// Writes every input unless the scratch folder already holds them for these options.
 pub fn ensure_inputs(cfg: &Config) {
     let manifest_path = cfg.dir.join("manifest.txt");
@@ -65,6 +74,7 @@ pub fn ensure_inputs(cfg: &Config) {
     });
     step("small.h5", || small(cfg));
     step("attrs.h5", || attrs(cfg));
+    step("strings.h5", || strings(cfg));
     std::fs::write(&manifest_path, manifest).expect("write manifest");
 }
 
@@ -153,5 +163,29 @@ fn attrs(cfg: &Config) {
     for n in 0..cfg.attrs {
         let (name, v) = attr(n);
         ffi::write_f64_attr(&d, &name, &v);
+    }
+}
+
+fn strings(cfg: &Config) {
+    let f = ffi::create_file(&cfg.path("strings.h5"), false);
+    let values: Vec<CString> = (0..cfg.strings)
+        .map(|n| CString::new(string_value(n)).expect("no NUL bytes"))
+        .collect();
+    ffi::write_string_dataset(&f, "names", &values);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_vary_in_length_and_some_are_not_ascii() {
+        let v: Vec<String> = (0..200).map(string_value).collect();
+        assert_eq!(v[0], "item 0000000");
+        assert_eq!(v[1], "item 0000001-µmz");
+        let lens: std::collections::BTreeSet<usize> = v.iter().map(|s| s.len()).collect();
+        assert!(lens.len() > 30, "{} distinct lengths", lens.len());
+        assert!(v.iter().any(|s| !s.is_ascii()));
+        assert!(v.iter().all(|s| !s.contains('\0')));
     }
 }

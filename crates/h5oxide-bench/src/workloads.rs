@@ -112,6 +112,7 @@ pub fn all(cfg: &Config) -> Vec<Workload<'_>> {
     w.push(listing(cfg, "groups_earliest.h5", "symbol table, earliest"));
     w.push(small_datasets(cfg));
     w.push(attributes(cfg));
+    w.push(strings(cfg));
     w.retain(|x| cfg.wants(&x.name));
     w
 }
@@ -533,6 +534,25 @@ fn attributes(cfg: &Config) -> Workload<'static> {
             let f = ffi::open_file(&p2);
             let d = ffi::open_dataset(&f, c"obj");
             Output::Named(ffi::read_attrs(&d))
+        }),
+    }
+}
+
+fn strings(cfg: &Config) -> Workload<'static> {
+    let path = cfg.path("strings.h5");
+    let p2 = path.clone();
+    Workload {
+        name: format!("read {} variable-length strings", cfg.strings),
+        bytes: None,
+        ox: Box::new(move || {
+            let f = ox_open(&path);
+            let d = ok("open the dataset", f.root().dataset("names"));
+            Output::Names(ok("read the strings", d.read_strings()))
+        }),
+        c: Box::new(move || {
+            let f = ffi::open_file(&p2);
+            let d = ffi::open_dataset(&f, c"names");
+            Output::Names(ffi::read_string_dataset(&d))
         }),
     }
 }

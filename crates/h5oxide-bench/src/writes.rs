@@ -98,7 +98,14 @@ pub fn all(cfg: &Config) -> Vec<WriteWorkload> {
     if cfg.wants(&append_name(cfg)) {
         w.push(append(cfg));
     }
+    if cfg.wants(&strings_name(cfg)) {
+        w.push(strings(cfg));
+    }
     w
+}
+
+fn strings_name(cfg: &Config) -> String {
+    format!("write: {} variable-length strings", cfg.strings)
 }
 
 fn small_name(cfg: &Config) -> String {
@@ -352,6 +359,51 @@ fn append(cfg: &Config) -> WriteWorkload {
             files,
             read_back,
             expected: folded(&f, n),
+        },
+    }
+}
+
+/// One dataset of variable-length UTF-8 strings, written in one call; both sides start
+/// from the same Rust strings (libhdf5's from `CString`s made before timing).
+fn strings(cfg: &Config) -> WriteWorkload {
+    let [ox_path, c_path] = files(cfg, "strings");
+    let values: Vec<String> = (0..cfg.strings).map(generate::string_value).collect();
+    let c_values: Vec<std::ffi::CString> = values
+        .iter()
+        .map(|v| std::ffi::CString::new(v.as_str()).expect("no NUL bytes"))
+        .collect();
+    fn read_back(path: &str) -> Output {
+        let file = ffi::open_file(path);
+        let d = ffi::open_dataset(&file, c"names");
+        Output::Names(ffi::read_string_dataset(&d))
+    }
+    let files = [ox_path.clone(), c_path.clone()];
+    let expected = Output::Names(values.clone());
+    WriteWorkload {
+        workload: Workload {
+            name: strings_name(cfg),
+            bytes: None,
+            ox: Box::new(move || {
+                let file = ok("create the file", File::create(&ox_path));
+                let b = file.root().new_dataset_builder();
+                ok(
+                    "create the dataset",
+                    b.with_strings(&values).create("names"),
+                );
+                ok("close the file", file.close());
+                Output::Folded(0, 0)
+            }),
+            c: Box::new(move || {
+                let file = ffi::create_file(&c_path, false);
+                ffi::write_string_dataset(&file, "names", &c_values);
+                Output::Folded(0, 0)
+            }),
+        },
+        check: WriteCheck {
+            name: strings_name(cfg),
+            files,
+            read_back,
+            expected,
         },
     }
 }

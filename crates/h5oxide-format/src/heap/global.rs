@@ -177,42 +177,96 @@ impl GlobalHeapCollection {
     /// `EncodeOverflow` if the objects do not fit in `collection_size`, an object has index 0,
     /// or a size does not fit the context's length size.
     pub fn encode(&self, w: &mut Writer, ctx: &Context) -> Result<()> {
-        let at = w.len() as u64;
-        let overflow = |field| FormatError::new(ErrorKind::EncodeOverflow { field }, STRUCTURE, at);
-        let used = self.used_len(ctx);
-        if used > self.collection_size || self.collection_size % 8 != 0 {
-            return Err(overflow("collection size"));
-        }
-        let start = w.len();
-        w.bytes(SIGNATURE);
-        w.u8(VERSION);
-        w.zeros(3);
-        w.length_field(self.collection_size, ctx)?;
-        w.zeros(header_pad(ctx));
-        for o in &self.objects {
-            if o.index == 0 {
-                return Err(overflow("heap object index (0 is the free space)"));
-            }
-            w.u16(o.index);
-            w.u16(o.refcount);
-            w.zeros(4);
-            w.length_field(o.data.len() as u64, ctx)?;
-            w.zeros(header_pad(ctx));
-            w.bytes(&o.data);
-            w.zeros((8 - o.data.len() % 8) % 8);
-        }
-        let free = self.collection_size - used;
-        if free >= object_header_len(ctx) as u64 {
-            w.u16(0);
-            w.u16(0);
-            w.zeros(4);
-            w.length_field(free, ctx)?;
-            w.zeros(header_pad(ctx));
-        }
-        let written = (w.len() - start) as u64;
-        w.zeros((self.collection_size - written) as usize);
-        Ok(())
+        let objects = self
+            .objects
+            .iter()
+            .map(|o| (o.index, o.refcount, o.data.as_slice()));
+        encode_objects(self.collection_size, self.used_len(ctx), objects, w, ctx)
     }
+
+    /// Appends a new collection holding `objects` as objects 1, 2, ... with reference count
+    /// `refcount`, sized as [`GlobalHeapCollection::with_objects`] sizes one: the same bytes
+    /// as building that collection and encoding it, without copying the objects first.
+    ///
+    /// # Errors
+    /// `EncodeOverflow` for more than 65,535 objects or a size that does not fit the
+    /// context's length size.
+    pub fn encode_new(
+        objects: &[&[u8]],
+        refcount: u16,
+        w: &mut Writer,
+        ctx: &Context,
+    ) -> Result<()> {
+        if u16::try_from(objects.len()).is_err() {
+            return Err(FormatError::new(
+                ErrorKind::EncodeOverflow {
+                    field: "heap object index",
+                },
+                STRUCTURE,
+                w.len() as u64,
+            ));
+        }
+        let used = objects
+            .iter()
+            .map(|o| {
+                (object_header_len(ctx) as u64)
+                    .saturating_add(align8(o.len() as u64).unwrap_or(u64::MAX))
+            })
+            .fold(header_len(ctx) as u64, u64::saturating_add);
+        let size = used.max(MIN_COLLECTION_SIZE);
+        // Indexes fit: the count was checked above.
+        let numbered = objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| ((i + 1) as u16, refcount, *o));
+        encode_objects(size, used, numbered, w, ctx)
+    }
+}
+
+/// Appends a collection of `collection_size` bytes whose objects (index, reference count,
+/// bytes) take `used` bytes with the collection header; see
+/// [`GlobalHeapCollection::encode`].
+fn encode_objects<'a>(
+    collection_size: u64,
+    used: u64,
+    objects: impl Iterator<Item = (u16, u16, &'a [u8])>,
+    w: &mut Writer,
+    ctx: &Context,
+) -> Result<()> {
+    let at = w.len() as u64;
+    let overflow = |field| FormatError::new(ErrorKind::EncodeOverflow { field }, STRUCTURE, at);
+    if used > collection_size || collection_size % 8 != 0 {
+        return Err(overflow("collection size"));
+    }
+    let start = w.len();
+    w.bytes(SIGNATURE);
+    w.u8(VERSION);
+    w.zeros(3);
+    w.length_field(collection_size, ctx)?;
+    w.zeros(header_pad(ctx));
+    for (index, refcount, data) in objects {
+        if index == 0 {
+            return Err(overflow("heap object index (0 is the free space)"));
+        }
+        w.u16(index);
+        w.u16(refcount);
+        w.zeros(4);
+        w.length_field(data.len() as u64, ctx)?;
+        w.zeros(header_pad(ctx));
+        w.bytes(data);
+        w.zeros((8 - data.len() % 8) % 8);
+    }
+    let free = collection_size - used;
+    if free >= object_header_len(ctx) as u64 {
+        w.u16(0);
+        w.u16(0);
+        w.zeros(4);
+        w.length_field(free, ctx)?;
+        w.zeros(header_pad(ctx));
+    }
+    let written = (w.len() - start) as u64;
+    w.zeros((collection_size - written) as usize);
+    Ok(())
 }
 
 fn decode_header(cur: &mut Cursor<'_>, ctx: &Context) -> Result<u64> {
@@ -389,6 +443,23 @@ mod tests {
     }
 
     #[test]
+    fn new_collection_matches_the_one_libhdf5_wrote() {
+        let ctx = Context::DEFAULT;
+        let b = libhdf5_collection();
+        let c = GlobalHeapCollection::read(&b[..], 0, &ctx, &Limits::DEFAULT).unwrap();
+        assert!(c
+            .objects
+            .iter()
+            .all(|o| o.refcount == c.objects[0].refcount));
+        let datas: Vec<&[u8]> = c.objects.iter().map(|o| o.data.as_slice()).collect();
+        let mut w = Writer::new();
+        GlobalHeapCollection::encode_new(&datas, c.objects[0].refcount, &mut w, &ctx).unwrap();
+        assert_eq!(w.as_slice(), &b[..]);
+        let many = vec![&b""[..]; 65_536];
+        assert!(GlobalHeapCollection::encode_new(&many, 1, &mut Writer::new(), &ctx).is_err());
+    }
+
+    #[test]
     fn rejects_oversized_object_and_short_collection() {
         let ctx = Context::DEFAULT;
         let mut b = libhdf5_collection();
@@ -441,6 +512,21 @@ mod tests {
             prop_assert_eq!(w.len() as u64, c.collection_size);
             let back = GlobalHeapCollection::decode(&mut Cursor::new(w.as_slice(), 0, "t"), &ctx).unwrap();
             prop_assert_eq!(back, c);
+        }
+
+        #[test]
+        fn new_collection_equals_built_one(datas in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..600), 0..40),
+                                           lengths in prop_oneof![Just(2u8), Just(4u8), Just(8u8)]) {
+            let ctx = Context::new(8, lengths, 0).unwrap();
+            let refs: Vec<&[u8]> = datas.iter().map(|d| d.as_slice()).collect();
+            let mut direct = Writer::new();
+            GlobalHeapCollection::encode_new(&refs, 1, &mut direct, &ctx).unwrap();
+            let objects: Vec<_> = datas.iter().enumerate().map(|(i, data)| GlobalHeapObject {
+                index: i as u16 + 1, refcount: 1, data: data.clone(),
+            }).collect();
+            let mut built = Writer::new();
+            GlobalHeapCollection::with_objects(objects, &ctx).encode(&mut built, &ctx).unwrap();
+            prop_assert_eq!(direct.as_slice(), built.as_slice());
         }
 
         #[test]

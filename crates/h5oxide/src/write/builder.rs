@@ -797,7 +797,7 @@ impl DatasetBuilder {
     /// shape, data whose size differs from the shape, a rank mismatch, a chunk dimension of
     /// 0, a maximum below the shape, filters or a maximum shape on a scalar); `ReadOnly`;
     /// filter and I/O errors.
-    pub fn create(self, name: &str) -> Result<Dataset> {
+    pub fn create(mut self, name: &str) -> Result<Dataset> {
         let file = self.group.file.clone();
         let committed = match &self.committed {
             Some(t) => {
@@ -825,15 +825,16 @@ impl DatasetBuilder {
             .map(|(_, t)| t.clone())
             .or(self.dtype.clone());
         let elem = dtype.element_size();
-        let (dims, data) = match (&self.data, &self.shape) {
+        // The builder is spent here: its data is taken, not copied.
+        let (dims, data) = match (self.data.take(), &self.shape) {
             (Some((ds, payload, t)), shape) => {
-                type_check(&type_given, t)?;
+                type_check(&type_given, &t)?;
                 if matches!(payload, AttrData::Bytes(_)) && t.has_variable_length() {
                     return Err(Error::Usage(
                         "raw bytes cannot hold variable-length data: give the values",
                     ));
                 }
-                let len = match payload {
+                let len = match &payload {
                     AttrData::Bytes(b) => b.len() as u64,
                     AttrData::Elements(e) => e.bytes().len() as u64,
                     AttrData::Strings(v) => v.len() as u64 * elem as u64,
@@ -841,7 +842,7 @@ impl DatasetBuilder {
                 let dims = if self.scalar {
                     Vec::new()
                 } else {
-                    shape.clone().unwrap_or_else(|| ds.clone())
+                    shape.clone().unwrap_or(ds)
                 };
                 let n: u64 = dims.iter().product();
                 if n.saturating_mul(elem as u64) != len {
@@ -849,7 +850,7 @@ impl DatasetBuilder {
                         "the data's size differs from the dataset's shape",
                     ));
                 }
-                (dims, Some(payload.clone()))
+                (dims, Some(payload))
             }
             (None, Some(s)) => (s.clone(), None),
             (None, None) => return Err(Error::Usage("a dataset needs a shape or data")),
@@ -865,7 +866,7 @@ impl DatasetBuilder {
             return Err(Error::Usage("an ASCII string holds a byte above 127"));
         }
         if self.null
-            && (self.data.is_some()
+            && (data.is_some()
                 || self.chunk.is_some()
                 || !self.filters.is_empty()
                 || self.max_shape.is_some()

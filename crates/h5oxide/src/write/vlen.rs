@@ -24,18 +24,9 @@ pub(crate) fn write_strings(
     let ctx = ws.sb.sizes;
     let mut out = Writer::new();
     for group in strings.chunks(PER_COLLECTION) {
-        let objects: Vec<GlobalHeapObject> = group
-            .iter()
-            .enumerate()
-            .map(|(i, s)| GlobalHeapObject {
-                index: (i + 1) as u16,
-                refcount: 1,
-                data: s.as_bytes().to_vec(),
-            })
-            .collect();
-        let c = GlobalHeapCollection::with_objects(objects, &ctx);
+        let objects: Vec<&[u8]> = group.iter().map(|s| s.as_bytes()).collect();
         let mut w = Writer::new();
-        c.encode(&mut w, &ctx)?;
+        GlobalHeapCollection::encode_new(&objects, 1, &mut w, &ctx)?;
         let at = ws.alloc(w.len() as u64)?;
         sink.write(at, w.as_slice())?;
         for (i, s) in group.iter().enumerate() {
