@@ -331,7 +331,7 @@ impl Attributes {
                 ))
             }
             AttrData::Bytes(b) => b,
-            AttrData::Strings(s) => write_strings(&mut ws, &sink, &s)?,
+            AttrData::Strings(s) => write_strings(&mut ws, &sink, s.iter().map(|s| s.as_bytes()))?,
             AttrData::Elements(e) => write_elements(&mut ws, &sink, e)?,
         };
         let mut space = if value.attr_is_empty() {

@@ -28,8 +28,16 @@ use crate::write::filters::{
 use crate::write::group::{begin, link_new_object};
 use crate::write::object_header::{new_header, put_header, raw, sink_of};
 use crate::write::types::{fixed_string_type, vlen_string_type, Elements, H5Write, WriteData};
-use crate::write::vlen::{write_elements, write_strings};
+use crate::write::vlen::{write_elements, write_strings, PackedStrings};
 use crate::write::Libver;
+
+/// A builder's data: values as an attribute holds them, or variable-length strings packed
+/// into one buffer.
+#[derive(Debug, Clone)]
+enum Payload {
+    Data(AttrData),
+    Strings(PackedStrings),
+}
 
 /// Builds a dataset; nothing is written before [`DatasetBuilder::create`].
 ///
@@ -51,7 +59,7 @@ pub struct DatasetBuilder {
     auto_chunk: bool,
     filters: Vec<FilterSpec>,
     fill: Option<Vec<u8>>,
-    data: Option<(Vec<u64>, AttrData, Datatype)>,
+    data: Option<(Vec<u64>, Payload, Datatype)>,
     external: Vec<ExternalFile>,
     committed: Option<NamedDatatype>,
     compact: bool,
@@ -541,7 +549,7 @@ impl DatasetBuilder {
         }
         self.scalar = shape.is_empty();
         let data = elements.into_data(&dtype);
-        self.data = Some((shape.to_vec(), data, dtype));
+        self.data = Some((shape.to_vec(), Payload::Data(data), dtype));
         self
     }
 
@@ -624,7 +632,11 @@ impl DatasetBuilder {
             self.dtype = Some(D::Elem::write_type());
         }
         let t = D::Elem::write_type();
-        self.data = Some((data.data_shape(), data.data_elements().into_data(&t), t));
+        self.data = Some((
+            data.data_shape(),
+            Payload::Data(data.data_elements().into_data(&t)),
+            t,
+        ));
         self
     }
 
@@ -645,7 +657,7 @@ impl DatasetBuilder {
         T::write_elements(&[value], &mut e);
         self.scalar = true;
         let t = T::write_type();
-        self.data = Some((Vec::new(), e.into_data(&t), t));
+        self.data = Some((Vec::new(), Payload::Data(e.into_data(&t)), t));
         self
     }
 
@@ -685,7 +697,7 @@ impl DatasetBuilder {
             self.dtype = Some(dtype.clone());
         }
         self.scalar = shape.is_empty();
-        self.data = Some((shape.to_vec(), AttrData::Bytes(bytes), dtype));
+        self.data = Some((shape.to_vec(), Payload::Data(AttrData::Bytes(bytes)), dtype));
         self
     }
 
@@ -708,8 +720,8 @@ impl DatasetBuilder {
         if self.dtype.is_none() {
             self.dtype = Some(t.clone());
         }
-        let v: Vec<String> = values.iter().map(|s| s.as_ref().to_owned()).collect();
-        self.data = Some((vec![v.len() as u64], AttrData::Strings(v), t));
+        let v = PackedStrings::new(values);
+        self.data = Some((vec![v.len() as u64], Payload::Strings(v), t));
         self
     }
 
@@ -735,9 +747,9 @@ impl DatasetBuilder {
         if self.dtype.is_none() {
             self.dtype = Some(t.clone());
         }
-        let v: Vec<String> = values.iter().map(|s| s.as_ref().to_owned()).collect();
-        self.non_ascii = v.iter().any(|s| !s.is_ascii());
-        self.data = Some((vec![v.len() as u64], AttrData::Strings(v), t));
+        let v = PackedStrings::new(values);
+        self.non_ascii = v.has_non_ascii();
+        self.data = Some((vec![v.len() as u64], Payload::Strings(v), t));
         self
     }
 
@@ -774,7 +786,11 @@ impl DatasetBuilder {
         if !ok {
             b.push(0);
         }
-        self.data = Some((vec![values.len() as u64], AttrData::Bytes(b), t));
+        self.data = Some((
+            vec![values.len() as u64],
+            Payload::Data(AttrData::Bytes(b)),
+            t,
+        ));
         self
     }
 
@@ -829,15 +845,16 @@ impl DatasetBuilder {
         let (dims, data) = match (self.data.take(), &self.shape) {
             (Some((ds, payload, t)), shape) => {
                 type_check(&type_given, &t)?;
-                if matches!(payload, AttrData::Bytes(_)) && t.has_variable_length() {
+                if matches!(payload, Payload::Data(AttrData::Bytes(_))) && t.has_variable_length() {
                     return Err(Error::Usage(
                         "raw bytes cannot hold variable-length data: give the values",
                     ));
                 }
                 let len = match &payload {
-                    AttrData::Bytes(b) => b.len() as u64,
-                    AttrData::Elements(e) => e.bytes().len() as u64,
-                    AttrData::Strings(v) => v.len() as u64 * elem as u64,
+                    Payload::Data(AttrData::Bytes(b)) => b.len() as u64,
+                    Payload::Data(AttrData::Elements(e)) => e.bytes().len() as u64,
+                    Payload::Data(AttrData::Strings(v)) => v.len() as u64 * elem as u64,
+                    Payload::Strings(v) => v.len() as u64 * elem as u64,
                 };
                 let dims = if self.scalar {
                     Vec::new()
@@ -955,9 +972,14 @@ impl DatasetBuilder {
         let fill_elem = self.fill.clone().unwrap_or_else(|| vec![0; elem]);
         let sink = sink_of(&file, &ws);
         let data = match data {
-            Some(AttrData::Bytes(b)) => Some(b),
-            Some(AttrData::Strings(v)) => Some(write_strings(&mut ws, &sink, &v)?),
-            Some(AttrData::Elements(e)) => Some(write_elements(&mut ws, &sink, e)?),
+            Some(Payload::Data(AttrData::Bytes(b))) => Some(b),
+            Some(Payload::Data(AttrData::Strings(v))) => Some(write_strings(
+                &mut ws,
+                &sink,
+                v.iter().map(|s| s.as_bytes()),
+            )?),
+            Some(Payload::Strings(v)) => Some(write_strings(&mut ws, &sink, v.iter())?),
+            Some(Payload::Data(AttrData::Elements(e))) => Some(write_elements(&mut ws, &sink, e)?),
             None => None,
         };
         let total = if self.null {

@@ -407,14 +407,14 @@ impl Dataset {
     pub fn write_strings<S: AsRef<str>>(&mut self, values: &[S]) -> Result<()> {
         type_check(&Some(self.dtype().clone()), &vlen_string_type())?;
         let file = self.file().clone();
-        let v: Vec<String> = values.iter().map(|s| s.as_ref().to_owned()).collect();
-        if v.len() as u64 != self.size() {
+        if values.len() as u64 != self.size() {
             return Err(Error::Usage("the data's size differs from the selection's"));
         }
         let bytes = {
             let mut ws = begin(&file)?;
             let sink = sink_of(&file, &ws);
-            write_strings(&mut ws, &sink, &v)?
+            let strings = values.iter().map(|s| s.as_ref().as_bytes());
+            write_strings(&mut ws, &sink, strings)?
         };
         let sel = Selection::all(&self.dims());
         self.write_selection_bytes(&sel, &bytes)

@@ -14,19 +14,67 @@ use crate::write::types::{Elements, HeapItem, WriteData, HEAP_ID_SIZE};
 /// Objects per collection: indexes are 16-bit and libhdf5 keeps collections small.
 const PER_COLLECTION: usize = 4096;
 
+/// Variable-length strings kept in one buffer, as a dataset builder holds them until it
+/// creates the dataset: one allocation for any number of strings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PackedStrings {
+    /// The strings' bytes, one after the other.
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl PackedStrings {
+    /// Packs `values`.
+    pub(crate) fn new<S: AsRef<str>>(values: &[S]) -> Self {
+        let total = values.iter().map(|v| v.as_ref().len()).sum();
+        let mut p = PackedStrings {
+            text: String::with_capacity(total),
+            ends: Vec::with_capacity(values.len()),
+        };
+        for v in values {
+            p.text.push_str(v.as_ref());
+            p.ends.push(p.text.len());
+        }
+        p
+    }
+
+    /// How many strings.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether any string holds a byte above 127.
+    pub(crate) fn has_non_ascii(&self) -> bool {
+        !self.text.is_ascii()
+    }
+
+    /// The strings' bytes, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(a, b)| &self.text.as_bytes()[a..b])
+    }
+}
+
 /// Writes `strings` to new global heap collections and returns their elements: a 32-bit
 /// length, then the heap ID (collection address, object index), as libhdf5 stores them.
-pub(crate) fn write_strings(
+pub(crate) fn write_strings<'a>(
     ws: &mut WriteState,
     sink: &Sink<'_>,
-    strings: &[String],
+    strings: impl Iterator<Item = &'a [u8]>,
 ) -> Result<Vec<u8>> {
     let ctx = ws.sb.sizes;
-    let mut out = Writer::new();
-    for group in strings.chunks(PER_COLLECTION) {
-        let objects: Vec<&[u8]> = group.iter().map(|s| s.as_bytes()).collect();
+    let mut out =
+        Writer::with_capacity(strings.size_hint().0 * (4 + GlobalHeapId::encoded_len(&ctx)));
+    let mut strings = strings.peekable();
+    let mut group: Vec<&[u8]> = Vec::with_capacity(PER_COLLECTION);
+    while strings.peek().is_some() {
+        group.clear();
+        group.extend(strings.by_ref().take(PER_COLLECTION));
         let mut w = Writer::new();
-        GlobalHeapCollection::encode_new(&objects, 1, &mut w, &ctx)?;
+        GlobalHeapCollection::encode_new(&group, 1, &mut w, &ctx)?;
         let at = ws.alloc(w.len() as u64)?;
         sink.write(at, w.as_slice())?;
         for (i, s) in group.iter().enumerate() {
@@ -118,4 +166,22 @@ pub(crate) fn stored_bytes<D: WriteData + ?Sized>(file: &File, data: &D) -> Resu
     let mut ws = begin(file)?;
     let sink = sink_of(file, &ws);
     write_elements(&mut ws, &sink, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PackedStrings;
+
+    #[test]
+    fn packed_strings_give_back_each_string_empty_ones_too() {
+        let values = ["", "α", "", "beta", "x"];
+        let p = PackedStrings::new(&values);
+        assert_eq!(p.len(), 5);
+        let back: Vec<&[u8]> = p.iter().collect();
+        let want: Vec<&[u8]> = values.iter().map(|v| v.as_bytes()).collect();
+        assert_eq!(back, want);
+        assert!(p.has_non_ascii());
+        assert!(!PackedStrings::new(&["a", "b"]).has_non_ascii());
+        assert_eq!(PackedStrings::new::<&str>(&[]).iter().count(), 0);
+    }
 }
