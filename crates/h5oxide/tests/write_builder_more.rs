@@ -209,3 +209,58 @@ fn ascii_vlen_strings_keep_their_character_set() {
         assert!(text.contains("\"alpha\", \"\", \"gamma delta\""), "{text}");
     }
 }
+
+#[test]
+fn create_with_writes_from_the_callers_data_as_with_data_would() {
+    use h5oxide::ndarray::Array3;
+    for (libver, tag) in BOTH {
+        let dir = temp_dir(&format!("create-with-{tag}"));
+        let path = dir.join("f.h5");
+        let grid: Vec<f64> = (0..6).map(|i| f64::from(i) * 1.5).collect();
+        let imgs = Array3::<u8>::from_shape_fn((3, 4, 5), |(i, j, k)| (i * 20 + j * 5 + k) as u8);
+        let names = vec!["α".to_string(), String::new(), "gamma".to_string()];
+        {
+            let f = create(&path, libver);
+            let root = f.root();
+            // A given shape of as many elements reshapes, as with_data does.
+            let b = root.new_dataset_builder().shape([2, 3]);
+            assert_eq!(b.create_with("grid", &grid).unwrap().shape(), [2, 3]);
+            let b = root.new_dataset_builder().chunk([1, 4, 5]).deflate(4);
+            b.create_with("group/imgs", &imgs).unwrap();
+            root.new_dataset_builder()
+                .create_with("names", &names)
+                .unwrap();
+            // A shape of another size is refused before anything is created.
+            let b = root.new_dataset_builder().shape([4]);
+            let e = b.create_with("bad", &grid);
+            assert!(matches!(e, Err(h5oxide::Error::Usage(_))), "{e:?}");
+            assert!(!root.contains("bad"));
+            // Data the type cannot take fails in the write: the new dataset is unlinked.
+            let e = root.new_dataset::<u8>().create_with("wrong", &grid);
+            assert!(e.is_err());
+            assert!(!root.contains("wrong"));
+            // Compact storage is written at creation, through with_data.
+            let b = root.new_dataset_builder().compact();
+            b.create_with("small", &[1u16, 2, 3]).unwrap();
+        }
+        let f = File::open(&path).unwrap();
+        let root = f.root();
+        assert_eq!(root.dataset("grid").unwrap().read_raw::<f64>().unwrap(), grid);
+        let d = root.dataset("group/imgs").unwrap();
+        assert_eq!(d.shape(), [3, 4, 5]);
+        assert_eq!(d.filters().unwrap().filters[0].id, 1);
+        assert_eq!(d.read_raw::<u8>().unwrap(), imgs.as_slice().unwrap());
+        let s = root.dataset("names").unwrap().read_strings().unwrap();
+        assert_eq!(s, names);
+        let walk = c_walk(&path);
+        assert_eq!(floats(&walk_object(&walk, "/grid")["values"], 8), grid);
+        let c_imgs = ints(&walk_object(&walk, "/group/imgs")["values"]);
+        let want: Vec<i64> = imgs.iter().map(|&v| i64::from(v)).collect();
+        assert_eq!(c_imgs, want[..c_imgs.len()]);
+        assert!(c_imgs.len() >= 20);
+        let text = h5dump(&path, &["-d", "/names"]);
+        assert!(text.contains("\"gamma\""), "{text}");
+        let text = h5dump(&path, &["-p", "-d", "/small"]);
+        assert!(text.contains("COMPACT") && text.contains("1, 2, 3"), "{text}");
+    }
+}

@@ -1197,6 +1197,62 @@ fn can_cast(new: &str, existing: &str) -> bool {
 }
 
 impl DatasetBuilder {
+    /// Creates the dataset `name` holding `data`, written from the caller's memory: what
+    /// `with_data(data).create(name)` makes, without the builder's copy of the data, for
+    /// arrays of hundreds of MiB (h5py's `create_dataset(name, data=arr)`). The shape comes
+    /// from `data` unless [`DatasetBuilder::shape`] gave one of as many elements; the type
+    /// from `data` unless the builder has one.
+    ///
+    /// Compact datasets, written whole at creation, and null dataspaces go through
+    /// [`DatasetBuilder::with_data`] instead.
+    ///
+    /// ```
+    /// let file = h5oxide::File::in_memory()?;
+    /// let img = h5oxide::ndarray::Array3::<u8>::from_elem((4, 80, 80), 7);
+    /// let b = file.root().new_dataset_builder().chunk([1, 80, 80]).deflate(4);
+    /// let ds = b.create_with("images", &img)?;
+    /// assert_eq!(ds.shape(), [4, 80, 80]);
+    /// assert_eq!(ds.read_raw::<u8>()?, img.as_slice().unwrap());
+    /// # Ok::<(), h5oxide::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `Usage` if a given shape holds a different number of elements than `data`; as
+    /// [`DatasetBuilder::create`] and [`Dataset::write`]. When the write fails, the new
+    /// dataset is unlinked again.
+    pub fn create_with<D: WriteData + ?Sized>(mut self, name: &str, data: &D) -> Result<Dataset> {
+        if self.compact || self.null || self.data.is_some() {
+            return self.with_data(data).create(name);
+        }
+        let data_shape = data.data_shape();
+        if self.dtype.is_none() {
+            self.dtype = Some(D::Elem::write_type());
+        }
+        let dims = if self.scalar {
+            Vec::new()
+        } else {
+            self.shape.clone().unwrap_or_else(|| data_shape.clone())
+        };
+        if dims.iter().product::<u64>() != data_shape.iter().product::<u64>() {
+            return Err(Error::Usage(
+                "the data's size differs from the dataset's shape",
+            ));
+        }
+        if !self.scalar {
+            self.shape = Some(dims);
+        }
+        let group = self.group.clone();
+        let mut ds = self.create(name)?;
+        if let Err(e) = ds.write(data) {
+            drop(ds);
+            // The dataset was new: take it away again so the failed call leaves no trace
+            // beyond the space its header took.
+            let _ = group.unlink(name);
+            return Err(e);
+        }
+        Ok(ds)
+    }
+
     /// Opens the dataset `name` if it exists and matches this builder's shape and type,
     /// or creates it (h5py's `require_dataset(name, shape, dtype)`). The existing dataset
     /// must have the same shape, and its type must hold every value of the requested one
