@@ -120,6 +120,20 @@ impl<'a> Heap<'a> {
         Heap { src: None }
     }
 
+    /// Calls `f` with the bytes of the heap object `id` names, without copying them.
+    pub(crate) fn with_object<R>(
+        &self,
+        id: &GlobalHeapId,
+        f: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<R> {
+        match &self.src {
+            Some(s) => s.with_object(id, f),
+            None => Err(Error::Usage(
+                "variable-length data cannot be read without its file",
+            )),
+        }
+    }
+
     pub(crate) fn object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
         match &self.src {
             Some(s) => s.global_heap_object(id),

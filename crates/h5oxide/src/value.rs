@@ -98,10 +98,14 @@ impl<'a> CachedHeap<'a> {
             last: Mutex::new(None),
         }
     }
-}
 
-impl HeapSource for CachedHeap<'_> {
-    fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
+    /// Calls `f` with the bytes of the object `id` names, lent from the cached collection
+    /// (no copy of the object).
+    pub(crate) fn with_object<R>(
+        &self,
+        id: &GlobalHeapId,
+        f: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<R> {
         let coll = {
             let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             match &*last {
@@ -114,7 +118,7 @@ impl HeapSource for CachedHeap<'_> {
             }
         };
         match u16::try_from(id.index).ok().and_then(|i| coll.object(i)) {
-            Some(o) => Ok(o.data.clone()),
+            Some(o) => f(&o.data),
             None => Err(FormatError::new(
                 ErrorKind::InvalidValue {
                     field: "heap object index",
@@ -125,6 +129,12 @@ impl HeapSource for CachedHeap<'_> {
             )
             .into()),
         }
+    }
+}
+
+impl HeapSource for CachedHeap<'_> {
+    fn global_heap_object(&self, id: &GlobalHeapId) -> Result<Vec<u8>> {
+        self.with_object(id, |d| Ok(d.to_vec()))
     }
 
     fn global_heap_collection(&self, address: u64) -> Result<GlobalHeapCollection> {

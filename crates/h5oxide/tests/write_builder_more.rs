@@ -245,7 +245,10 @@ fn create_with_writes_from_the_callers_data_as_with_data_would() {
         }
         let f = File::open(&path).unwrap();
         let root = f.root();
-        assert_eq!(root.dataset("grid").unwrap().read_raw::<f64>().unwrap(), grid);
+        assert_eq!(
+            root.dataset("grid").unwrap().read_raw::<f64>().unwrap(),
+            grid
+        );
         let d = root.dataset("group/imgs").unwrap();
         assert_eq!(d.shape(), [3, 4, 5]);
         assert_eq!(d.filters().unwrap().filters[0].id, 1);
@@ -261,6 +264,9 @@ fn create_with_writes_from_the_callers_data_as_with_data_would() {
         let text = h5dump(&path, &["-d", "/names"]);
         assert!(text.contains("\"gamma\""), "{text}");
         let text = h5dump(&path, &["-p", "-d", "/small"]);
-        assert!(text.contains("COMPACT") && text.contains("1, 2, 3"), "{text}");
+        assert!(
+            text.contains("COMPACT") && text.contains("1, 2, 3"),
+            "{text}"
+        );
     }
 }

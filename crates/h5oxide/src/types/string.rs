@@ -40,9 +40,10 @@ fn vlen_string(
         // An unset string reads as empty, as h5py does.
         return Ok(String::new());
     }
-    let data = heap.object(&id)?;
-    let n = (len as usize).min(data.len());
-    text(unpad(data.get(..n).unwrap_or(&[]), padding), charset)
+    heap.with_object(&id, |data| {
+        let n = (len as usize).min(data.len());
+        text(unpad(data.get(..n).unwrap_or(&[]), padding), charset)
+    })
 }
 
 impl H5Type for String {
