@@ -17,6 +17,9 @@ use h5oxide::format::heap::global::{GlobalHeapCollection, GlobalHeapId};
 use h5oxide::format::object_header::message::datatype::{
     Datatype, ReferenceKind, TypeClass, VarLenKind,
 };
+use h5oxide::format::object_header::message::datatype::{
+    REVISED_REF_EXTERNAL as REF_EXTERNAL, REVISED_REF_OBJECT2 as REF_OBJECT2,
+};
 use h5oxide::format::object_header::message::fill_value::FillValue;
 use h5oxide::format::object_header::message::{self as msg, Message};
 use h5oxide::format::selection::{Hyperslab, HyperslabShape, PointSelection, Selection};
@@ -33,9 +36,6 @@ const MAX_DEPTH: u32 = 32;
 const CACHE_COLLECTIONS: usize = 64;
 /// Bytes of a heap ID and of an address in the files written.
 const HEAP_ID: usize = 12;
-/// Revised reference types and flags (spec VIII.B).
-const REF_OBJECT2: u8 = 2;
-const REF_EXTERNAL: u8 = 0x01;
 /// Bytes of heap data re-encoded per call of [`Input::encode`]: many elements may name
 /// one large heap object, so the output is bounded apart from the input's size.
 const MAX_HEAP_BYTES: u64 = 1 << 32;

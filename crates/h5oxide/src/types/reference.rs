@@ -480,12 +480,11 @@ pub enum Reference {
     },
 }
 
-/// Reference types of the revised encoding's header (spec VIII.B).
-pub(crate) const REF_OBJECT2: u8 = 2;
-pub(crate) const REF_REGION2: u8 = 3;
-pub(crate) const REF_ATTR: u8 = 4;
-/// Flag bit 0: the reference is to another file.
-pub(crate) const REF_EXTERNAL: u8 = 0x01;
+/// Reference types and flag of the revised encoding's header (spec VIII.B).
+pub(crate) use h5oxide_format::object_header::message::datatype::{
+    REVISED_REF_ATTR as REF_ATTR, REVISED_REF_EXTERNAL as REF_EXTERNAL,
+    REVISED_REF_OBJECT2 as REF_OBJECT2, REVISED_REF_REGION2 as REF_REGION2,
+};
 
 /// The little-endian address in a token of `n` bytes.
 fn token(c: &mut Cursor<'_>) -> Result<u64> {

@@ -40,22 +40,18 @@ use crate::error::{Error, Result};
 use crate::file::File;
 use crate::object::ObjectKind;
 use crate::selection::Selection;
+use crate::types::reference::{REF_EXTERNAL, REF_OBJECT2};
 use crate::value::HeapSource;
 use crate::write::alloc::{Sink, WriteState};
 use crate::write::dense;
 use crate::write::group::begin;
 use crate::write::object_header::{raw, rewrite, sink_of};
+use crate::write::vlen::PER_COLLECTION;
 
 /// Structure named in errors about stored reference data.
 const STRUCTURE: &str = "reference data";
 /// Nesting depth of variable-length sequences followed.
 const MAX_DEPTH: u32 = 32;
-/// Heap objects per new collection (indexes are 16-bit; as `write::vlen`).
-const PER_COLLECTION: usize = 4096;
-/// Revised reference types whose encoding is stored in the element (spec VIII.B).
-const REF_OBJECT2: u8 = 2;
-/// Revised reference flag bit 0: the reference is to another file.
-const REF_EXTERNAL: u8 = 0x01;
 
 /// What the writer knows about stored references in one session.
 #[derive(Debug, Default)]

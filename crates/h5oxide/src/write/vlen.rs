@@ -12,7 +12,7 @@ use crate::write::object_header::sink_of;
 use crate::write::types::{Elements, HeapItem, WriteData, HEAP_ID_SIZE};
 
 /// Objects per collection: indexes are 16-bit and libhdf5 keeps collections small.
-const PER_COLLECTION: usize = 4096;
+pub(crate) const PER_COLLECTION: usize = 4096;
 
 /// Variable-length strings kept in one buffer, as a dataset builder holds them until it
 /// creates the dataset: one allocation for any number of strings.

@@ -93,6 +93,16 @@ impl ReferenceKind {
     }
 }
 
+/// Reference type byte of a revised reference's encoding: an object (spec VIII.B).
+pub const REVISED_REF_OBJECT2: u8 = 2;
+/// Reference type byte of a revised reference's encoding: a dataset region (spec VIII.B).
+pub const REVISED_REF_REGION2: u8 = 3;
+/// Reference type byte of a revised reference's encoding: an attribute (spec VIII.B).
+pub const REVISED_REF_ATTR: u8 = 4;
+/// Flag bit 0 of a revised reference's encoding: the target is in another file (spec
+/// VIII.B).
+pub const REVISED_REF_EXTERNAL: u8 = 0x01;
+
 /// The flavour of a variable-length type (spec IV.A.2.d, class 9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VarLenKind {
